@@ -1,0 +1,44 @@
+# Thin wrapper over CMake.
+#   make            build (build/raquet)
+#   make run        build, then sweep this machine with the embedded defaults
+#   make test       build with -Werror and run every test
+#   make asan       the whole test suite under ASan+UBSan
+#   make fuzz-smoke build the libFuzzer harnesses (clang) and run each briefly
+#   make check      test + asan + fuzz-smoke: what CI runs
+#   make bench      the benchmarks against clamscan and yara (bench/)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 20
+
+.PHONY: all build run test asan fuzz fuzz-smoke check bench clean
+
+all: build
+
+build:
+	cmake -S . -B $(BUILD) -DRQ_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/raquet scan -r -i --one-file-system /
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DRQ_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+fuzz:
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DRQ_FUZZ=ON -DRQ_TESTS=OFF -DRQ_WERROR=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+fuzz-smoke: fuzz
+	fuzz/smoke.sh build-fuzz $(FUZZ_SECONDS)
+
+check: test asan fuzz-smoke
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,330 @@
+/*
+ * `raquet scan`: turns the parsed options into an engine (signature
+ * loading with clamscan-style warnings) and a walk over the paths, prints
+ * each result through the text or JSON output under one output lock shared
+ * with the progress line, and computes clamscan's exit status.
+ */
+#include "scan_cmd.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "progress.h"
+#include "scan_options.h"
+
+#ifndef RAQUET_DEFAULT_DB
+#define RAQUET_DEFAULT_DB "/var/lib/raquet/sigs"
+#endif
+
+/* Longest line of a --file-list (a path; PATH_MAX is far below). */
+#define FILE_LIST_MAX_LINE (1024 * 1024)
+
+typedef struct scan_ctx {
+	const scan_config *cfg;
+	pthread_mutex_t out_lock;
+	progress prog;
+	uint64_t files_ok, infected, limits, encrypted, errors; /* under out_lock */
+	rq_walk_stats stats;
+} scan_ctx;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int on_load_warning(const char *file, unsigned line, const char *message, void *payload)
+{
+	const scan_config *cfg = payload;
+	if (cfg->quiet || cfg->strict) /* strict: the load error says it */
+		return 0;
+	if (line)
+		fprintf(stderr, "LibRaquet warning: %s:%u: %s\n", file, line, message);
+	else
+		fprintf(stderr, "LibRaquet warning: %s: %s\n", file, message);
+	return 0;
+}
+
+static int load_signatures(rq_engine **out, const scan_config *cfg)
+{
+	rq_engine_options eo = { .strict = cfg->strict, .on_warning = on_load_warning,
+				 .warning_payload = (void *)cfg };
+	rq_engine *engine = NULL;
+	int rc = rq_engine_new(&engine, &eo);
+	const char *env = getenv("RAQUET_DB");
+	struct stat st;
+	for (size_t i = 0; rc == 0 && i < cfg->databases.n; i++)
+		rc = rq_engine_load_path(engine, cfg->databases.v[i]);
+	if (rc == 0 && cfg->databases.n == 0) {
+		if (env && *env)
+			rc = rq_engine_load_path(engine, env);
+		else if (stat(RAQUET_DEFAULT_DB, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = rq_engine_load_path(engine, RAQUET_DEFAULT_DB);
+	}
+	if (rc == 0)
+		rc = rq_engine_compile(engine);
+	if (rc) {
+		fprintf(stderr, "ERROR: %s\n", *rq_error_last() ? rq_error_last() : rq_error_name(rc));
+		rq_engine_free(engine);
+		engine = NULL;
+	}
+	*out = engine;
+	return rc;
+}
+
+/* Append the paths of a list file ('\n'- or NUL-separated; "-" is stdin). */
+static int read_file_list(strlist *paths, const char *name, int sep, char ***owned, size_t *owned_n)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0;
+	if (!f) {
+		fprintf(stderr, "ERROR: --file-list %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	while ((len = getdelim(&line, &cap, sep, f)) > 0) {
+		if (line[len - 1] == sep)
+			line[--len] = '\0';
+		if (sep == '\n' && len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (len > FILE_LIST_MAX_LINE) {
+			fprintf(stderr, "ERROR: --file-list %s: line too long\n", name);
+			rc = -1;
+			break;
+		}
+		char *copy = strdup(line);
+		char **grown = realloc(*owned, (*owned_n + 1) * sizeof(**owned));
+		if (!copy || !grown || strlist_add(paths, copy)) {
+			free(copy);
+			if (grown)
+				*owned = grown;
+			fprintf(stderr, "ERROR: --file-list %s: out of memory\n", name);
+			rc = -1;
+			break;
+		}
+		*owned = grown;
+		(*owned)[(*owned_n)++] = copy;
+	}
+	if (rc == 0 && ferror(f)) {
+		fprintf(stderr, "ERROR: --file-list %s: %s\n", name, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static int on_result(const rq_result *r, void *payload)
+{
+	scan_ctx *ctx = payload;
+	const scan_config *cfg = ctx->cfg;
+	int alerts = 0, limits = 0, encrypted = 0;
+	for (size_t i = 0; i < r->finding_count; i++) {
+		const rq_finding *f = &r->findings[i];
+		if (finding_alerts(cfg, f))
+			alerts = 1;
+		else if (f->kind == RQ_FINDING_LIMIT)
+			limits = 1;
+		else if (f->kind == RQ_FINDING_ENCRYPTED)
+			encrypted = 1;
+	}
+	pthread_mutex_lock(&ctx->out_lock);
+	progress_clear(&ctx->prog);
+	ctx->infected += (uint64_t)alerts;
+	ctx->limits += (uint64_t)limits;
+	ctx->encrypted += (uint64_t)encrypted;
+	if (r->error)
+		ctx->errors++;
+	else
+		ctx->files_ok++;
+	if (cfg->json)
+		json_result(stdout, cfg, r);
+	else
+		text_result(stdout, cfg, r);
+	if (ctx->prog.running)
+		fflush(stdout);
+	pthread_mutex_unlock(&ctx->out_lock);
+	return interrupted;
+}
+
+static void on_walk_error(const char *path, int code, const char *message, void *payload)
+{
+	scan_ctx *ctx = payload;
+	(void)code;
+	pthread_mutex_lock(&ctx->out_lock);
+	progress_clear(&ctx->prog);
+	ctx->errors++;
+	if (ctx->cfg->json)
+		json_error(stdout, ctx->cfg, path, message);
+	else
+		text_error(stdout, ctx->cfg, path, message);
+	if (ctx->prog.running)
+		fflush(stdout);
+	pthread_mutex_unlock(&ctx->out_lock);
+}
+
+static void setup_walk(rq_walk_options *wo, const scan_config *cfg)
+{
+	rq_walk_options_default(wo);
+	wo->threads = cfg->threads;
+	wo->recursive = cfg->recursive;
+	wo->one_file_system = !cfg->cross_fs;
+	wo->follow_dir_symlinks = cfg->follow_dir_symlinks >= 2;
+	wo->follow_file_symlinks = cfg->follow_file_symlinks >= 2;
+	wo->nofollow_arg_dir_symlinks = cfg->follow_dir_symlinks == 0;
+	wo->nofollow_arg_file_symlinks = cfg->follow_file_symlinks == 0;
+	wo->exclude = cfg->exclude.n ? cfg->exclude.v : NULL;
+	wo->include = cfg->include.n ? cfg->include.v : NULL;
+	wo->exclude_dir = cfg->exclude_dir.n ? cfg->exclude_dir.v : NULL;
+}
+
+static void verbose_engine(const rq_engine *engine)
+{
+	rq_engine_stats es;
+	rq_engine_stats_get(engine, &es);
+	fprintf(stderr, "raquet: %llu signatures from %llu files (", (unsigned long long)es.total,
+		(unsigned long long)es.files);
+	int first = 1;
+	for (int t = 0; t < RQ_SIG_TYPE_COUNT; t++) {
+		if (!es.by_type[t])
+			continue;
+		fprintf(stderr, "%s%s %llu", first ? "" : ", ", rq_sig_type_name((rq_sig_type)t),
+			(unsigned long long)es.by_type[t]);
+		first = 0;
+	}
+	fprintf(stderr, "); %llu malformed, %llu unsupported, %llu ignored lines\n",
+		(unsigned long long)es.malformed, (unsigned long long)es.unsupported,
+		(unsigned long long)es.ignored);
+}
+
+int scan_main(int argc, char **argv)
+{
+	scan_config cfg;
+	scan_ctx ctx;
+	rq_engine *engine = NULL;
+	char **owned = NULL;
+	size_t owned_n = 0;
+	char *cwd = NULL;
+	int status = 2;
+	int rc = scan_options_parse(&cfg, argc, argv);
+
+	memset(&ctx, 0, sizeof(ctx));
+	pthread_mutex_init(&ctx.out_lock, NULL);
+	if (rc != SCAN_OPTIONS_OK) {
+		status = rc == SCAN_OPTIONS_EXIT ? 0 : 2;
+		goto done;
+	}
+	ctx.cfg = &cfg;
+
+	for (size_t i = 0; i < cfg.file_lists.n; i++)
+		if (read_file_list(&cfg.paths, cfg.file_lists.v[i], '\n', &owned, &owned_n))
+			goto done;
+	for (size_t i = 0; i < cfg.file_lists0.n; i++)
+		if (read_file_list(&cfg.paths, cfg.file_lists0.v[i], '\0', &owned, &owned_n))
+			goto done;
+	if (cfg.paths.n == 0 && cfg.file_lists.n == 0 && cfg.file_lists0.n == 0) {
+		cwd = getcwd(NULL, 0); /* clamscan scans the current folder, by its full path */
+		if (!cwd || strlist_add(&cfg.paths, cwd)) {
+			fprintf(stderr, "ERROR: cannot get the current folder: %s\n", strerror(errno));
+			goto done;
+		}
+	}
+
+	if (load_signatures(&engine, &cfg))
+		goto done;
+	if (cfg.verbose)
+		verbose_engine(engine);
+
+	rq_scan_options so;
+	rq_scan_options_default(&so);
+	so.limits = cfg.limits;
+	so.all_matches = cfg.all_matches;
+	so.want_sha256 = cfg.json;
+	so.scan_archives = cfg.scan_archives;
+	rq_walk_options wo;
+	setup_walk(&wo, &cfg);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	scan_summary sum;
+	memset(&sum, 0, sizeof(sum));
+	sum.start = time(NULL);
+	double t0 = progress_now();
+	int show_progress = cfg.progress > 0 || (cfg.progress < 0 && isatty(STDERR_FILENO));
+	if (cfg.quiet && cfg.progress < 0)
+		show_progress = 0;
+	if (show_progress)
+		progress_start(&ctx.prog, &ctx.stats, &ctx.out_lock);
+
+	rc = rq_scan_paths(engine, cfg.paths.v, cfg.paths.n, &so, &wo, on_result, on_walk_error,
+			   &ctx, &ctx.stats);
+	progress_stop(&ctx.prog);
+	if (rc && rc != RQ_ESTOPPED) {
+		fprintf(stderr, "ERROR: %s\n", rq_error_last());
+		goto done;
+	}
+
+	rq_walk_stats st;
+	rq_walk_stats_read(&ctx.stats, &st);
+	rq_engine_stats es;
+	rq_engine_stats_get(engine, &es);
+	sum.known_signatures = es.total;
+	sum.engine_version = rq_version();
+	sum.dirs = st.dirs;
+	sum.files = ctx.files_ok;
+	sum.infected = ctx.infected;
+	sum.limits = ctx.limits;
+	sum.encrypted = ctx.encrypted;
+	sum.errors = ctx.errors;
+	sum.skipped = st.skipped;
+	sum.bytes_matched = st.bytes_read;
+	sum.bytes_read = st.bytes_scanned;
+	sum.seconds = progress_now() - t0;
+	sum.end = time(NULL);
+	sum.interrupted = interrupted != 0;
+	if (interrupted)
+		fputs("raquet: scan interrupted\n", stderr);
+	if (cfg.verbose)
+		fprintf(stderr, "raquet: %llu entries skipped (symlinks, special files, excluded)\n",
+			(unsigned long long)st.skipped);
+	if (!cfg.no_summary && !cfg.quiet) {
+		if (cfg.json)
+			json_summary(stdout, &sum);
+		else
+			text_summary(stdout, &sum);
+	}
+	status = ctx.infected ? 1 : (ctx.errors || interrupted) ? 2 : 0;
+
+done:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "ERROR: writing the results failed: %s\n", strerror(errno));
+		status = 2;
+	}
+	rq_engine_free(engine);
+	for (size_t i = 0; i < owned_n; i++)
+		free(owned[i]);
+	free(owned);
+	free(cwd);
+	scan_config_free(&cfg);
+	pthread_mutex_destroy(&ctx.out_lock);
+	return status;
+}

@@ -1,0 +1,10 @@
+/* libFuzzer harness: arbitrary bytes as a .hsb signature file. */
+#include "fuzz_sig.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_signature_file("hsb", data, size);
+	return 0;
+}

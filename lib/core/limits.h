@@ -1,0 +1,101 @@
+/*
+ * Every limit of libraquet in one place, with the reason for its value.
+ * Defaults of the configurable scan limits follow clamscan's so that a
+ * drop-in user sees the same behaviour; hard limits protect the engine
+ * from hostile signature files and inputs.
+ */
+#ifndef RQ_CORE_LIMITS_H
+#define RQ_CORE_LIMITS_H
+
+#define RQ_MIB (1024ULL * 1024ULL)
+
+/* --- configurable scan limits: defaults (0 in rq_scan_limits = unlimited) --- */
+
+/* clamscan's --max-filesize default: larger files are not scanned. */
+#define RQ_DEFAULT_MAX_FILESIZE (100ULL * RQ_MIB)
+/* clamscan's --max-scansize default: bytes scanned per file, members included. */
+#define RQ_DEFAULT_MAX_SCANSIZE (400ULL * RQ_MIB)
+/* clamscan's --max-recursion default: archive nesting depth. */
+#define RQ_DEFAULT_MAX_RECURSION 17
+/* clamscan's --max-files default: members scanned per file. */
+#define RQ_DEFAULT_MAX_FILES 10000
+/*
+ * Expansion ratio (member size / compressed size) above which a member is a
+ * decompression bomb. Ordinary data rarely passes 20:1 and text 100:1; the
+ * classic zip bombs (42.zip, overlapping zips) run at 1000:1 and beyond.
+ * Only applied to members larger than RQ_RATIO_MIN_SIZE.
+ */
+#define RQ_DEFAULT_MAX_RATIO 250
+#define RQ_RATIO_MIN_SIZE (1ULL * RQ_MIB)
+
+/* --- hard limits --- */
+
+/* Longest line accepted in a text signature file (ClamAV lines stay far below). */
+#define RQ_MAX_SIG_LINE (1024 * 1024)
+/* Longest signature name kept. */
+#define RQ_MAX_SIG_NAME 512
+/* Body signature program: elements and alternatives per group, bounded so a
+ * hostile .ndb cannot make verification explode. */
+#define RQ_MAX_SIG_ELEMENTS 4096
+#define RQ_MAX_ALTERNATIVES 256
+/* Fixed-width segment of a body signature (bytes between variable gaps). */
+#define RQ_MAX_SEGMENT_LEN 4096
+/* Work budget (steps) for verifying one candidate match of a body signature. */
+#define RQ_MAX_VERIFY_STEPS 100000
+/* `{n}` below this stays inside its part as n skipped bytes, as ClamAV turns
+ * {n<128} into n `??`; a larger one splits the signature in two parts. */
+#define RQ_HEX_SPLIT_SKIP 128
+/* Fixed-width forms of one part made by alternatives of different lengths
+ * (one per combination of lengths), each with its own anchor. */
+#define RQ_MAX_SEG_VARIANTS 64
+/* Widest anchor handed to vectorscan: longer literals do not make the
+ * prefilter more selective, they only make its database larger. */
+#define RQ_MAX_ANCHOR_LEN 32
+/* ClamAV's own rule: every part of a body signature holds at least two fully
+ * fixed bytes in a row; weaker anchors would flood the verifier. */
+#define RQ_MIN_ANCHOR_FIXED 2
+/* A bounded gap {n-m} keeps a bitmap of the ends of the part before it over
+ * n + (width of the part after it) bytes; beyond this the signature is refused
+ * rather than given a large per-scanner bitmap. */
+#define RQ_MAX_GAP_WINDOW 65536
+/* Text of one anchor's vectorscan expression: a wide group of alternatives
+ * with many byte classes could otherwise make a huge pattern. */
+#define RQ_MAX_ANCHOR_EXPR 65536
+/* Candidate matches (anchor hits) waiting for verification in one stream;
+ * only reachable with anchors that hit on almost every byte. */
+#define RQ_MAX_BODY_CANDIDATES (1 << 20)
+/* Bytes handed to one vectorscan call, bounding the candidates one call can queue. */
+#define RQ_BODY_SCAN_BLOCK (64 * 1024)
+
+/* Size of one read/match chunk: large enough to amortise system calls and
+ * matcher calls, small enough to stay in the L2 cache while hashed and matched. */
+#define RQ_READ_CHUNK (256 * 1024)
+
+/* Bytes at the start of a file used to recognise its type (ISO 9660's
+ * descriptor sits at 32769). */
+#define RQ_SNIFF_LEN (36 * 1024)
+
+/* Archive member path shown in results: longer names are cut. */
+#define RQ_MAX_MEMBER_PATH 4096
+
+/* Results: findings kept per file (more are counted, not listed). */
+#define RQ_MAX_FINDINGS 256
+
+/* YARA: seconds one libyara scan of one file may take (per compiled rule
+ * set). A pathological regex or loop on hostile data must not stall a worker
+ * for ever; a minute is far beyond any sane rule on a 100 MiB file. */
+#define RQ_YARA_SCAN_TIMEOUT 60
+
+/* Walker: files queued ahead of the workers (each holds an open descriptor). */
+#define RQ_WALK_QUEUE_PER_THREAD 64
+/* Walker: folder descriptors kept open along the current branch. Deeper
+ * ancestors are closed (their remaining entries kept in memory) and reopened
+ * through ".." on the way back, so depth costs memory, not descriptors. */
+#define RQ_WALK_MAX_OPEN_DIRS 64
+/* Walker: descriptors left free for the scanners, libyara, libarchive and
+ * the caller when sizing the queue against RLIMIT_NOFILE. */
+#define RQ_WALK_FD_RESERVE 64
+/* Walker: worker threads at most, whatever is asked (more only thrash). */
+#define RQ_WALK_MAX_THREADS 256
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * The body-signature matcher: all .ndb signatures compiled into one
+ * vectorscan (Hyperscan API) streaming database of anchors, plus exact
+ * verification of each candidate (wildcards, gaps, offsets, target types).
+ * A file is fed in chunks, in order, in one pass.
+ * Design: docs/internals/matching.md.
+ */
+#ifndef RQ_MATCH_BODYMATCH_H
+#define RQ_MATCH_BODYMATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/filetype.h"
+#include "sigs/hexsig.h"
+#include "sigs/sigset.h"
+
+typedef struct rq_bodydb rq_bodydb;     /* compiled, immutable, shared by threads */
+typedef struct rq_bodyscan rq_bodyscan; /* per-thread state of one stream */
+
+/*
+ * Compile `sigs` (borrowed; they must outlive the database). Signatures that
+ * cannot be compiled are reported through rq_sigset_warn on `set` and left
+ * out; returns 0 or an error. An empty set gives a valid database that
+ * matches nothing.
+ */
+int rq_bodydb_build(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, size_t count);
+size_t rq_bodydb_count(const rq_bodydb *db);
+void rq_bodydb_free(rq_bodydb *db);
+
+int rq_bodyscan_new(rq_bodyscan **out, const rq_bodydb *db);
+void rq_bodyscan_free(rq_bodyscan *scan);
+
+/*
+ * Start a stream of `total_size` bytes (exact: EOF-relative offsets and
+ * MinFL/MaxFL use it) whose type is `type`. With `all_matches` 0 the
+ * stream may stop early after the first match.
+ */
+int rq_bodyscan_begin(rq_bodyscan *scan, uint64_t total_size, rq_filetype type, int all_matches);
+
+/*
+ * Feed the next `len` bytes. Returns 0 to go on, 1 when the stream needs no
+ * more data (a match was found and all_matches is off), or an error.
+ */
+int rq_bodyscan_feed(rq_bodyscan *scan, const uint8_t *data, size_t len);
+
+/* End the stream: finishes pending verifications. Returns 0 or an error. */
+int rq_bodyscan_end(rq_bodyscan *scan);
+
+/*
+ * Signatures that matched in the ended stream, in order of discovery; the
+ * array is owned by `scan` and valid until the next rq_bodyscan_begin.
+ */
+size_t rq_bodyscan_matches(const rq_bodyscan *scan, const rq_bodysig *const **out);
+
+#endif

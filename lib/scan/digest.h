@@ -1,0 +1,25 @@
+/*
+ * The digests of one scanned object (MD5, SHA-1, SHA-256), computed only
+ * for the kinds some signature needs, in the same pass as the matchers.
+ * One set per scanner, reused for every object.
+ */
+#ifndef RQ_SCAN_DIGEST_H
+#define RQ_SCAN_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rq_digests rq_digests;
+
+int rq_digests_new(rq_digests **out);
+void rq_digests_free(rq_digests *d);
+
+/* Start a new object computing the RQ_DIGEST_* kinds in `mask`. */
+int rq_digests_begin(rq_digests *d, unsigned mask);
+int rq_digests_update(rq_digests *d, const uint8_t *data, size_t len);
+/* Finish; afterwards rq_digests_get gives each computed value. */
+int rq_digests_end(rq_digests *d);
+/* The finished digest of one kind, or NULL if it was not computed. */
+const uint8_t *rq_digests_get(const rq_digests *d, unsigned kind);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * The signature set: everything the loaders (one file per format in this
+ * folder) have read, before rq_engine_compile turns it into matchers.
+ * Loaders add entries and report malformed or unsupported lines through
+ * rq_sigset_warn, which counts them and applies --strict.
+ */
+#ifndef RQ_SIGS_SIGSET_H
+#define RQ_SIGS_SIGSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/util.h"
+#include "raquet/engine.h"
+
+/* Digest kinds as bit flags, so "which digests does this size need" is a mask. */
+enum {
+	RQ_DIGEST_MD5 = 1,
+	RQ_DIGEST_SHA1 = 2,
+	RQ_DIGEST_SHA256 = 4,
+};
+
+#define RQ_SIZE_ANY UINT64_MAX
+
+/* One hash signature (.hdb/.hsb/IOC) or allow-list entry (.fp/.sfp). */
+typedef struct rq_hashsig {
+	uint8_t digest[32];   /* first 16/20/32 bytes used, by `digest_type` */
+	uint8_t digest_type;  /* one RQ_DIGEST_* */
+	uint8_t sig_type;     /* rq_sig_type: MD5/SHA1/SHA256/IOC/BUILTIN */
+	uint64_t size;        /* file size, or RQ_SIZE_ANY */
+	const char *name;     /* in the set's pool */
+	const char *source;   /* in the set's pool */
+} rq_hashsig;
+
+/* Bytes of a digest type (16, 20, 32). */
+size_t rq_digest_len(unsigned digest_type);
+
+typedef struct rq_bodysig rq_bodysig; /* lib/sigs/hexsig.h */
+
+/* A YARA input waiting for compilation: a source file or a compiled .yarc. */
+typedef struct rq_yara_input {
+	const char *name;   /* path or buffer name, in the pool */
+	uint8_t *data;      /* the file's bytes (malloc'd), NUL-terminated for sources */
+	size_t len;
+	int compiled;       /* 1 for .yarc */
+} rq_yara_input;
+
+typedef struct rq_sigset {
+	rq_strpool pool;
+	rq_hashsig *hashes; size_t hash_count, hash_cap;
+	rq_hashsig *allow;  size_t allow_count, allow_cap;
+	rq_bodysig **bodies; size_t body_count, body_cap;
+	rq_yara_input *yara; size_t yara_count, yara_cap;
+	const char **ignored; size_t ignored_count, ignored_cap; /* names from .ign/.ign2 */
+	rq_engine_stats stats;
+	int strict;
+	rq_load_warning_cb on_warning;
+	void *warning_payload;
+} rq_sigset;
+
+void rq_sigset_init(rq_sigset *set, const rq_engine_options *opts);
+void rq_sigset_free(rq_sigset *set);
+
+/* Pool copy of a string; NULL on ENOMEM. */
+const char *rq_sigset_str(rq_sigset *set, const char *s, size_t len);
+
+/*
+ * Report a problem with `file` at `line` (0: the whole file). `unsupported`
+ * says whether the line is well-formed but unusable (counted apart from
+ * malformed lines). Returns 0 to skip the line and go on, or an error code
+ * (strict mode, or the callback asked to stop) that the loader returns as is;
+ * the last-error message is then "file:line: message".
+ */
+int rq_sigset_warn(rq_sigset *set, const char *file, unsigned line, int unsupported,
+		   const char *fmt, ...) RQ_PRINTF(5, 6);
+
+int rq_sigset_add_hash(rq_sigset *set, const rq_hashsig *sig);
+int rq_sigset_add_allow(rq_sigset *set, const rq_hashsig *sig);
+/* Takes ownership of `sig` (freed with rq_bodysig_free even on error). */
+int rq_sigset_add_body(rq_sigset *set, rq_bodysig *sig);
+/* Takes ownership of `data` (malloc'd; freed even on error). */
+int rq_sigset_add_yara(rq_sigset *set, const char *name, uint8_t *data, size_t len, int compiled);
+int rq_sigset_add_ignored(rq_sigset *set, const char *name, size_t len);
+/* Sort the ignore list; call once after loading, before rq_sigset_is_ignored. */
+void rq_sigset_sort_ignored(rq_sigset *set);
+/* Whether `name` was listed in an .ign/.ign2 file. */
+int rq_sigset_is_ignored(const rq_sigset *set, const char *name);
+
+/*
+ * Loaders, one per format; `name` names the source in messages and
+ * detections; `data` is the whole file. Each returns 0 (bad lines skipped
+ * and reported) or the error that stopped it.
+ */
+int rq_load_clamav_hash(rq_sigset *set, const char *name, const char *ext,
+			const uint8_t *data, size_t len); /* hdb hsb fp sfp */
+int rq_load_clamav_ign(rq_sigset *set, const char *name, const char *ext,
+		       const uint8_t *data, size_t len); /* ign ign2 */
+int rq_load_clamav_ndb(rq_sigset *set, const char *name, const uint8_t *data, size_t len);
+int rq_load_ioc(rq_sigset *set, const char *name, const uint8_t *data, size_t len);
+/* YARA files are only checked and kept here; lib/match/yara_rules.c compiles them. */
+int rq_load_yara(rq_sigset *set, const char *name, const uint8_t *data, size_t len, int compiled);
+/* The built-in EICAR test signature. */
+int rq_load_builtin(rq_sigset *set);
+
+#endif

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages raquet needs (run as root on a fresh machine).
+#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh --test   also what the tests, fuzzers and benchmarks use
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+build_pkgs=(build-essential cmake pkg-config
+	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev)
+test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
+	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
+	util-linux yara clamav)
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-}" = "--test" ]; then
+	pkgs+=("${test_pkgs[@]}")
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: need root to install: ${missing[*]}" >&2
+		exit 1
+	fi
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: all ${#pkgs[@]} packages present"
