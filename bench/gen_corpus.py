@@ -165,6 +165,8 @@ class Pools:
 
 CONTENT_TYPES = ("random", "text", "js", "html", "pe", "elf")
 CONTENT_WEIGHTS = (25, 18, 10, 10, 22, 15)
+LARGE_TYPES = ("random", "text", "pe", "elf")
+LARGE_WEIGHTS = (30, 20, 30, 20)
 EXTENSIONS = {
     "random": (".bin", ".dat", ".db", ".pak"),
     "text": (".txt", ".log", ".md", ".csv"),
@@ -522,10 +524,13 @@ def plan(args):
 
     files = []
     for cls, sizes in (("small", small), ("medium", medium), ("large", large)):
+        # tens of MiB of HTML or JS would be unusual: large files are data,
+        # executables and logs
+        types, weights = ((LARGE_TYPES, LARGE_WEIGHTS) if cls == "large"
+                          else (CONTENT_TYPES, CONTENT_WEIGHTS))
         for s in sizes:
             files.append({"cls": cls, "size": s,
-                          "ctype": rng.choices(CONTENT_TYPES,
-                                               CONTENT_WEIGHTS)[0]})
+                          "ctype": rng.choices(types, weights)[0]})
     for a in archives:
         files.append({"cls": "archive", "archive": a,
                       "ctype": "zip" if a["fmt"] == "zip" else "targz"})

@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev)
 test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
-	util-linux yara clamav)
+	util-linux yara clamav time)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=("${test_pkgs[@]}")

@@ -143,7 +143,7 @@ static int read_member(struct archive *a, rq_archive_buf *buf, uint64_t max_len,
 }
 
 int rq_archive_each(rq_archive_buf *buf, int fd, const uint8_t *data, size_t len,
-		    const char *display_name, const rq_scan_limits *limits, uint64_t budget,
+		    const char *display_name, int compressed_stream, const rq_scan_limits *limits, uint64_t budget,
 		    rq_member_cb cb, void *payload)
 {
 	int rc = 0;
@@ -152,7 +152,15 @@ int rq_archive_each(rq_archive_buf *buf, int fd, const uint8_t *data, size_t len
 	if (!a)
 		return rq_fail(RQ_ENOMEM, "out of memory");
 	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	if (compressed_stream) {
+		/* gzip/bzip2/xz: a tar (or cpio) inside is read as one archive; anything
+		 * else comes out as one raw member and is recognised afresh by the
+		 * scanner -- a 7z or zip inside cannot be read through a stream */
+		archive_read_support_format_tar(a);
+		archive_read_support_format_cpio(a);
+	} else {
+		archive_read_support_format_all(a);
+	}
 	archive_read_support_format_raw(a);
 	int r;
 	if (data) {
@@ -184,9 +192,14 @@ int rq_archive_each(rq_archive_buf *buf, int fd, const uint8_t *data, size_t len
 			break;
 		if (r == ARCHIVE_RETRY)
 			continue;
-		/* ARCHIVE_WARN and ARCHIVE_FAILED still give a usable header */
-		if (archive_entry_filetype(entry) != AE_IFREG)
+		/* ARCHIVE_WARN and ARCHIVE_FAILED still give a usable header. Some formats
+		 * (ar) leave the type unset: anything not a folder, link or device is data. */
+		switch (archive_entry_filetype(entry)) {
+		case AE_IFDIR: case AE_IFLNK: case AE_IFCHR: case AE_IFBLK: case AE_IFIFO: case AE_IFSOCK:
 			continue;
+		default:
+			break;
+		}
 		char stream_name[256];
 		const char *name = archive_entry_pathname(entry);
 		if (archive_format(a) == ARCHIVE_FORMAT_RAW) {

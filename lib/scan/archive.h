@@ -46,11 +46,13 @@ void rq_archive_buf_free(rq_archive_buf *buf);
  * max_ratio. Directories, links and other non-regular entries are skipped.
  * `display_name` names the archive for single-stream formats (gzip of a
  * non-tar file), whose one member is named after it without the .gz/.bz2/.xz.
+ * `compressed_stream` says the data is gzip/bzip2/xz: only a tar or cpio
+ * inside is opened directly, anything else is handed over decompressed.
  * Returns 0 at the end of the archive (a damaged archive simply ends early),
  * or the callback's nonzero value, or RQ_ENOMEM.
  */
 int rq_archive_each(rq_archive_buf *buf, int fd, const uint8_t *data, size_t len,
-		    const char *display_name, const rq_scan_limits *limits, uint64_t budget,
+		    const char *display_name, int compressed_stream, const rq_scan_limits *limits, uint64_t budget,
 		    rq_member_cb cb, void *payload);
 
 #endif

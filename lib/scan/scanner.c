@@ -340,7 +340,8 @@ static int scan_members(rq_scanner *s, const object *o, rq_filetype type)
 	}
 	member_ctx mc = { s, type, 0 };
 	int rc = rq_archive_each(s->bufs[s->depth], o->fd, o->fd >= 0 ? NULL : o->data,
-				 (size_t)o->size, o->name, lim, s->budget, on_member, &mc);
+				 (size_t)o->size, o->name,
+				 type == RQ_FT_GZIP || type == RQ_FT_BZIP2 || type == RQ_FT_XZ, lim, s->budget, on_member, &mc);
 	if (mc.error)
 		return mc.error;
 	return rc == STOP_ITERATION ? 0 : rc;

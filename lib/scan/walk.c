@@ -1,6 +1,6 @@
 /*
  * Tree walking with a pool of scanner threads (contract in
- * include/raquet/walk.h, design notes in docs/architecture.md): the calling
+ * include/raquet/walk.h, design notes in docs/internals/walk.md): the calling
  * thread descends folders with openat() and never follows a symlink unless
  * asked; it opens each regular file and queues the descriptor to worker
  * threads, each owning one rq_scanner.
