@@ -165,32 +165,38 @@ static int file_excluded(struct walk *w, const char *path)
 
 /* --- the queue --- */
 
+/* Queue an open file under the current path; takes `fd` in every case. */
 static int enqueue(struct walk *w, int fd, uint64_t size)
 {
+	int rc = 0;
 	char *copy = strdup(w->path);
 	if (!copy) {
-		close(fd);
-		return rq_fail(RQ_ENOMEM, "walk: out of memory");
+		rc = rq_fail(RQ_ENOMEM, "walk: out of memory");
+		goto done;
 	}
 	pthread_mutex_lock(&w->q_lock);
 	while (w->q_count == w->q_cap && !stopped(w))
 		pthread_cond_wait(&w->q_nonfull, &w->q_lock);
 	if (stopped(w)) {
-		pthread_mutex_unlock(&w->q_lock);
-		close(fd);
-		free(copy);
-		return RQ_ESTOPPED;
+		rc = RQ_ESTOPPED;
+	} else {
+		struct item *it = &w->queue[(w->q_head + w->q_count) % w->q_cap];
+		it->fd = fd;
+		it->path = copy;
+		it->size = size;
+		w->q_count++;
+		fd = -1;
+		copy = NULL;
+		stat_add(&w->stats->files_found, 1);
+		stat_add(&w->stats->bytes_found, size);
+		pthread_cond_signal(&w->q_nonempty);
 	}
-	struct item *it = &w->queue[(w->q_head + w->q_count) % w->q_cap];
-	it->fd = fd;
-	it->path = copy;
-	it->size = size;
-	w->q_count++;
-	stat_add(&w->stats->files_found, 1);
-	stat_add(&w->stats->bytes_found, size);
-	pthread_cond_signal(&w->q_nonempty);
 	pthread_mutex_unlock(&w->q_lock);
-	return 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
 }
 
 /*
@@ -200,28 +206,28 @@ static int enqueue(struct walk *w, int fd, uint64_t size)
  */
 static int open_file(struct walk *w, int dirfd, const char *name, int follow)
 {
+	int rc = 0;
+	struct stat st;
 	int flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
 	int fd = openat(dirfd, name, flags | (w->noatime ? O_NOATIME : 0));
 	if (fd < 0 && errno == EPERM && w->noatime) {
 		w->noatime = 0; /* only the owner or root may use O_NOATIME */
 		fd = openat(dirfd, name, flags);
 	}
-	if (fd < 0) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		report_errno(w, errno);
-		return 0;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		report_errno(w, errno);
-		close(fd);
-		return 0;
+		goto done;
 	}
 	if (!S_ISREG(st.st_mode) || (w->opt->one_file_system && st.st_dev != w->start_dev)) {
 		stat_add(&w->stats->skipped, 1);
-		close(fd);
-		return 0;
+		goto done;
 	}
-	return enqueue(w, fd, (uint64_t)st.st_size);
+	rc = enqueue(w, fd, (uint64_t)st.st_size);
+	fd = -1;
+done:
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /* --- the folder stack --- */
@@ -281,18 +287,15 @@ done:
 /* Push a folder opened as `fd` (its path is the current path). Takes `fd`. */
 static int push_frame(struct walk *w, int fd, const struct stat *st, size_t name_off, int via_symlink)
 {
+	DIR *dir = NULL;
 	int rc = rq_grow((void **)&w->frames, &w->frames_cap, w->depth + 1, sizeof(*w->frames));
 	if (rc == 0 && w->depth > 1 && w->open_dirs >= RQ_WALK_MAX_OPEN_DIRS)
 		rc = evict(w);
-	if (rc) {
+	if (rc == 0 && !(dir = fdopendir(fd)))
+		report_errno(w, errno);
+	if (!dir) {
 		close(fd);
 		return rc;
-	}
-	DIR *dir = fdopendir(fd);
-	if (!dir) {
-		report_errno(w, errno);
-		close(fd);
-		return 0;
 	}
 	struct frame *f = &w->frames[w->depth++];
 	memset(f, 0, sizeof(*f));
@@ -390,42 +393,37 @@ static int next_entry(struct frame *f, const char **name, unsigned char *type)
 
 static int enter_dir(struct walk *w, int dirfd, const char *name, int via_symlink)
 {
-	if (glob_any(w->opt->exclude_dir, w->path)) {
-		stat_add(&w->stats->skipped, 1);
-		return 0;
-	}
+	int rc = 0, fd = -1, skip = glob_any(w->opt->exclude_dir, w->path);
 	struct stat st;
-	if (w->opt->one_file_system) {
+	if (!skip && w->opt->one_file_system) {
 		/* Look before opening: opening an automount point would mount it. */
 		int flags = AT_NO_AUTOMOUNT | (via_symlink ? 0 : AT_SYMLINK_NOFOLLOW);
 		if (fstatat(dirfd, name, &st, flags) != 0) {
 			report_errno(w, errno);
-			return 0;
+			goto done;
 		}
-		if (st.st_dev != w->start_dev) {
-			stat_add(&w->stats->skipped, 1);
-			return 0;
-		}
+		skip = st.st_dev != w->start_dev;
 	}
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (via_symlink ? 0 : O_NOFOLLOW));
-	if (fd < 0) {
+	if (skip)
+		goto done;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (via_symlink ? 0 : O_NOFOLLOW));
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		report_errno(w, errno);
-		return 0;
+		goto done;
 	}
-	if (fstat(fd, &st) != 0) {
-		report_errno(w, errno);
-		close(fd);
-		return 0;
-	}
-	int skip = w->opt->one_file_system && st.st_dev != w->start_dev;
+	skip = w->opt->one_file_system && st.st_dev != w->start_dev;
 	for (size_t i = 0; via_symlink && !skip && i < w->depth; i++)
-		skip = w->frames[i].dev == st.st_dev && w->frames[i].ino == st.st_ino;
-	if (skip) {
-		stat_add(&w->stats->skipped, 1);
-		close(fd);
-		return 0;
+		skip = w->frames[i].dev == st.st_dev && w->frames[i].ino == st.st_ino; /* a loop */
+	if (!skip) {
+		rc = push_frame(w, fd, &st, strlen(w->path) - strlen(name), via_symlink);
+		fd = -1;
 	}
-	return push_frame(w, fd, &st, strlen(w->path) - strlen(name), via_symlink);
+done:
+	if (skip)
+		stat_add(&w->stats->skipped, 1);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 static unsigned char mode_type(mode_t mode)
@@ -437,49 +435,33 @@ static unsigned char mode_type(mode_t mode)
 static int handle_entry(struct walk *w, const char *name, unsigned char type)
 {
 	int dirfd = w->frames[w->depth - 1].fd;
+	int via_symlink = 0, rc = 0;
 	struct stat st;
-	if (type == DT_UNKNOWN) {
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			report_errno(w, errno);
-			return 0;
-		}
+	if (type == DT_UNKNOWN && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		report_errno(w, errno);
+		goto done;
+	}
+	if (type == DT_UNKNOWN)
 		type = mode_type(st.st_mode);
-	}
 	if (type == DT_LNK) {
+		/* followed only if asked; a dangling one is skipped, not an error */
 		int want_dir = w->opt->follow_dir_symlinks && w->opt->recursive;
-		if ((!want_dir && !w->opt->follow_file_symlinks) ||
-		    fstatat(dirfd, name, &st, 0) != 0) {
-			stat_add(&w->stats->skipped, 1); /* not followed, or dangling */
-			return 0;
+		if ((want_dir || w->opt->follow_file_symlinks) && fstatat(dirfd, name, &st, 0) == 0) {
+			via_symlink = 1;
+			type = mode_type(st.st_mode);
+			if ((type == DT_DIR && !want_dir) ||
+			    (type == DT_REG && !w->opt->follow_file_symlinks))
+				type = DT_LNK;
 		}
-		if (S_ISDIR(st.st_mode) && want_dir)
-			return enter_dir(w, dirfd, name, 1);
-		if (S_ISREG(st.st_mode) && w->opt->follow_file_symlinks) {
-			if (file_excluded(w, w->path)) {
-				stat_add(&w->stats->skipped, 1);
-				return 0;
-			}
-			return open_file(w, dirfd, name, 1);
-		}
-		stat_add(&w->stats->skipped, 1);
-		return 0;
 	}
-	if (type == DT_DIR) {
-		if (!w->opt->recursive) {
-			stat_add(&w->stats->skipped, 1);
-			return 0;
-		}
-		return enter_dir(w, dirfd, name, 0);
-	}
-	if (type == DT_REG) {
-		if (file_excluded(w, w->path)) {
-			stat_add(&w->stats->skipped, 1);
-			return 0;
-		}
-		return open_file(w, dirfd, name, 0);
-	}
-	stat_add(&w->stats->skipped, 1); /* FIFO, socket, device: never opened */
-	return 0;
+	if (type == DT_DIR && w->opt->recursive)
+		rc = enter_dir(w, dirfd, name, via_symlink);
+	else if (type == DT_REG && !file_excluded(w, w->path))
+		rc = open_file(w, dirfd, name, via_symlink);
+	else
+		stat_add(&w->stats->skipped, 1); /* FIFO, socket, device: never opened */
+done:
+	return rc;
 }
 
 /* Walk the tree under the start folder already pushed as frame 0. */
@@ -517,11 +499,12 @@ static int walk_tree(struct walk *w)
 static int walk_start(struct walk *w, const char *arg)
 {
 	size_t len = strlen(arg);
+	int rc = 0, fd = -1, skip = 0, is_link = 0;
+	struct stat st;
 	while (len > 1 && arg[len - 1] == '/')
 		len--;
-	int rc = path_reserve(w, len);
-	if (rc)
-		return rc;
+	if ((rc = path_reserve(w, len)))
+		goto done;
 	memcpy(w->path, arg, len);
 	w->path[len] = '\0';
 	w->abort_start = 0;
@@ -529,49 +512,41 @@ static int walk_start(struct walk *w, const char *arg)
 	w->open_dirs = 0;
 	w->lowest_open = 1;
 
-	struct stat st;
-	if (lstat(arg, &st) != 0) {
-		report_errno(w, errno);
-		return 0;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		if (stat(arg, &st) != 0) {
-			report_errno(w, errno);
-			return 0;
-		}
-		if ((S_ISDIR(st.st_mode) && w->opt->nofollow_arg_dir_symlinks) ||
-		    (S_ISREG(st.st_mode) && w->opt->nofollow_arg_file_symlinks)) {
-			stat_add(&w->stats->skipped, 1);
-			return 0;
-		}
+	int lstat_rc = lstat(arg, &st);
+	is_link = lstat_rc == 0 && S_ISLNK(st.st_mode);
+	if (lstat_rc != 0 || (is_link && stat(arg, &st) != 0)) {
+		report_errno(w, errno); /* missing, or a dangling symlink */
+		goto done;
 	}
 	w->start_dev = st.st_dev;
 	if (S_ISREG(st.st_mode)) {
-		if (file_excluded(w, w->path)) {
-			stat_add(&w->stats->skipped, 1);
-			return 0;
-		}
-		return open_file(w, AT_FDCWD, arg, 1);
+		skip = (is_link && w->opt->nofollow_arg_file_symlinks) || file_excluded(w, w->path);
+		if (!skip)
+			rc = open_file(w, AT_FDCWD, arg, 1);
+		goto done;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		report(w, w->path, RQ_EUNSUPPORTED, "not a regular file or folder");
-		return 0;
+		goto done;
 	}
-	if (glob_any(w->opt->exclude_dir, w->path)) {
-		stat_add(&w->stats->skipped, 1);
-		return 0;
-	}
-	int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	skip = (is_link && w->opt->nofollow_arg_dir_symlinks) || glob_any(w->opt->exclude_dir, w->path);
+	if (skip)
+		goto done;
+	fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		report_errno(w, errno);
-		if (fd >= 0)
-			close(fd);
-		return 0;
+		goto done;
 	}
 	w->start_dev = st.st_dev;
 	rc = push_frame(w, fd, &st, 0, 0);
+	fd = -1;
 	if (rc == 0 && w->depth == 1)
 		rc = walk_tree(w);
+done:
+	if (skip)
+		stat_add(&w->stats->skipped, 1);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

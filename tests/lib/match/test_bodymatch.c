@@ -288,6 +288,28 @@ static void test_gap_window(void **state)
 	fx_free(f);
 }
 
+/*
+ * Candidates must be verified in the order their parts end, not the order
+ * their anchors were found: here the first part's anchor (AB) comes before
+ * its 120 skipped bytes, so the end of AB@30 (152) and of AB@100 (222) would
+ * otherwise be recorded before CD@150 asks for an end in [0, 150], pushing
+ * the end 122 of AB@0 out of the small window of recent ends.
+ */
+static void test_gap_order(void **state)
+{
+	(void)state;
+	fixture *f = fx_new("Order:0:*:4142{120}{0-200}4344\n");
+	char buf[300];
+	memset(buf, '.', sizeof(buf));
+	memcpy(buf + 0, "AB", 2);
+	memcpy(buf + 30, "AB", 2);
+	memcpy(buf + 100, "AB", 2);
+	memcpy(buf + 150, "CD", 2);
+	buf[260] = '\0';
+	expect(f, buf, "Order");
+	fx_free(f);
+}
+
 static void test_offsets(void **state)
 {
 	(void)state;
@@ -940,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_elements),
 		cmocka_unit_test(test_gap_bounds),
 		cmocka_unit_test(test_gap_window),
+		cmocka_unit_test(test_gap_order),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_text_normalisation),
