@@ -42,6 +42,9 @@
 #define RQ_MAX_SEGMENT_LEN 4096
 /* Work budget (steps) for verifying one candidate match of a body signature. */
 #define RQ_MAX_VERIFY_STEPS 100000
+/* Largest number in a hex pattern's `{..}`: far beyond any real signature,
+ * and sums of a few still fit the 32-bit gap bounds. */
+#define RQ_MAX_HEX_NUMBER (1u << 30)
 /* `{n}` below this stays inside its part as n skipped bytes, as ClamAV turns
  * {n<128} into n `??`; a larger one splits the signature in two parts. */
 #define RQ_HEX_SPLIT_SKIP 128
@@ -51,6 +54,9 @@
 /* Widest anchor handed to vectorscan: longer literals do not make the
  * prefilter more selective, they only make its database larger. */
 #define RQ_MAX_ANCHOR_LEN 32
+/* An anchor with this many bits of specificity (4 literal bytes) is good
+ * enough as a plain literal; weaker ones may take `??` inside to grow. */
+#define RQ_ANCHOR_GOOD_BITS 32
 /* ClamAV's own rule: every part of a body signature holds at least two fully
  * fixed bytes in a row; weaker anchors would flood the verifier. */
 #define RQ_MIN_ANCHOR_FIXED 2
@@ -61,6 +67,9 @@
 /* Text of one anchor's vectorscan expression: a wide group of alternatives
  * with many byte classes could otherwise make a huge pattern. */
 #define RQ_MAX_ANCHOR_EXPR 65536
+/* clamscan's --max-scriptsize default: text files up to this size are also
+ * matched after normalisation (target type 7, and type 0 again). */
+#define RQ_MAX_SCRIPT_NORMALIZE (5ULL * RQ_MIB)
 /* Candidate matches (anchor hits) waiting for verification in one stream;
  * only reachable with anchors that hit on almost every byte. */
 #define RQ_MAX_BODY_CANDIDATES (1 << 20)

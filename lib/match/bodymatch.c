@@ -40,13 +40,22 @@ typedef struct anchor_use {
 	uint8_t last_seg; /* seg is the signature's last part */
 } anchor_use;
 
+/*
+ * A signature in one lane. A type-0 signature also has a twin in the text
+ * lane, as ClamAV also runs them over the normalised text of text files; the
+ * twins keep separate part state (positions differ) but report once.
+ */
 typedef struct dbsig {
 	const rq_bodysig *sig;
 	uint32_t first_gap; /* its gaps: db->gaps[first_gap .. + seg_count - 1) */
 	uint32_t seg_count;
+	uint32_t twin;      /* index of its twin, or NO_TWIN */
 	uint8_t lane;
+	uint8_t is_twin;    /* the text-lane copy of a type-0 signature */
 	uint8_t dead;       /* refused while building */
 } dbsig;
+
+#define NO_TWIN UINT32_MAX
 
 /* The gap before part i+1 of a signature, and how ends of part i are kept. */
 typedef struct gapinfo {
@@ -57,6 +66,7 @@ typedef struct gapinfo {
 
 typedef struct lane {
 	hs_database_t *hs;
+	int later_parts;     /* some use is of a part after the first */
 	uint32_t *use_start; /* pattern id -> uses[use_start[id] .. use_start[id + 1]) */
 	anchor_use *uses;
 	size_t pattern_count;
@@ -190,8 +200,13 @@ static void anchor_expr(sbuf *b, const rq_hexprog *prog, const rq_hexvariant *v)
 						sb_hexbyte(b, prog, &prog->bytes[br->first + j]);
 				}
 				sb_put(b, ")", 1);
+			} else if (it->kind == RQ_HEXIT_SKIP) {
+				char rep[24];
+				int len = snprintf(rep, sizeof(rep), it->width == 1 ? "." : ".{%u}",
+						   it->width);
+				sb_put(b, rep, (size_t)len);
 			}
-			/* SKIP and NALT items are never inside an anchor (hexsig.c). */
+			/* NALT items are never inside an anchor (hexsig.c). */
 		}
 		off = end;
 	}
@@ -226,52 +241,62 @@ static int refuse(rq_bodydb *db, rq_sigset *set, uint32_t sig_index, const char 
 	if (d->dead)
 		return 0;
 	d->dead = 1;
+	if (d->is_twin) /* its original is reported and counted */
+		return 0;
 	db->live--;
 	return rq_sigset_warn(set, d->sig->source, d->sig->line, 1, "%s: unsupported: %s",
 			      d->sig->name, why);
 }
 
+/*
+ * Append the anchor expressions of signature `si` to es[*n..]. Sets
+ * *too_long (and appends nothing) when one is over RQ_MAX_ANCHOR_EXPR.
+ */
+static int sig_entries(const rq_bodydb *db, uint32_t si, entry **es, size_t *n, size_t *cap,
+		       int *too_long)
+{
+	int rc = 0;
+	const dbsig *d = &db->sigs[si];
+	const rq_hexprog *prog = d->sig->prog;
+	size_t mark = *n;
+	*too_long = 0;
+	for (uint32_t s = 0; s < prog->seg_count && !rc && !*too_long; s++) {
+		const rq_hexseg *seg = &prog->segs[s];
+		for (uint32_t k = 0; k < seg->variant_count && !rc && !*too_long; k++) {
+			uint32_t vi = seg->first_variant + k;
+			const rq_hexvariant *v = &prog->variants[vi];
+			sbuf b = { NULL, 0, 0, 0, 0 };
+			anchor_expr(&b, prog, v);
+			if (b.too_long)
+				*too_long = 1;
+			else if (b.no_mem || !b.p)
+				rc = rq_fail(RQ_ENOMEM, "out of memory");
+			else if (!(rc = rq_grow((void **)es, cap, *n + 1, sizeof(**es))))
+				(*es)[(*n)++] = (entry){ b.p, { si, vi, v->anchor_off + v->anchor_len,
+								v->width, (uint16_t)s, d->sig->target,
+								s + 1 == prog->seg_count } };
+			if (rc || *too_long)
+				free(b.p);
+		}
+	}
+	if (*too_long)
+		while (*n > mark)
+			free((*es)[--*n].expr);
+	return rc;
+}
+
 /* Anchor expressions of every live signature of lane `li`. */
 static int collect_entries(rq_bodydb *db, rq_sigset *set, int li, entry **out, size_t *count)
 {
-	int rc = 0;
+	int rc = 0, too_long;
 	entry *es = NULL;
 	size_t n = 0, cap = 0;
 	for (uint32_t si = 0; si < db->sig_count && !rc; si++) {
-		dbsig *d = &db->sigs[si];
-		if (d->dead || d->lane != li)
+		if (db->sigs[si].dead || db->sigs[si].lane != li)
 			continue;
-		const rq_hexprog *prog = d->sig->prog;
-		size_t mark = n;
-		for (uint32_t s = 0; s < prog->seg_count && !rc; s++) {
-			const rq_hexseg *seg = &prog->segs[s];
-			for (uint32_t k = 0; k < seg->variant_count; k++) {
-				uint32_t vi = seg->first_variant + k;
-				const rq_hexvariant *v = &prog->variants[vi];
-				sbuf b = { NULL, 0, 0, 0, 0 };
-				anchor_expr(&b, prog, v);
-				if (b.no_mem || !b.p) {
-					free(b.p);
-					rc = rq_fail(RQ_ENOMEM, "out of memory");
-					break;
-				}
-				if (b.too_long) {
-					free(b.p);
-					while (n > mark)
-						free(es[--n].expr);
-					rc = refuse(db, set, si, "anchor expression too long");
-					s = prog->seg_count; /* on to the next signature */
-					break;
-				}
-				if ((rc = rq_grow((void **)&es, &cap, n + 1, sizeof(*es)))) {
-					free(b.p);
-					break;
-				}
-				es[n++] = (entry){ b.p, { si, vi, v->anchor_off + v->anchor_len, v->width,
-							  (uint16_t)s, d->sig->target,
-							  s + 1 == prog->seg_count } };
-			}
-		}
+		rc = sig_entries(db, si, &es, &n, &cap, &too_long);
+		if (!rc && too_long)
+			rc = refuse(db, set, si, "anchor expression too long");
 	}
 	if (rc) {
 		free_entries(es, n);
@@ -389,6 +414,7 @@ static int build_lane(rq_bodydb *db, rq_sigset *set, int li)
 		if (es[i].use.width > ln->max_width)
 			ln->max_width = es[i].use.width;
 		ln->targets |= 1u << es[i].use.target;
+		ln->later_parts |= es[i].use.seg > 0;
 	}
 	ln->use_start[npat] = (uint32_t)n;
 done:
@@ -430,8 +456,8 @@ static int add_sig(rq_bodydb *db, rq_sigset *set, const rq_bodysig *sig)
 	if (rc)
 		return rc;
 	dbsig *d = &db->sigs[db->sig_count++];
-	*d = (dbsig){ sig, (uint32_t)db->gap_count, (uint32_t)prog->seg_count,
-		      sig->target == RQ_TARGET_TEXT ? LANE_TEXT : LANE_RAW, 0 };
+	*d = (dbsig){ sig, (uint32_t)db->gap_count, (uint32_t)prog->seg_count, NO_TWIN,
+		      sig->target == RQ_TARGET_TEXT ? LANE_TEXT : LANE_RAW, 0, 0 };
 	for (size_t s = 1; s < prog->seg_count; s++) {
 		const rq_hexseg *seg = &prog->segs[s];
 		gapinfo *g = &db->gaps[db->gap_count++];
@@ -445,6 +471,36 @@ static int add_sig(rq_bodydb *db, rq_sigset *set, const rq_bodysig *sig)
 	return 0;
 }
 
+/*
+ * Text-lane twins of the live type-0 signatures, except EOF-relative ones
+ * (the normalised size is unknown until the end).
+ */
+static int add_twins(rq_bodydb *db)
+{
+	int rc = 0;
+	size_t count = db->sig_count;
+	for (size_t i = 0; i < count && !rc; i++) {
+		dbsig d = db->sigs[i];
+		if (d.dead || d.sig->target != RQ_TARGET_ANY || d.sig->offset.kind == RQ_OFFSET_EOF)
+			continue;
+		if ((rc = rq_grow((void **)&db->sigs, &db->sig_cap, db->sig_count + 1,
+				  sizeof(*db->sigs))) ||
+		    (rc = rq_grow((void **)&db->gaps, &db->gap_cap, db->gap_count + d.seg_count,
+				  sizeof(*db->gaps))))
+			break;
+		dbsig *t = &db->sigs[db->sig_count];
+		*t = (dbsig){ d.sig, (uint32_t)db->gap_count, d.seg_count, (uint32_t)i, LANE_TEXT, 1, 0 };
+		db->sigs[i].twin = (uint32_t)db->sig_count++;
+		for (uint32_t g = 0; g + 1 < d.seg_count; g++) {
+			gapinfo gi = db->gaps[d.first_gap + g];
+			gi.first_word = db->word_count;
+			db->word_count += gi.words;
+			db->gaps[db->gap_count++] = gi;
+		}
+	}
+	return rc;
+}
+
 int rq_bodydb_build(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, size_t count)
 {
 	int rc = 0;
@@ -455,8 +511,12 @@ int rq_bodydb_build(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, si
 	for (size_t i = 0; i < count && !rc; i++)
 		if (sigs[i] && sigs[i]->prog && sigs[i]->prog->seg_count)
 			rc = add_sig(db, set, sigs[i]);
-	for (int li = 0; li < LANE_COUNT && !rc; li++)
-		rc = build_lane(db, set, li);
+	if (!rc)
+		rc = build_lane(db, set, LANE_RAW);
+	if (!rc)
+		rc = add_twins(db);
+	if (!rc)
+		rc = build_lane(db, set, LANE_TEXT);
 	if (rc) {
 		rq_bodydb_free(db);
 		return rc;
@@ -490,7 +550,13 @@ typedef struct cand {
 
 typedef struct lane_scan {
 	hs_stream_t *stream;
+	hs_stream_t *backup; /* the stream before the current block (lanes with later parts) */
 	int active;          /* scanned in this stream */
+	/* early drop of later-part hits, and its safety net (see scan_block) */
+	uint64_t max_to;     /* highest hit end seen in this block */
+	int disorder;        /* a hit ended before an earlier-reported one */
+	int dropped;         /* hits were dropped in this block */
+	int no_drop;         /* rescanning a block: drop nothing */
 	uint8_t *tail;       /* the last tail_len (<= max_width) bytes before `base` */
 	size_t tail_len;
 	uint8_t *join;       /* max_width bytes: a part straddling tail and block */
@@ -518,6 +584,7 @@ struct rq_bodyscan {
 	uint32_t gen;         /* stream generation: per-signature state is valid when equal */
 	uint32_t *sig_gen;
 	uint8_t *sig_matched;
+	uint16_t *sig_reach;  /* 1 + highest part with a hit queued in this stream */
 	gapstate *gaps;
 	uint64_t *words;
 	const rq_bodysig **matches;
@@ -525,6 +592,7 @@ struct rq_bodyscan {
 	uint64_t total_size;
 	uint32_t allowed;     /* bit per target type this stream may match */
 	int all_matches, stop, err, cur_lane;
+	int force_disorder;   /* tests: treat every block as reported out of order */
 	rq_textnorm norm;
 	uint8_t *normbuf;     /* RQ_BODY_SCAN_BLOCK bytes, when there is a text lane */
 };
@@ -540,6 +608,7 @@ int rq_bodyscan_new(rq_bodyscan **out, const rq_bodydb *db)
 	size_t nsig = db->sig_count ? db->sig_count : 1;
 	if (!(s->sig_gen = calloc(nsig, sizeof(*s->sig_gen))) ||
 	    !(s->sig_matched = calloc(nsig, 1)) ||
+	    !(s->sig_reach = calloc(nsig, sizeof(*s->sig_reach))) ||
 	    !(s->gaps = calloc(db->gap_count ? db->gap_count : 1, sizeof(*s->gaps))) ||
 	    !(s->words = calloc(db->word_count ? db->word_count : 1, sizeof(*s->words)))) {
 		rc = rq_fail(RQ_ENOMEM, "out of memory");
@@ -551,7 +620,8 @@ int rq_bodyscan_new(rq_bodyscan **out, const rq_bodydb *db)
 		if (!ln->hs)
 			continue;
 		if (hs_alloc_scratch(ln->hs, &s->scratch) != HS_SUCCESS ||
-		    hs_open_stream(ln->hs, 0, &ls->stream) != HS_SUCCESS) {
+		    hs_open_stream(ln->hs, 0, &ls->stream) != HS_SUCCESS ||
+		    (ln->later_parts && hs_open_stream(ln->hs, 0, &ls->backup) != HS_SUCCESS)) {
 			rc = rq_fail(RQ_ENOMEM, "vectorscan: cannot allocate scan state");
 			goto done;
 		}
@@ -580,6 +650,8 @@ void rq_bodyscan_free(rq_bodyscan *s)
 		lane_scan *ls = &s->lanes[li];
 		if (ls->stream)
 			hs_close_stream(ls->stream, NULL, NULL, NULL);
+		if (ls->backup)
+			hs_close_stream(ls->backup, NULL, NULL, NULL);
 		free(ls->tail);
 		free(ls->join);
 		free(ls->cands);
@@ -587,6 +659,7 @@ void rq_bodyscan_free(rq_bodyscan *s)
 	hs_free_scratch(s->scratch);
 	free(s->sig_gen);
 	free(s->sig_matched);
+	free(s->sig_reach);
 	free(s->gaps);
 	free(s->words);
 	free(s->matches);
@@ -620,6 +693,9 @@ int rq_bodyscan_begin(rq_bodyscan *s, uint64_t total_size, rq_filetype type, int
 		if (ls->active && hs_reset_stream(ls->stream, 0, NULL, NULL, NULL) != HS_SUCCESS)
 			return rq_fail(RQ_ERROR, "vectorscan: cannot reset a stream");
 		ls->active = ls->stream && (s->db->lanes[li].targets & s->allowed);
+		if (li == LANE_TEXT) /* like ClamAV: only text files, only up to MaxScriptNormalize */
+			ls->active = ls->active && type == RQ_FT_TEXT &&
+				     total_size <= RQ_MAX_SCRIPT_NORMALIZE;
 		ls->tail_len = 0;
 		ls->base = 0;
 		ls->cand_count = 0;
@@ -634,6 +710,7 @@ static void sig_touch(rq_bodyscan *s, uint32_t i)
 		return;
 	s->sig_gen[i] = s->gen;
 	s->sig_matched[i] = 0;
+	s->sig_reach[i] = 0;
 	const dbsig *d = &s->db->sigs[i];
 	for (uint32_t g = 0; g + 1 < d->seg_count; g++) {
 		const gapinfo *gi = &s->db->gaps[d->first_gap + g];
@@ -768,13 +845,25 @@ static const uint8_t *view(lane_scan *ls, uint64_t start, size_t len)
 	return ls->join;
 }
 
+/* Whether signature i (or its twin) has matched in this stream. */
+static int sig_done(const rq_bodyscan *s, uint32_t i)
+{
+	if (s->sig_gen[i] == s->gen && s->sig_matched[i])
+		return 1;
+	uint32_t t = s->db->sigs[i].twin;
+	return t != NO_TWIN && s->sig_gen[t] == s->gen && s->sig_matched[t];
+}
+
 static int add_match(rq_bodyscan *s, uint32_t sig_index)
 {
+	int already = sig_done(s, sig_index);
+	s->sig_matched[sig_index] = 1;
+	if (already)
+		return 0;
 	int rc = rq_grow((void **)&s->matches, &s->match_cap, s->match_count + 1,
 			 sizeof(*s->matches));
 	if (rc)
 		return rc;
-	s->sig_matched[sig_index] = 1;
 	s->matches[s->match_count++] = s->db->sigs[sig_index].sig;
 	if (!s->all_matches)
 		s->stop = 1;
@@ -787,7 +876,7 @@ static int verify(rq_bodyscan *s, const lane *ln, lane_scan *ls, uint64_t ready,
 	const anchor_use *u = &ln->uses[ui];
 	const dbsig *d = &s->db->sigs[u->sig];
 	sig_touch(s, u->sig);
-	if (s->sig_matched[u->sig])
+	if (sig_done(s, u->sig))
 		return 0;
 	uint64_t start = ready - u->width;
 	const gapinfo *gi = NULL;
@@ -818,15 +907,29 @@ static int on_anchor(unsigned int id, unsigned long long from, unsigned long lon
 	const lane *ln = &s->db->lanes[s->cur_lane];
 	lane_scan *ls = &s->lanes[s->cur_lane];
 	uint64_t block_end = ls->base + ls->block_len;
+	if (to < ls->max_to)
+		ls->disorder = 1;
+	else
+		ls->max_to = to;
 	for (uint32_t k = ln->use_start[id]; k < ln->use_start[id + 1]; k++) {
 		const anchor_use *u = &ln->uses[k];
 		if (!((s->allowed >> u->target) & 1) || to < u->lead)
 			continue;
-		if (s->sig_gen[u->sig] == s->gen && s->sig_matched[u->sig])
+		if (sig_done(s, u->sig))
 			continue;
 		uint64_t start = to - u->lead, ready = start + u->width;
 		if (u->seg == 0 && !offset_ok(s, s->db->sigs[u->sig].sig, start))
 			continue;
+		if (u->seg > 0) {
+			/* Part k can only follow a hit of part k-1, which ends before
+			 * this hit starts and so was reported first (unless vectorscan
+			 * reported out of order: then scan_block rescans). */
+			sig_touch(s, u->sig);
+			if (s->sig_reach[u->sig] < u->seg && !ls->no_drop) {
+				ls->dropped = 1;
+				continue;
+			}
+		}
 		if (u->seg == 0 && u->last_seg && ready <= block_end) {
 			/* a one-part signature depends on nothing else: verify now */
 			int rc = verify(s, ln, ls, ready, k);
@@ -847,6 +950,11 @@ static int on_anchor(unsigned int id, unsigned long long from, unsigned long lon
 				return 1;
 		}
 		ls->cands[ls->cand_count++] = (cand){ ready, k };
+		if (!u->last_seg) {
+			sig_touch(s, u->sig);
+			if (s->sig_reach[u->sig] < u->seg + 1)
+				s->sig_reach[u->sig] = (uint16_t)(u->seg + 1);
+		}
 	}
 	return 0;
 }
@@ -907,15 +1015,40 @@ static void keep_tail(const lane *ln, lane_scan *ls)
 	ls->tail_len = keep + n;
 }
 
+/*
+ * Scan one block. Hits of part k > 0 of a signature with no hit of part k-1
+ * yet are dropped on the spot (weak later parts, such as 0000 in zero
+ * padding, would otherwise queue a candidate per byte). That relies on hits
+ * arriving in order of their end, which vectorscan does not promise: the
+ * stream is backed up before the block, and if a block both dropped hits and
+ * saw them out of order, it is scanned again from the backup without drops.
+ */
 static int scan_block(rq_bodyscan *s, int li, const uint8_t *p, size_t n)
 {
 	const lane *ln = &s->db->lanes[li];
 	lane_scan *ls = &s->lanes[li];
+	size_t mark = ls->cand_count;
 	ls->block = p;
 	ls->block_len = n;
 	s->cur_lane = li;
-	hs_error_t e = hs_scan_stream(ls->stream, (const char *)p, (unsigned)n, 0, s->scratch,
-				      on_anchor, s);
+	ls->no_drop = 0;
+	if (ls->backup &&
+	    hs_reset_and_copy_stream(ls->backup, ls->stream, NULL, NULL, NULL) != HS_SUCCESS)
+		return rq_fail(RQ_ERROR, "vectorscan: cannot copy a stream");
+	hs_error_t e;
+	for (;;) {
+		ls->max_to = 0;
+		ls->disorder = s->force_disorder;
+		ls->dropped = 0;
+		e = hs_scan_stream(ls->stream, (const char *)p, (unsigned)n, 0, s->scratch,
+				   on_anchor, s);
+		if (!ls->backup || !ls->disorder || !ls->dropped || ls->no_drop || s->err || s->stop)
+			break;
+		if (hs_reset_and_copy_stream(ls->stream, ls->backup, NULL, NULL, NULL) != HS_SUCCESS)
+			return rq_fail(RQ_ERROR, "vectorscan: cannot copy a stream");
+		ls->cand_count = mark;
+		ls->no_drop = 1;
+	}
 	if (e == HS_SCAN_TERMINATED || s->err || s->stop) {
 		ls->block = NULL;
 		return s->err;
@@ -958,6 +1091,8 @@ int rq_bodyscan_end(rq_bodyscan *s)
 		s->lanes[li].cand_count = 0;
 	return s->err;
 }
+
+void rq_bodyscan_test_disorder(rq_bodyscan *s, int on) { s->force_disorder = on; }
 
 size_t rq_bodyscan_matches(const rq_bodyscan *s, const rq_bodysig *const **out)
 {

@@ -53,4 +53,10 @@ int rq_bodyscan_end(rq_bodyscan *scan);
  */
 size_t rq_bodyscan_matches(const rq_bodyscan *scan, const rq_bodysig *const **out);
 
+/*
+ * For tests: act as if vectorscan had reported the hits of every block out
+ * of order, so the fallback that rescans a block is exercised.
+ */
+void rq_bodyscan_test_disorder(rq_bodyscan *scan, int on);
+
 #endif

@@ -503,7 +503,7 @@ static int walk_start(struct walk *w, const char *arg)
 	struct stat st;
 	while (len > 1 && arg[len - 1] == '/')
 		len--;
-	if ((rc = path_reserve(w, len)))
+	if ((rc = path_reserve(w, len < 6 ? 6 : len))) /* room for "stdin" */
 		goto done;
 	memcpy(w->path, arg, len);
 	w->path[len] = '\0';
@@ -512,6 +512,17 @@ static int walk_start(struct walk *w, const char *arg)
 	w->open_dirs = 0;
 	w->lowest_open = 1;
 
+	if (!strcmp(arg, "-")) { /* standard input, read whole by the scanner, shown as "stdin" */
+		memcpy(w->path, "stdin", 6);
+		fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			report_errno(w, errno);
+			goto done;
+		}
+		rc = enqueue(w, fd, 0);
+		fd = -1;
+		goto done;
+	}
 	int lstat_rc = lstat(arg, &st);
 	is_link = lstat_rc == 0 && S_ISLNK(st.st_mode);
 	if (lstat_rc != 0 || (is_link && stat(arg, &st) != 0)) {

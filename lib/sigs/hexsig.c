@@ -3,7 +3,7 @@
  * program of hexsig.h: fixed-width segments separated by variable gaps, each
  * segment expanded into fixed-width variants with an anchor for the
  * multi-pattern matcher. Every size is bounded by core/limits.h, so a hostile
- * .ndb line costs linear time. Syntax: docs/signatures-ndb.md.
+ * .ndb line costs bounded work. Syntax: docs/signatures-ndb.md.
  */
 #include "sigs/hexsig.h"
 
@@ -13,10 +13,6 @@
 #include "core/error.h"
 #include "core/limits.h"
 #include "core/util.h"
-
-/* Largest number accepted in `{..}`: far beyond any real signature, and sums of
- * a few of them still fit the 32-bit gap bounds. */
-#define MAX_NUMBER (1u << 30)
 
 /* Elements in pattern order, before segments are formed. */
 typedef enum el_kind { EL_BYTE, EL_SKIP, EL_ALT, EL_NALT, EL_GAP } el_kind;
@@ -147,7 +143,7 @@ static int parse_number(parser *p, size_t end, uint32_t *out, int *present)
 	size_t start = p->pos;
 	while (p->pos < end && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
 		v = v * 10 + (uint64_t)(p->s[p->pos] - '0');
-		if (v > MAX_NUMBER)
+		if (v > RQ_MAX_HEX_NUMBER)
 			return rq_fail(RQ_EUNSUPPORTED, "number too large in '{..}' at position %zu",
 				       start + 1);
 		p->pos++;
@@ -403,10 +399,11 @@ static int add_item(rq_hexprog *prog, rq_hexitem it)
 	return rc;
 }
 
-/* A unit of anchor choice: one byte position or one whole alternative group. */
+/* A unit of anchor choice: one byte position, one whole group or one skip. */
 typedef struct unit {
 	uint32_t off, width;
 	int anchorable;
+	int skip;       /* inside an anchor only, never at its ends */
 	uint32_t fixed; /* bytes every match has fully fixed here (0 breaks a fixed run) */
 	uint32_t bits;  /* specificity, in bits */
 } unit;
@@ -419,16 +416,58 @@ static uint32_t log2_ceil(unsigned n)
 	return l;
 }
 
+/* Specificity of a byte position; 00 and ff, the filler of binaries, count less. */
 static uint32_t byte_bits(const rq_hexprog *prog, const rq_hexbyte *m)
 {
+	if (!m->cls && m->mask == 0xff && (m->value == 0x00 || m->value == 0xff))
+		return 6;
 	return 8 - log2_ceil(byte_choices(prog, m));
+}
+
+typedef struct window {
+	uint32_t off, len, bits;
+} window;
+
+/*
+ * The best window over `units` (see choose_anchor), skips inside it allowed
+ * or not. Returns 0 when no window holds RQ_MIN_ANCHOR_FIXED fixed bytes in a row.
+ */
+static int best_window(const unit *units, size_t n, int allow_skips, window *best)
+{
+	int found = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t width = 0, bits = 0, run = 0, max_run = 0;
+		if (units[i].skip)
+			continue;
+		for (size_t j = i; j < n && units[j].anchorable; j++) {
+			if (units[j].skip && !allow_skips)
+				break;
+			if (j > i && width + units[j].width > RQ_MAX_ANCHOR_LEN)
+				break;
+			width += units[j].width;
+			bits += units[j].bits;
+			run = units[j].fixed ? run + units[j].fixed : 0;
+			if (run > max_run)
+				max_run = run;
+			if (max_run < RQ_MIN_ANCHOR_FIXED || units[j].skip)
+				continue;
+			uint32_t end = units[i].off + width;
+			if (!found || bits > best->bits ||
+			    (bits == best->bits && end > best->off + best->len)) {
+				found = 1;
+				*best = (window){ units[i].off, width, bits };
+			}
+		}
+	}
+	return found;
 }
 
 /*
  * The anchor of variant `v`: the window of consecutive anchorable units, at
  * most RQ_MAX_ANCHOR_LEN bytes wide (a single wider group is allowed), with
  * the most bits of specificity, the later one on ties (it is verified
- * sooner). Rule for "too generic": the window must hold a run of at least
+ * sooner). Skips (`??`, `{n}`) may sit inside the window, never at its ends:
+ * "0000??41" is a far rarer anchor than "0000". Rule for "too generic": the window must hold a run of at least
  * RQ_MIN_ANCHOR_FIXED bytes that are fully fixed in every match -- literal
  * bytes, or groups whose alternatives are all plain literals -- as ClamAV
  * asks of every part of a signature. A variant without one is refused.
@@ -442,7 +481,7 @@ static int choose_anchor(rq_hexprog *prog, rq_hexvariant *v, unit *units)
 		if (it->kind == RQ_HEXIT_BYTES) {
 			for (uint32_t i = 0; i < it->count; i++) {
 				const rq_hexbyte *m = &prog->bytes[it->first + i];
-				units[n++] = (unit){ off + i, 1, 1, byte_choices(prog, m) == 1,
+				units[n++] = (unit){ off + i, 1, 1, 0, byte_choices(prog, m) == 1,
 						     byte_bits(prog, m) };
 			}
 		} else if (it->kind == RQ_HEXIT_ALT) {
@@ -460,41 +499,28 @@ static int choose_anchor(rq_hexprog *prog, rq_hexvariant *v, unit *units)
 					min_bits = bits;
 			}
 			uint32_t lost = log2_ceil(it->count);
-			units[n++] = (unit){ off, it->width, 1, literal ? it->width : 0,
+			units[n++] = (unit){ off, it->width, 1, 0, literal ? it->width : 0,
 					     min_bits > lost ? min_bits - lost : 0 };
+		} else if (it->kind == RQ_HEXIT_SKIP) {
+			units[n++] = (unit){ off, it->width, 1, 1, 0, 0 };
 		} else {
-			units[n++] = (unit){ off, it->width, 0, 0, 0 };
+			units[n++] = (unit){ off, it->width, 0, 0, 0, 0 };
 		}
 		off += it->width;
 	}
-	uint32_t best_bits = 0, best_off = 0, best_len = 0;
-	int found = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t width = 0, bits = 0, run = 0, max_run = 0;
-		for (size_t j = i; j < n && units[j].anchorable; j++) {
-			if (j > i && width + units[j].width > RQ_MAX_ANCHOR_LEN)
-				break;
-			width += units[j].width;
-			bits += units[j].bits;
-			run = units[j].fixed ? run + units[j].fixed : 0;
-			if (run > max_run)
-				max_run = run;
-			if (max_run < RQ_MIN_ANCHOR_FIXED)
-				continue;
-			uint32_t end = units[i].off + width;
-			if (!found || bits > best_bits ||
-			    (bits == best_bits && end > best_off + best_len)) {
-				found = 1;
-				best_bits = bits;
-				best_off = units[i].off;
-				best_len = width;
-			}
-		}
+	/* Pure runs first: they stay plain literals, which vectorscan compiles
+	 * and matches fastest; skips only come in to lift a weak anchor. */
+	window best = { 0, 0, 0 }, with_skips = { 0, 0, 0 };
+	int found = best_window(units, n, 0, &best);
+	if ((!found || best.bits < RQ_ANCHOR_GOOD_BITS) && best_window(units, n, 1, &with_skips) &&
+	    (!found || with_skips.bits > best.bits)) {
+		best = with_skips;
+		found = 1;
 	}
 	if (!found)
 		return 0;
-	v->anchor_off = best_off;
-	v->anchor_len = best_len;
+	v->anchor_off = best.off;
+	v->anchor_len = best.len;
 	return 1;
 }
 
@@ -685,7 +711,7 @@ static int build_segments(parser *p)
 			gap_min += e->a;
 			gap_max = (gap_max == RQ_HEX_GAP_INF || e->b == RQ_HEX_GAP_INF)
 					  ? RQ_HEX_GAP_INF : gap_max + e->b;
-			if (gap_min > MAX_NUMBER || (gap_max != RQ_HEX_GAP_INF && gap_max > MAX_NUMBER))
+			if (gap_min > RQ_MAX_HEX_NUMBER || (gap_max != RQ_HEX_GAP_INF && gap_max > RQ_MAX_HEX_NUMBER))
 				rc = rq_fail(RQ_EUNSUPPORTED, "gap too large");
 		}
 		from = i + 1;
@@ -703,7 +729,19 @@ int rq_hexprog_parse(rq_hexprog **out, const char *hex, size_t len)
 	p.len = len;
 	if (!(p.prog = calloc(1, sizeof(*p.prog))))
 		return rq_fail(RQ_ENOMEM, "out of memory");
-	if ((rc = parse_tokens(&p)) || (rc = build_segments(&p)))
+	if ((rc = parse_tokens(&p)))
+		goto done;
+	/* ClamAV refuses (and fails the whole database on) a pattern of plain
+	 * bytes shorter than 3; report it as malformed, not merely too generic. */
+	size_t plain = 0;
+	while (plain < p.el_count && p.els[plain].kind == EL_BYTE &&
+	       is_literal(&p.els[plain].byte))
+		plain++;
+	if (plain == p.el_count && plain < 3) {
+		rc = rq_fail(RQ_EPARSE, "pattern of plain bytes shorter than 3 bytes");
+		goto done;
+	}
+	if ((rc = build_segments(&p)))
 		goto done;
 	*out = p.prog;
 	p.prog = NULL;

@@ -96,7 +96,8 @@ typedef struct rq_hexitem {
  * A segment has several when it holds alternatives of different lengths
  * (one variant per combination of lengths). The anchor is the byte range
  * [anchor_off, anchor_off + anchor_len) given to the multi-pattern matcher;
- * it never cuts an ALT item and never covers a SKIP or NALT item.
+ * it never cuts an ALT or SKIP item, never covers a NALT item and neither
+ * starts nor ends with a SKIP item.
  */
 typedef struct rq_hexvariant {
 	uint32_t first_item, item_count;
