@@ -170,10 +170,16 @@ static void test_gaps_make_parts(void **state)
 static void test_anchor_choice(void **state)
 {
 	(void)state;
-	/* the most specific window: the literal run, not the nibbles */
+	/* a plain literal run of 4 bytes wins over a wider window with nibbles:
+	 * literals compile and match fastest */
 	rq_hexprog *p = parse_ok("4?4?4?41424344");
+	assert_int_equal(p->variants[0].anchor_off, 3);
+	assert_int_equal(p->variants[0].anchor_len, 4);
+	rq_hexprog_free(p);
+	/* a shorter literal run is widened with the nibbles next to it */
+	p = parse_ok("4?4?4?4142");
 	assert_int_equal(p->variants[0].anchor_off, 0);
-	assert_int_equal(p->variants[0].anchor_len, 7);
+	assert_int_equal(p->variants[0].anchor_len, 5);
 	rq_hexprog_free(p);
 	/* a run of 4 literal bytes is a good enough anchor on its own */
 	p = parse_ok("4142??43444546");
