@@ -23,27 +23,7 @@
 /* Hash, size, name, MinFL, MaxFL. */
 #define MAX_FIELDS 5
 
-typedef struct field {
-	const char *s;
-	size_t len;
-} field;
-
-/* Split on ':' into at most `max` fields; returns the count, or max + 1 if there are more. */
-static size_t split(field *f, size_t max, const char *s, size_t len)
-{
-	size_t n = 0;
-	const char *end = s + len;
-	for (;;) {
-		const char *colon = memchr(s, ':', (size_t)(end - s));
-		const char *stop = colon ? colon : end;
-		if (n == max)
-			return max + 1;
-		f[n++] = (field){ s, (size_t)(stop - s) };
-		if (!colon)
-			return n;
-		s = colon + 1;
-	}
-}
+typedef rq_sigtext_field field;
 
 static uint8_t sig_type_of(unsigned digest_type)
 {
@@ -62,8 +42,9 @@ typedef struct hash_file {
 } hash_file;
 
 /* Parse one line already trimmed, neither blank nor a comment. */
-static int parse_line(hash_file *hf, unsigned lineno, const char *line, size_t len)
+static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 {
+	hash_file *hf = ctx;
 	rq_sigset *set = hf->set;
 	char q[RQ_SIGTEXT_QUOTE_SIZE];
 	field f[MAX_FIELDS];
@@ -73,7 +54,7 @@ static int parse_line(hash_file *hf, unsigned lineno, const char *line, size_t l
 	if (len > RQ_MAX_SIG_LINE)
 		return rq_sigset_warn(set, hf->name, lineno, 0, "line longer than %d bytes",
 				      RQ_MAX_SIG_LINE);
-	size_t n = split(f, MAX_FIELDS, line, len);
+	size_t n = rq_sigtext_split(f, MAX_FIELDS, ':', line, len);
 	if (n < 3)
 		return rq_sigset_warn(set, hf->name, lineno, 0,
 				      "expected Hash:FileSize:Name, got '%s'",
@@ -148,27 +129,11 @@ static int parse_line(hash_file *hf, unsigned lineno, const char *line, size_t l
 int rq_load_clamav_hash(rq_sigset *set, const char *name, const char *ext,
 			const uint8_t *data, size_t len)
 {
-	int rc = 0;
 	hash_file hf = { set, name, NULL, 0 };
 	if (!strcmp(ext, "fp") || !strcmp(ext, "sfp"))
 		hf.allow = 1;
 	else if (strcmp(ext, "hdb") && strcmp(ext, "hsb"))
 		return rq_fail(RQ_EINVAL, "%s: '.%s' is not a hash signature file", name, ext);
 
-	rq_lines it;
-	const char *line;
-	size_t line_len;
-	if (!len)
-		goto done; /* `data` may then be NULL */
-	rq_lines_init(&it, data, len);
-	while (rq_lines_next(&it, &line, &line_len)) {
-		rq_sigtext_trim(&line, &line_len);
-		if (!line_len || line[0] == '#')
-			continue;
-		rc = parse_line(&hf, it.lineno, line, line_len);
-		if (rc)
-			goto done;
-	}
-done:
-	return rc;
+	return rq_sigtext_each_line(data, len, parse_line, &hf);
 }

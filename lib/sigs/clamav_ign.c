@@ -10,30 +10,29 @@
 #include "sigs/sigset.h"
 #include "sigs/sigtext.h"
 
-static int parse_line(rq_sigset *set, const char *file, unsigned lineno,
-		      const char *line, size_t len)
+typedef struct ign_file {
+	rq_sigset *set;
+	const char *name;
+} ign_file;
+
+static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 {
+	ign_file *ign = ctx;
+	rq_sigset *set = ign->set;
+	const char *file = ign->name;
 	char q[RQ_SIGTEXT_QUOTE_SIZE];
-	const char *fields[3];
-	size_t lens[3], n = 0;
+	rq_sigtext_field f[3];
 
 	if (len > RQ_MAX_SIG_LINE)
 		return rq_sigset_warn(set, file, lineno, 0, "line longer than %d bytes",
 				      RQ_MAX_SIG_LINE);
-	const char *p = line, *end = line + len;
-	for (;;) {
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-		const char *stop = colon ? colon : end;
-		if (n == 3)
-			return rq_sigset_warn(set, file, lineno, 0,
-					      "more than 3 ':'-separated fields in '%s'",
-					      rq_sigtext_quote(q, line, len));
-		fields[n] = p;
-		lens[n++] = (size_t)(stop - p);
-		if (!colon)
-			break;
-		p = colon + 1;
-	}
+	size_t n = rq_sigtext_split(f, 3, ':', line, len);
+	if (n > 3)
+		return rq_sigset_warn(set, file, lineno, 0,
+				      "more than 3 ':'-separated fields in '%s'",
+				      rq_sigtext_quote(q, line, len));
+	const char *fields[3] = { f[0].s, n > 1 ? f[1].s : NULL, n > 2 ? f[2].s : NULL };
+	size_t lens[3] = { f[0].len, n > 1 ? f[1].len : 0, n > 2 ? f[2].len : 0 };
 
 	const char *sig = fields[0];
 	size_t sig_len = lens[0];
@@ -63,24 +62,9 @@ static int parse_line(rq_sigset *set, const char *file, unsigned lineno,
 int rq_load_clamav_ign(rq_sigset *set, const char *name, const char *ext,
 		       const uint8_t *data, size_t len)
 {
-	int rc = 0;
 	if (strcmp(ext, "ign") && strcmp(ext, "ign2"))
 		return rq_fail(RQ_EINVAL, "%s: '.%s' is not an ignore list", name, ext);
 
-	rq_lines it;
-	const char *line;
-	size_t line_len;
-	if (!len)
-		goto done; /* `data` may then be NULL */
-	rq_lines_init(&it, data, len);
-	while (rq_lines_next(&it, &line, &line_len)) {
-		rq_sigtext_trim(&line, &line_len);
-		if (!line_len || line[0] == '#')
-			continue;
-		rc = parse_line(set, name, it.lineno, line, line_len);
-		if (rc)
-			goto done;
-	}
-done:
-	return rc;
+	ign_file ign = { set, name };
+	return rq_sigtext_each_line(data, len, parse_line, &ign);
 }

@@ -15,27 +15,7 @@
 /* Name, target type, offset, pattern, MinFL, MaxFL. */
 #define MAX_FIELDS 6
 
-typedef struct field {
-	const char *s;
-	size_t len;
-} field;
-
-/* Split on ':' into at most `max` fields; returns the count, or max + 1 if there are more. */
-static size_t split(field *f, size_t max, const char *s, size_t len)
-{
-	size_t n = 0;
-	const char *end = s + len;
-	for (;;) {
-		const char *colon = memchr(s, ':', (size_t)(end - s));
-		const char *stop = colon ? colon : end;
-		if (n == max)
-			return max + 1;
-		f[n++] = (field){ s, (size_t)(stop - s) };
-		if (!colon)
-			return n;
-		s = colon + 1;
-	}
-}
+typedef rq_sigtext_field field;
 
 typedef struct ndb_file {
 	rq_sigset *set;
@@ -94,8 +74,9 @@ static int supported_target(uint64_t t)
 }
 
 /* Parse one line already trimmed, neither blank nor a comment. */
-static int parse_line(ndb_file *nf, unsigned lineno, const char *line, size_t len)
+static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 {
+	ndb_file *nf = ctx;
 	rq_sigset *set = nf->set;
 	char q[RQ_SIGTEXT_QUOTE_SIZE];
 	field f[MAX_FIELDS];
@@ -106,7 +87,7 @@ static int parse_line(ndb_file *nf, unsigned lineno, const char *line, size_t le
 	if (len > RQ_MAX_SIG_LINE)
 		return rq_sigset_warn(set, nf->name, lineno, 0, "line longer than %d bytes",
 				      RQ_MAX_SIG_LINE);
-	size_t n = split(f, MAX_FIELDS, line, len);
+	size_t n = rq_sigtext_split(f, MAX_FIELDS, ':', line, len);
 	if (n < 4)
 		return rq_sigset_warn(set, nf->name, lineno, 0,
 				      "expected Name:TargetType:Offset:HexSignature, got '%s'",
@@ -207,22 +188,6 @@ done:
 
 int rq_load_clamav_ndb(rq_sigset *set, const char *name, const uint8_t *data, size_t len)
 {
-	int rc = 0;
 	ndb_file nf = { set, name, NULL };
-	rq_lines it;
-	const char *line;
-	size_t line_len;
-	if (!len)
-		goto done; /* `data` may then be NULL */
-	rq_lines_init(&it, data, len);
-	while (rq_lines_next(&it, &line, &line_len)) {
-		rq_sigtext_trim(&line, &line_len);
-		if (!line_len || line[0] == '#')
-			continue;
-		rc = parse_line(&nf, it.lineno, line, line_len);
-		if (rc)
-			goto done;
-	}
-done:
-	return rc;
+	return rq_sigtext_each_line(data, len, parse_line, &nf);
 }

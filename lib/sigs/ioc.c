@@ -93,8 +93,9 @@ typedef struct ioc_file {
 	int seen_data;      /* a line other than blanks and comments came before */
 } ioc_file;
 
-static int parse_line(ioc_file *f, unsigned lineno, const char *line, size_t len)
+static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 {
+	ioc_file *f = ctx;
 	rq_sigset *set = f->set;
 	char q[RQ_SIGTEXT_QUOTE_SIZE];
 	char name[RQ_MAX_SIG_NAME + 1];
@@ -147,27 +148,11 @@ static int parse_line(ioc_file *f, unsigned lineno, const char *line, size_t len
 
 int rq_load_ioc(rq_sigset *set, const char *name, const uint8_t *data, size_t len)
 {
-	int rc = 0;
 	ioc_file f = { set, name, NULL, 0 };
-	rq_lines it;
-	const char *line;
-	size_t line_len;
 	/* Spreadsheet exports often start with a UTF-8 byte order mark. */
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
 		data += 3;
 		len -= 3;
 	}
-	if (!len)
-		goto done; /* `data` may then be NULL */
-	rq_lines_init(&it, data, len);
-	while (rq_lines_next(&it, &line, &line_len)) {
-		rq_sigtext_trim(&line, &line_len);
-		if (!line_len || line[0] == '#')
-			continue;
-		rc = parse_line(&f, it.lineno, line, line_len);
-		if (rc)
-			goto done;
-	}
-done:
-	return rc;
+	return rq_sigtext_each_line(data, len, parse_line, &f);
 }

@@ -113,3 +113,38 @@ const char *rq_sigtext_bad_name(const char *name, size_t len)
 	}
 	return NULL;
 }
+
+size_t rq_sigtext_split(rq_sigtext_field *f, size_t max, char sep, const char *s, size_t len)
+{
+	size_t n = 0;
+	const char *end = s + len;
+	for (;;) {
+		const char *at = memchr(s, sep, (size_t)(end - s));
+		const char *stop = at ? at : end;
+		if (n == max)
+			return max + 1;
+		f[n++] = (rq_sigtext_field){ s, (size_t)(stop - s) };
+		if (!at)
+			return n;
+		s = at + 1;
+	}
+}
+
+int rq_sigtext_each_line(const uint8_t *data, size_t len, rq_sigtext_line_cb line_cb, void *ctx)
+{
+	rq_lines it;
+	const char *line;
+	size_t line_len;
+	if (!len)
+		return 0; /* `data` may then be NULL */
+	rq_lines_init(&it, data, len);
+	while (rq_lines_next(&it, &line, &line_len)) {
+		rq_sigtext_trim(&line, &line_len);
+		if (!line_len || line[0] == '#')
+			continue;
+		int rc = line_cb(ctx, it.lineno, line, line_len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -1,8 +1,9 @@
 /*
  * Small text helpers shared by the line-based signature loaders of this
- * folder (hash lists, ignore lists, IOC lists): trimming, digests told
- * apart by length, checked decimal numbers, signature-name checks and
- * quoting a bad token safely inside a one-line warning.
+ * folder (hash lists, ignore lists, IOC lists, .ndb): the line loop,
+ * splitting fields, trimming, digests told apart by length, checked decimal
+ * numbers, signature-name checks and quoting a bad token safely inside a
+ * one-line warning.
  */
 #ifndef RQ_SIGS_SIGTEXT_H
 #define RQ_SIGS_SIGTEXT_H
@@ -42,5 +43,25 @@ int rq_sigtext_u64(uint64_t *out, const char *s, size_t len);
  * 1..RQ_MAX_SIG_NAME bytes and no control bytes (NUL included).
  */
 const char *rq_sigtext_bad_name(const char *name, size_t len);
+
+/* One field of a split line: `len` bytes at `s`, not NUL-terminated. */
+typedef struct rq_sigtext_field {
+	const char *s;
+	size_t len;
+} rq_sigtext_field;
+
+/*
+ * Split (s, len) on `sep` into at most `max` fields; returns the count, or
+ * max + 1 when there are more.
+ */
+size_t rq_sigtext_split(rq_sigtext_field *f, size_t max, char sep, const char *s, size_t len);
+
+/*
+ * Call `line_cb(ctx, lineno, line, len)` for each line of a text signature
+ * file, trimmed, skipping blank lines and lines starting with '#'. Stops at
+ * and returns the first nonzero value the callback returns.
+ */
+typedef int (*rq_sigtext_line_cb)(void *ctx, unsigned lineno, const char *line, size_t len);
+int rq_sigtext_each_line(const uint8_t *data, size_t len, rq_sigtext_line_cb line_cb, void *ctx);
 
 #endif
