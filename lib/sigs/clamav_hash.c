@@ -10,13 +10,6 @@
 #include "sigs/sigset.h"
 #include "sigs/sigtext.h"
 
-/*
- * The ClamAV functionality level (FLEVEL) this engine claims when a line
- * names a minimum (4th field) or maximum (5th field) level. Hash lines carry
- * no feature beyond the level-73 size wildcard, so any level up to this one
- * is usable; raise it when ClamAV's own level passes it.
- */
-#define CLAMAV_FLEVEL 210
 /* ClamAV rejects a `*` size unless the line asks for at least this level. */
 #define FLEVEL_SIZE_ANY 73
 
@@ -98,14 +91,14 @@ static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 		return rq_sigset_warn(set, hf->name, lineno, 0,
 				      "size '*' needs a minimum functionality level of at least %d "
 				      "(Hash:*:Name:%d)", FLEVEL_SIZE_ANY, FLEVEL_SIZE_ANY);
-	if (min_fl > CLAMAV_FLEVEL)
+	if (min_fl > RQ_CLAMAV_FLEVEL)
 		return rq_sigset_warn(set, hf->name, lineno, 1,
 				      "needs functionality level %llu, this engine has %d",
-				      (unsigned long long)min_fl, CLAMAV_FLEVEL);
-	if (max_fl < CLAMAV_FLEVEL)
+				      (unsigned long long)min_fl, RQ_CLAMAV_FLEVEL);
+	if (max_fl < RQ_CLAMAV_FLEVEL)
 		return rq_sigset_warn(set, hf->name, lineno, 1,
 				      "only for functionality level %llu and below, this engine has %d",
-				      (unsigned long long)max_fl, CLAMAV_FLEVEL);
+				      (unsigned long long)max_fl, RQ_CLAMAV_FLEVEL);
 
 	if (!hf->source && !(hf->source = rq_sigset_str(set, hf->name, strlen(hf->name))))
 		return rq_fail(RQ_ENOMEM, "%s:%u: out of memory", hf->name, lineno);

@@ -11,13 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * The ClamAV functionality level (FLEVEL) this engine claims for the MinFL
- * and MaxFL fields of .ndb lines: the level of ClamAV 1.4, measured as
- * cl_retflevel() of Debian 12's libclamav 1.4.6, the clamscan raquet is
- * compared with. A line asking for more is reported as unsupported.
- */
-#define RQ_CLAMAV_FLEVEL 216
+#include "sigs/sigset.h"
 
 /* ClamAV target types this engine understands. */
 enum {

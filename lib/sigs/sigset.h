@@ -23,6 +23,14 @@ enum {
 
 #define RQ_SIZE_ANY UINT64_MAX
 
+/*
+ * The ClamAV functionality level (FLEVEL) this engine claims for the MinFL
+ * and MaxFL fields of .hdb/.hsb/.ndb lines: the level of ClamAV 1.4, measured
+ * as cl_retflevel() of Debian 12's libclamav 1.4.6, the clamscan raquet is
+ * compared with. A line asking for more is reported as unsupported.
+ */
+#define RQ_CLAMAV_FLEVEL 216
+
 /* One hash signature (.hdb/.hsb/IOC) or allow-list entry (.fp/.sfp). */
 typedef struct rq_hashsig {
 	uint8_t digest[32];   /* first 16/20/32 bytes used, by `digest_type` */

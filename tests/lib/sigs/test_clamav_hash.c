@@ -196,10 +196,11 @@ static void test_levels_unsupported(void **state)
 	rq_sigset set;
 	warnings w;
 	init(&set, &w, 0);
-	const char *text = MD5_A ":68:Future:211\n"
-			   MD5_A ":68:Now:210\n"
-			   MD5_A ":68:Retired:1:209\n"
-			   MD5_A ":68:StillOk:1:210\n"
+	/* RQ_CLAMAV_FLEVEL is 216 */
+	const char *text = MD5_A ":68:Future:217\n"
+			   MD5_A ":68:Now:216\n"
+			   MD5_A ":68:Retired:1:215\n"
+			   MD5_A ":68:StillOk:1:216\n"
 			   MD5_A ":*:FutureAny:999\n";
 	assert_int_equal(load(&set, "hdb", text), 0);
 	assert_int_equal(set.hash_count, 2);
