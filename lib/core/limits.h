@@ -95,6 +95,22 @@
  * for ever; a minute is far beyond any sane rule on a 100 MiB file. */
 #define RQ_YARA_SCAN_TIMEOUT 60
 
+/*
+ * YARA rules evaluated natively (lib/sigs/yara_native.c). libyara cuts a hex
+ * string into separately matched pieces at every jump with a bound above
+ * its YR_STRING_CHAINING_THRESHOLD (200); the native reader must know where.
+ */
+#define RQ_YARA_CHAIN_THRESHOLD 200
+/* Widest piece (between such cuts) of a natively evaluated hex string:
+ * libyara's regex engine looks at most YR_RE_SCAN_LIMIT (4096) bytes around
+ * a candidate, so wider pieces could match natively but not in libyara. */
+#define RQ_YARA_NATIVE_MAX_PIECE 4000
+/* libyara refuses identifiers longer than this ("identifier too long"). */
+#define RQ_YARA_MAX_IDENTIFIER 128
+/* Strings named one by one in a native condition (`$a or $b ...`); rules
+ * with more stay with libyara (`any of them` has no such bound). */
+#define RQ_YARA_NATIVE_MAX_STRINGS 256
+
 /* Walker: files queued ahead of the workers (each holds an open descriptor). */
 #define RQ_WALK_QUEUE_PER_THREAD 64
 /* Walker: folder descriptors kept open along the current branch. Deeper

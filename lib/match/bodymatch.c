@@ -473,7 +473,8 @@ static int add_sig(rq_bodydb *db, rq_sigset *set, const rq_bodysig *sig)
 
 /*
  * Text-lane twins of the live type-0 signatures, except EOF-relative ones
- * (the normalised size is unknown until the end).
+ * (the normalised size is unknown until the end) and strings of YARA rules
+ * (libyara matches raw bytes only).
  */
 static int add_twins(rq_bodydb *db)
 {
@@ -481,7 +482,8 @@ static int add_twins(rq_bodydb *db)
 	size_t count = db->sig_count;
 	for (size_t i = 0; i < count && !rc; i++) {
 		dbsig d = db->sigs[i];
-		if (d.dead || d.sig->target != RQ_TARGET_ANY || d.sig->offset.kind == RQ_OFFSET_EOF)
+		if (d.dead || d.sig->target != RQ_TARGET_ANY || d.sig->offset.kind == RQ_OFFSET_EOF ||
+		    d.sig->from_yara) /* YARA strings match raw bytes only */
 			continue;
 		if ((rc = rq_grow((void **)&db->sigs, &db->sig_cap, db->sig_count + 1,
 				  sizeof(*db->sigs))) ||

@@ -100,8 +100,14 @@ static void count_signatures(rq_engine *e)
 	memset(st->by_type, 0, sizeof(st->by_type));
 	for (size_t i = 0; i < e->set.hash_count; i++)
 		st->by_type[e->set.hashes[i].sig_type]++;
-	st->by_type[RQ_SIG_BODY] = rq_bodydb_count(e->bodies);
-	st->by_type[RQ_SIG_YARA] = e->yara ? rq_yaradb_rule_count(e->yara) : 0;
+	/* strings of natively evaluated YARA rules count as YARA rules, once per rule */
+	size_t native_sigs = 0, native_rules = 0, body = rq_bodydb_count(e->bodies);
+	for (size_t i = 0; i < e->set.body_count; i++) {
+		native_sigs += e->set.bodies[i]->from_yara;
+		native_rules += e->set.bodies[i]->from_yara && !e->set.bodies[i]->yara_string;
+	}
+	st->by_type[RQ_SIG_BODY] = body > native_sigs ? body - native_sigs : 0;
+	st->by_type[RQ_SIG_YARA] = (e->yara ? rq_yaradb_rule_count(e->yara) : 0) + native_rules;
 	st->allow_hashes = e->set.allow_count;
 	st->total = 0;
 	for (int t = 0; t < RQ_SIG_TYPE_COUNT; t++)

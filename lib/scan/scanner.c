@@ -440,9 +440,12 @@ static int scan_object(rq_scanner *s, const object *o)
 	const rq_bodysig *const *matches;
 	size_t n = rq_bodyscan_matches(s->body, &matches);
 	for (size_t i = 0; i < n && (i == 0 || s->opts.all_matches); i++)
-		add_detection(s, matches[i]->name, RQ_SIG_BODY, matches[i]->source);
+		add_detection(s, matches[i]->name, matches[i]->from_yara ? RQ_SIG_YARA : RQ_SIG_BODY,
+			      matches[i]->source);
 
-	if (check_hashes(s, scanned)) {
+	/* digests of a read cut short (a decided body match, a scan budget, a
+	 * file that shrank) are of a prefix: no hash may be looked up with them */
+	if (scanned == o->size && check_hashes(s, scanned)) {
 		/* allow-listed: nothing found in this object counts, and its members are trusted */
 		s->finding_count = first_finding;
 		s->stop = 0;

@@ -45,6 +45,11 @@ struct rq_bodysig {
 	uint8_t target;      /* RQ_TARGET_* */
 	rq_offset offset;
 	struct rq_hexprog *prog; /* the compiled pattern, owned */
+	/* Set for strings of YARA rules evaluated natively (sigs/yara_native.h):
+	 * reported as YARA detections, matched on raw bytes only (no text-lane
+	 * twin), counted once per rule (the signature with yara_string 0). */
+	uint8_t from_yara;
+	uint32_t yara_string; /* index of this signature among its rule's */
 };
 
 /* --- the compiled pattern --- */

@@ -494,6 +494,9 @@ static void test_threads(void **state)
 
 int main(void)
 {
+	/* These tests are about libyara: keep simple rules away from the native
+	 * matcher (tests/lib/sigs/test_yara_native.c covers that path). */
+	setenv("RAQUET_YARA_NATIVE", "0", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_kinds),
 		cmocka_unit_test(test_externals),
