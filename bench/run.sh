@@ -5,7 +5,8 @@
 #
 #   bench/run.sh [--size-mb N] [--quick] [--runs N] [--peers-only]
 #
-# Environment: RAQUET (default build/raquet), BENCH_CORPUS (default
+# Environment: RAQUET (default build/raquet), BENCH_OUT (default bench/out),
+# BENCH_CORPUS (default
 # bench/corpus). Exit 0 when every detection set agrees, 1 when raquet and a
 # peer disagree (or a tool failed), 2 on usage or setup errors.
 set -euo pipefail
@@ -63,7 +64,7 @@ fi
 python3 "$here/gen_corpus.py" --out "$corpus" --size-mb "$size_mb"
 
 stamp=$(date +%Y%m%d-%H%M%S)
-outdir=$here/out
+outdir=${BENCH_OUT:-$here/out}
 rundir=$outdir/run-$stamp
 mkdir -p "$rundir/empty"
 
