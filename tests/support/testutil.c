@@ -1,6 +1,8 @@
 /* Helpers for the cmocka unit tests: see testutil.h. */
 #include "testutil.h"
 
+#include "sigs/sigset.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +98,23 @@ char *rq_test_scan_buffer(const rq_engine *engine, const void *data, size_t len,
 		fail_msg("scan: %s", rq_error_last());
 	rq_scanner_free(s);
 	return strdup(n.buf);
+}
+
+static int collect_warning(const char *file, unsigned line, const char *message, void *payload)
+{
+	rq_test_warnings *w = payload;
+	if (w->count < 64) {
+		w->lines[w->count] = line;
+		snprintf(w->msgs[w->count], sizeof(w->msgs[0]), "%s:%u: %s", file, line, message);
+	}
+	w->count++;
+	return w->stop_after && w->count >= w->stop_after;
+}
+
+void rq_test_sigset_init(struct rq_sigset *set, rq_test_warnings *w, int strict)
+{
+	rq_engine_options opts = { .strict = strict, .on_warning = collect_warning,
+				   .warning_payload = w };
+	memset(w, 0, sizeof(*w));
+	rq_sigset_init(set, &opts);
 }

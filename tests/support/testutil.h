@@ -30,6 +30,21 @@ rq_engine *rq_test_engine(int no_builtin, ...);
 /* Scan `len` bytes; returns the detection names joined by "," ("" if clean), malloc'd. */
 char *rq_test_scan_buffer(const rq_engine *engine, const void *data, size_t len, int all_matches);
 
+/*
+ * Warnings collected from a signature set under test (the first 64 kept),
+ * and an rq_sigset initialised to report into it. `stop_after` (0: never)
+ * makes the callback ask the loader to stop at that warning.
+ */
+typedef struct rq_test_warnings {
+	unsigned lines[64];
+	char msgs[64][512]; /* "file:line: message" */
+	size_t count;
+	size_t stop_after;
+} rq_test_warnings;
+
+struct rq_sigset;
+void rq_test_sigset_init(struct rq_sigset *set, rq_test_warnings *w, int strict);
+
 /* The EICAR test string (68 bytes). */
 extern const char rq_test_eicar[];
 

@@ -16,30 +16,6 @@
 #define SHA1_A "3395856ce81f2b7382dee72602f798b642f14140"
 #define SHA256_A "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
 
-typedef struct warnings {
-	unsigned lines[64];
-	char msgs[64][512];
-	size_t count;
-	size_t stop_after; /* 0: never ask to stop */
-} warnings;
-
-static int on_warning(const char *file, unsigned line, const char *message, void *payload)
-{
-	warnings *w = payload;
-	if (w->count < 64) {
-		w->lines[w->count] = line;
-		snprintf(w->msgs[w->count], sizeof(w->msgs[0]), "%s:%u: %s", file, line, message);
-	}
-	w->count++;
-	return w->stop_after && w->count >= w->stop_after;
-}
-
-static void init(rq_sigset *set, warnings *w, int strict)
-{
-	rq_engine_options opts = { .strict = strict, .on_warning = on_warning, .warning_payload = w };
-	memset(w, 0, sizeof(*w));
-	rq_sigset_init(set, &opts);
-}
 
 static int load(rq_sigset *set, const char *ext, const char *text)
 {
@@ -60,8 +36,8 @@ static void assert_digest(const rq_hashsig *s, const char *hex)
 static void test_hdb_good(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	const char *text = "# a comment\n"
 			   MD5_A ":68:Eicar.One\n"
 			   "\n"
@@ -97,8 +73,8 @@ static void test_hdb_good(void **state)
 static void test_hsb_kinds(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	const char *text = SHA1_A ":68:Sha1.Sig\n" SHA256_A ":68:Sha256.Sig\n"
 			   MD5_A ":68:Md5.In.Hsb\n";
 	assert_int_equal(load(&set, "hsb", text), 0);
@@ -120,8 +96,8 @@ static void test_hsb_kinds(void **state)
 static void test_allow_lists(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	assert_int_equal(load(&set, "fp", MD5_A ":68:Clean.File\n"), 0);
 	assert_int_equal(load(&set, "sfp", SHA256_A ":*:Clean.Any:73\nzz:1:Bad\n"), 0);
 	assert_int_equal(set.hash_count, 0);
@@ -140,8 +116,8 @@ static void test_allow_lists(void **state)
 static void test_bad_lines(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	char long_name[RQ_MAX_SIG_NAME + 2];
 	memset(long_name, 'N', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
@@ -194,8 +170,8 @@ static void test_bad_lines(void **state)
 static void test_levels_unsupported(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	/* RQ_CLAMAV_FLEVEL is 216 */
 	const char *text = MD5_A ":68:Future:217\n"
 			   MD5_A ":68:Now:216\n"
@@ -218,15 +194,15 @@ static void test_levels_unsupported(void **state)
 static void test_strict(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 1);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 1);
 	int rc = load(&set, "hdb", MD5_A ":68:Ok\n" MD5_A ":zz:Bad\n" MD5_A ":68:Never\n");
 	assert_int_equal(rc, RQ_EPARSE);
 	assert_non_null(strstr(rq_error_last(), "t.hdb:2: bad file size 'zz'"));
 	assert_int_equal(set.hash_count, 1);
 	rq_sigset_free(&set);
 
-	init(&set, &w, 1);
+	rq_test_sigset_init(&set, &w, 1);
 	rc = load(&set, "hsb", SHA256_A ":68:Future:999\n");
 	assert_int_equal(rc, RQ_EUNSUPPORTED);
 	assert_non_null(strstr(rq_error_last(), "t.hsb:1:"));
@@ -236,8 +212,8 @@ static void test_strict(void **state)
 static void test_callback_stops(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	w.stop_after = 2;
 	int rc = load(&set, "hdb", "bad\nbad\nbad\n" MD5_A ":1:Late\n");
 	assert_int_equal(rc, RQ_ESTOPPED);
@@ -249,8 +225,8 @@ static void test_callback_stops(void **state)
 static void test_wrong_ext(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	assert_int_equal(load(&set, "ndb", MD5_A ":1:X\n"), RQ_EINVAL);
 	rq_sigset_free(&set);
 }
@@ -258,8 +234,8 @@ static void test_wrong_ext(void **state)
 static void test_garbage(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 
 	/* Embedded NULs: in the name, the hash and the size. */
 	static const char nul_text[] = MD5_A ":68:Na\0me\n" MD5_A ":6\0" "8:X\n"

@@ -12,29 +12,6 @@
 #include "core/limits.h"
 #include "sigs/sigset.h"
 
-typedef struct warnings {
-	unsigned lines[64];
-	char msgs[64][512];
-	size_t count;
-} warnings;
-
-static int on_warning(const char *file, unsigned line, const char *message, void *payload)
-{
-	warnings *w = payload;
-	if (w->count < 64) {
-		w->lines[w->count] = line;
-		snprintf(w->msgs[w->count], sizeof(w->msgs[0]), "%s:%u: %s", file, line, message);
-	}
-	w->count++;
-	return 0;
-}
-
-static void init(rq_sigset *set, warnings *w, int strict)
-{
-	rq_engine_options opts = { .strict = strict, .on_warning = on_warning, .warning_payload = w };
-	memset(w, 0, sizeof(*w));
-	rq_sigset_init(set, &opts);
-}
 
 static int load(rq_sigset *set, const char *ext, const char *text)
 {
@@ -46,8 +23,8 @@ static int load(rq_sigset *set, const char *ext, const char *text)
 static void test_ign2(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	const char *text = "Win.Trojan.Agent-1\n"
 			   "# comment\n"
 			   "\n"
@@ -72,8 +49,8 @@ static void test_ign2(void **state)
 static void test_ign_old(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	const char *text = "daily.ndb:1042:Html.Exploit.X\n"
 			   "main.hdb:7:Win.Worm.Y\n"
 			   "Plain.Name\n";
@@ -89,8 +66,8 @@ static void test_ign_old(void **state)
 static void test_bad_lines(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	char long_name[RQ_MAX_SIG_NAME + 2];
 	memset(long_name, 'N', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
@@ -133,8 +110,8 @@ static void test_bad_lines(void **state)
 static void test_strict_and_ext(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 1);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 1);
 	assert_int_equal(load(&set, "ign2", "A\nB:zz\nC\n"), RQ_EPARSE);
 	assert_non_null(strstr(rq_error_last(), "t.ign2:2:"));
 	assert_int_equal(set.ignored_count, 1);
@@ -145,8 +122,8 @@ static void test_strict_and_ext(void **state)
 static void test_garbage(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	uint8_t buf[2048];
 	srand(777);
 	for (int round = 0; round < 200; round++) {

@@ -16,29 +16,6 @@
 #define SHA1_A "3395856ce81f2b7382dee72602f798b642f14140"
 #define SHA256_A "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
 
-typedef struct warnings {
-	unsigned lines[64];
-	char msgs[64][512];
-	size_t count;
-} warnings;
-
-static int on_warning(const char *file, unsigned line, const char *message, void *payload)
-{
-	warnings *w = payload;
-	if (w->count < 64) {
-		w->lines[w->count] = line;
-		snprintf(w->msgs[w->count], sizeof(w->msgs[0]), "%s:%u: %s", file, line, message);
-	}
-	w->count++;
-	return 0;
-}
-
-static void init(rq_sigset *set, warnings *w, int strict)
-{
-	rq_engine_options opts = { .strict = strict, .on_warning = on_warning, .warning_payload = w };
-	memset(w, 0, sizeof(*w));
-	rq_sigset_init(set, &opts);
-}
 
 static int load(rq_sigset *set, const char *text)
 {
@@ -48,8 +25,8 @@ static int load(rq_sigset *set, const char *text)
 static void test_plain_and_names(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	const char *text = "# threat feed, 2024\n"
 			   "\n"
 			   MD5_A "\n"
@@ -101,8 +78,8 @@ static void test_headers(void **state)
 	};
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
 		rq_sigset set;
-		warnings w;
-		init(&set, &w, 1); /* strict: a header must not be a warning */
+		rq_test_warnings w;
+		rq_test_sigset_init(&set, &w, 1); /* strict: a header must not be a warning */
 		char *text = NULL;
 		assert_true(asprintf(&text, "%s" SHA256_A ",x\n", headers[i]) > 0);
 		assert_int_equal(load(&set, text), 0);
@@ -114,13 +91,13 @@ static void test_headers(void **state)
 
 	/* Only the first data line may be a header; hex-looking words are never one. */
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	assert_int_equal(load(&set, SHA256_A "\nsha256,comment\n"), 0);
 	assert_int_equal(w.count, 1);
 	assert_int_equal(w.lines[0], 2);
 	rq_sigset_free(&set);
-	init(&set, &w, 0);
+	rq_test_sigset_init(&set, &w, 0);
 	assert_int_equal(load(&set, "deadbeef,comment\n"), 0);
 	assert_int_equal(w.count, 1);
 	assert_int_equal(w.lines[0], 1);
@@ -130,8 +107,8 @@ static void test_headers(void **state)
 static void test_bad_lines(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	const char *text = SHA256_A ",ok\n"                            /* 1 */
 			   "44d88612fea8a8f36de82e1278abb02\n"         /* 2: 31 digits */
 			   "44d88612fea8a8f36de82e1278abb02fa\n"       /* 3: 33 digits */
@@ -149,7 +126,7 @@ static void test_bad_lines(void **state)
 	assert_non_null(strstr(w.msgs[4], "..."));
 	rq_sigset_free(&set);
 
-	init(&set, &w, 1);
+	rq_test_sigset_init(&set, &w, 1);
 	assert_int_equal(load(&set, MD5_A "\nxyz\n"), RQ_EPARSE);
 	assert_non_null(strstr(rq_error_last(), "iocs.csv:2: bad hash 'xyz'"));
 	rq_sigset_free(&set);
@@ -158,8 +135,8 @@ static void test_bad_lines(void **state)
 static void test_long_comment(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	size_t n = 3 * RQ_MAX_SIG_NAME;
 	char *text = malloc(n + 80);
 	assert_non_null(text);
@@ -181,8 +158,8 @@ static void test_long_comment(void **state)
 static void test_garbage(void **state)
 {
 	rq_sigset set;
-	warnings w;
-	init(&set, &w, 0);
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
 	static const char nul[] = MD5_A ";na\0me\n44d88612fea8a8f3\0de82e1278abb02f\n";
 	assert_int_equal(rq_load_ioc(&set, "n.txt", (const uint8_t *)nul, sizeof(nul) - 1), 0);
 	assert_int_equal(set.hash_count, 1);
