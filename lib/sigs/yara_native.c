@@ -164,14 +164,19 @@ static int hex_jump(const char *s, size_t len, size_t *i, uint32_t *lo, uint32_t
 }
 
 /*
- * The fixed-width check of libyara's string chains (see the design doc):
- * libyara cuts a hex string at every jump with a bound above
- * RQ_YARA_CHAIN_THRESHOLD and remembers one end per match of each piece, so
- * a piece followed by such a jump must have one width. Every piece must also
- * fit libyara's regex scan window.
+ * libyara's string chains (see the design doc): libyara cuts a hex string at
+ * every jump with a bound above RQ_YARA_CHAIN_THRESHOLD and keeps one end
+ * per start for each piece, the end its regex engine reaches first. That end
+ * is the shortest one when the piece is made of fixed-width tokens and
+ * jumps, but not when it holds alternatives of different lengths (tried left
+ * first). The shortest end is all an open jump (`[n-]`, `[-]`) needs; a
+ * bounded one (`[300-400]`) needs every end. So a piece before an open cut
+ * must not hold uneven alternatives, and a piece before a bounded cut must
+ * have a single width. Every piece must also fit libyara's scan window.
  */
 typedef struct pieces {
 	uint64_t min, max; /* width of the piece under way */
+	int uneven;        /* it holds alternatives of different lengths */
 } pieces;
 
 static int piece_add(pieces *pc, uint64_t lo, uint64_t hi)
@@ -181,11 +186,11 @@ static int piece_add(pieces *pc, uint64_t lo, uint64_t hi)
 	return pc->max > RQ_YARA_NATIVE_MAX_PIECE ? RQ_YN_UNSUPPORTED : RQ_YN_OK;
 }
 
-static int piece_cut(pieces *pc)
+static int piece_cut(pieces *pc, int open)
 {
-	if (pc->min != pc->max)
+	if (open ? pc->uneven : pc->min != pc->max)
 		return RQ_YN_UNSUPPORTED;
-	pc->min = pc->max = 0;
+	*pc = (pieces){ 0, 0, 0 };
 	return RQ_YN_OK;
 }
 
@@ -195,7 +200,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 {
 	int rc = RQ_YN_OK, last = LAST_NONE, in_group = 0, alt_tokens = 0;
 	uint32_t alt_width = 0, group_min = 0, group_max = 0;
-	pieces pc = { 0, 0 };
+	pieces pc = { 0, 0, 0 };
 	size_t i = 0;
 	while (rc == RQ_YN_OK) {
 		if ((rc = hex_skip(s, len, &i)) || i >= len)
@@ -233,7 +238,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 				break;
 			}
 			if (lo > RQ_YARA_CHAIN_THRESHOLD || hi > RQ_YARA_CHAIN_THRESHOLD)
-				rc = piece_cut(&pc);
+				rc = piece_cut(&pc, hi == JUMP_INF);
 			else
 				rc = piece_add(&pc, lo, hi);
 			if (hi == JUMP_INF && lo == 0) {
@@ -276,6 +281,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 			i++;
 			if (c == ')') {
 				in_group = 0;
+				pc.uneven |= group_min != group_max;
 				rc = piece_add(&pc, group_min, group_max);
 				last = LAST_TOKEN;
 			}
@@ -653,8 +659,11 @@ static int read_meta(reader *r)
 		if (!punct_is(r, peek(r), '='))
 			return 1;
 		r->at++;
-		if (punct_is(r, peek(r), '-'))
+		if (punct_is(r, peek(r), '-')) {
 			r->at++;
+			if (peek(r)->kind != T_NUMBER)
+				return 1;
+		}
 		const tok *v = peek(r);
 		if (!(v->kind == T_TEXT || v->kind == T_NUMBER || tok_is(r, v, T_IDENT, "true") ||
 		      tok_is(r, v, T_IDENT, "false")))
@@ -771,8 +780,8 @@ static int read_rule(reader *r)
 	r->at += 2;
 	rule.cond = r->at;
 	while (peek(r)->kind != T_EOF && !punct_is(r, peek(r), '}')) {
-		if (punct_is(r, peek(r), '{'))
-			return 1;
+		if (punct_is(r, peek(r), '{') || peek(r)->kind == T_HEX)
+			return 1; /* not YARA: nothing in a condition opens a brace */
 		r->at++;
 	}
 	if (peek(r)->kind == T_EOF || r->at == rule.cond)
@@ -980,8 +989,12 @@ static int string_patterns(const reader *r, const ystring *ys, char *pats[2], si
 	size_t len = v->len - 2;
 	int rc;
 	*count = 0;
-	if (v->kind == T_HEX)
-		return (rc = rq_yara_native_hex(body, len, &pats[0])) == RQ_YN_OK ? (*count = 1, 0) : rc;
+	if (v->kind == T_HEX) {
+		if ((rc = rq_yara_native_hex(body, len, &pats[0])))
+			return rc;
+		*count = 1;
+		return 0;
+	}
 	if (!(ys->mods & MOD_WIDE) || (ys->mods & MOD_ASCII)) {
 		if ((rc = rq_yara_native_text(body, len, 0, &pats[*count])))
 			return rc;
@@ -996,9 +1009,10 @@ static int string_patterns(const reader *r, const ystring *ys, char *pats[2], si
 }
 
 /*
- * Translate and compile every string of a candidate rule into sigs[]
- * (*sig_count of them). RQ_YN_UNSUPPORTED when any is refused (the rule
- * then stays with libyara), RQ_YN_INVALID when libyara would refuse one.
+ * Translate and compile every string of a candidate rule into *progs
+ * (*prog_count programs, freed by the caller whatever the result).
+ * RQ_YN_UNSUPPORTED when any is refused (the rule then stays with libyara),
+ * RQ_YN_INVALID when libyara would refuse one, or RQ_ENOMEM.
  */
 static int build_rule(const reader *r, const yrule *rule, rq_hexprog ***progs, size_t *prog_count)
 {
@@ -1017,8 +1031,10 @@ static int build_rule(const reader *r, const yrule *rule, rq_hexprog ***progs, s
 				rc = prc;
 			else if (prc || !matcher_takes(prog))
 				rc = RQ_YN_UNSUPPORTED;
-			else if ((rc = rq_grow((void **)progs, &cap, *prog_count + 1, sizeof(**progs))) == 0)
-				(*progs)[(*prog_count)++] = prog, prog = NULL;
+			else if (!(rc = rq_grow((void **)progs, &cap, *prog_count + 1, sizeof(**progs)))) {
+				(*progs)[(*prog_count)++] = prog;
+				prog = NULL;
+			}
 			rq_hexprog_free(prog);
 		}
 		free(pats[0]);

@@ -25,9 +25,10 @@
  * nothing is converted and `text` is left as it was: libyara then reports
  * what it finds, as without native evaluation.
  *
- * *rules is set to the number of rules found, *converted to the number
- * converted (0..*rules). Returns 0, or RQ_ENOMEM (signatures of rules
- * converted before the failure stay in `set`).
+ * *rules is set to the number of rules found (0 when the file was not
+ * understood), *converted to the number converted (0..*rules). Returns 0,
+ * or RQ_ENOMEM (signatures of rules converted before the failure stay in
+ * `set`).
  */
 int rq_yara_native_convert(rq_sigset *set, const char *name, char *text, size_t len,
 			   size_t *rules, size_t *converted);
