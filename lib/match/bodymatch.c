@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/limits.h"
+#include "core/strbuf.h"
 #include "core/util.h"
 #include "match/textnorm.h"
 
@@ -85,46 +86,22 @@ struct rq_bodydb {
 
 /* --- building --- */
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	int too_long; /* over RQ_MAX_ANCHOR_EXPR */
-	int no_mem;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->too_long || b->no_mem)
-		return;
-	if (b->len + n + 1 > RQ_MAX_ANCHOR_EXPR) {
-		b->too_long = 1;
-		return;
-	}
-	if (rq_grow((void **)&b->p, &b->cap, b->len + n + 1, 1)) {
-		b->no_mem = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_byte(sbuf *b, unsigned v)
+static void sb_byte(rq_strbuf *b, unsigned v)
 {
 	static const char hex[] = "0123456789abcdef";
 	char s[4] = { '\\', 'x', hex[v >> 4], hex[v & 15] };
-	sb_put(b, s, 4);
+	rq_strbuf_put(b, s, 4);
 }
 
 static int in_class(const rq_hexclass *c, unsigned v) { return (c->bits[v >> 3] >> (v & 7)) & 1; }
 
-static void sb_class(sbuf *b, const rq_hexclass *c)
+static void sb_class(rq_strbuf *b, const rq_hexclass *c)
 {
 	unsigned n = 0;
 	for (unsigned v = 0; v < 256; v++)
 		n += (unsigned)in_class(c, v);
 	if (n == 256) {
-		sb_put(b, ".", 1);
+		rq_strbuf_put(b, ".", 1);
 		return;
 	}
 	if (n == 1) {
@@ -133,7 +110,7 @@ static void sb_class(sbuf *b, const rq_hexclass *c)
 				sb_byte(b, v);
 		return;
 	}
-	sb_put(b, "[", 1);
+	rq_strbuf_put(b, "[", 1);
 	for (unsigned v = 0; v < 256;) {
 		if (!in_class(c, v)) {
 			v++;
@@ -145,12 +122,12 @@ static void sb_class(sbuf *b, const rq_hexclass *c)
 		sb_byte(b, v);
 		if (end > v) {
 			if (end > v + 1)
-				sb_put(b, "-", 1);
+				rq_strbuf_put(b, "-", 1);
 			sb_byte(b, end);
 		}
 		v = end + 1;
 	}
-	sb_put(b, "]", 1);
+	rq_strbuf_put(b, "]", 1);
 }
 
 static void byte_set(const rq_hexprog *prog, const rq_hexbyte *m, rq_hexclass *c)
@@ -160,7 +137,7 @@ static void byte_set(const rq_hexprog *prog, const rq_hexbyte *m, rq_hexclass *c
 			c->bits[v >> 3] |= (uint8_t)(1u << (v & 7));
 }
 
-static void sb_hexbyte(sbuf *b, const rq_hexprog *prog, const rq_hexbyte *m)
+static void sb_hexbyte(rq_strbuf *b, const rq_hexprog *prog, const rq_hexbyte *m)
 {
 	if (!m->cls && m->mask == 0xff) {
 		sb_byte(b, m->value);
@@ -173,7 +150,7 @@ static void sb_hexbyte(sbuf *b, const rq_hexprog *prog, const rq_hexbyte *m)
 }
 
 /* The vectorscan expression of variant `v`'s anchor (exact: no false hits). */
-static void anchor_expr(sbuf *b, const rq_hexprog *prog, const rq_hexvariant *v)
+static void anchor_expr(rq_strbuf *b, const rq_hexprog *prog, const rq_hexvariant *v)
 {
 	uint32_t off = 0, from = v->anchor_off, to = v->anchor_off + v->anchor_len;
 	for (uint32_t k = 0; k < v->item_count && off < to; k++) {
@@ -191,20 +168,20 @@ static void anchor_expr(sbuf *b, const rq_hexprog *prog, const rq_hexvariant *v)
 					byte_set(prog, &prog->bytes[prog->branches[it->first + i].first], &c);
 				sb_class(b, &c);
 			} else if (it->kind == RQ_HEXIT_ALT) {
-				sb_put(b, "(?:", 3);
+				rq_strbuf_put(b, "(?:", 3);
 				for (uint32_t i = 0; i < it->count; i++) {
 					const rq_hexbranch *br = &prog->branches[it->first + i];
 					if (i)
-						sb_put(b, "|", 1);
+						rq_strbuf_put(b, "|", 1);
 					for (uint32_t j = 0; j < br->len; j++)
 						sb_hexbyte(b, prog, &prog->bytes[br->first + j]);
 				}
-				sb_put(b, ")", 1);
+				rq_strbuf_put(b, ")", 1);
 			} else if (it->kind == RQ_HEXIT_SKIP) {
 				char rep[24];
 				int len = snprintf(rep, sizeof(rep), it->width == 1 ? "." : ".{%u}",
 						   it->width);
-				sb_put(b, rep, (size_t)len);
+				rq_strbuf_put(b, rep, (size_t)len);
 			}
 			/* NALT items are never inside an anchor (hexsig.c). */
 		}
@@ -265,7 +242,7 @@ static int sig_entries(const rq_bodydb *db, uint32_t si, entry **es, size_t *n, 
 		for (uint32_t k = 0; k < seg->variant_count && !rc && !*too_long; k++) {
 			uint32_t vi = seg->first_variant + k;
 			const rq_hexvariant *v = &prog->variants[vi];
-			sbuf b = { NULL, 0, 0, 0, 0 };
+			rq_strbuf b = rq_strbuf_init(RQ_MAX_ANCHOR_EXPR);
 			anchor_expr(&b, prog, v);
 			if (b.too_long)
 				*too_long = 1;

@@ -12,58 +12,22 @@
 
 #include "core/error.h"
 #include "core/limits.h"
+#include "core/strbuf.h"
 #include "core/util.h"
 #include "sigs/hexsig.h"
 
 /* --- a growable text buffer --- */
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	int no_mem;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->no_mem)
-		return;
-	if (rq_grow((void **)&b->p, &b->cap, b->len + n + 1, 1)) {
-		b->no_mem = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-
-static void sb_uint(sbuf *b, unsigned long v)
-{
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && n < sizeof(tmp));
-	sb_put(b, tmp + sizeof(tmp) - n, n);
-}
-
-static void sb_hexbyte(sbuf *b, unsigned v)
-{
-	static const char digits[] = "0123456789abcdef";
-	char s[2] = { digits[(v >> 4) & 15], digits[v & 15] };
-	sb_put(b, s, 2);
-}
-
 /* Hand the buffer over as *out (RQ_YN_OK), or free it and give `result`. */
-static int sb_finish(sbuf *b, int result, char **out)
+static int sb_finish(rq_strbuf *b, int result, char **out)
 {
 	*out = NULL;
 	if (b->no_mem) {
 		free(b->p);
 		return rq_fail(RQ_ENOMEM, "out of memory");
 	}
+	if (b->too_long)
+		result = RQ_YN_INVALID;
 	if (result != RQ_YN_OK || !b->p) {
 		free(b->p);
 		return result == RQ_YN_OK ? RQ_YN_INVALID : result;
@@ -196,7 +160,7 @@ static int piece_cut(pieces *pc, int open)
 
 enum { LAST_NONE, LAST_TOKEN, LAST_JUMP };
 
-static int hex_translate(const char *s, size_t len, sbuf *out)
+static int hex_translate(const char *s, size_t len, rq_strbuf *out)
 {
 	int rc = RQ_YN_OK, last = LAST_NONE, in_group = 0, alt_tokens = 0;
 	uint32_t alt_width = 0, group_min = 0, group_max = 0;
@@ -212,7 +176,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 				break;
 			}
 			char pair[2] = { c, s[i + 1] };
-			sb_put(out, pair, 2);
+			rq_strbuf_put(out, pair, 2);
 			i += 2;
 			if (in_group) {
 				alt_width++;
@@ -242,16 +206,16 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 			else
 				rc = piece_add(&pc, lo, hi);
 			if (hi == JUMP_INF && lo == 0) {
-				sb_str(out, "*");
+				rq_strbuf_puts(out, "*");
 			} else {
-				sb_str(out, "{");
-				sb_uint(out, lo);
+				rq_strbuf_puts(out, "{");
+				rq_strbuf_uint(out, lo);
 				if (hi != lo) {
-					sb_str(out, "-");
+					rq_strbuf_puts(out, "-");
 					if (hi != JUMP_INF)
-						sb_uint(out, hi);
+						rq_strbuf_uint(out, hi);
 				}
-				sb_str(out, "}");
+				rq_strbuf_puts(out, "}");
 			}
 			last = LAST_JUMP;
 		} else if (c == '(') {
@@ -264,7 +228,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 			alt_tokens = 0;
 			group_min = UINT32_MAX;
 			group_max = 0;
-			sb_str(out, "(");
+			rq_strbuf_puts(out, "(");
 			i++;
 		} else if (c == '|' || c == ')') {
 			if (!in_group || !alt_tokens) {
@@ -277,7 +241,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 				group_max = alt_width;
 			alt_width = 0;
 			alt_tokens = 0;
-			sb_put(out, &c, 1);
+			rq_strbuf_put(out, &c, 1);
 			i++;
 			if (c == ')') {
 				in_group = 0;
@@ -298,7 +262,7 @@ static int hex_translate(const char *s, size_t len, sbuf *out)
 
 int rq_yara_native_hex(const char *body, size_t len, char **out)
 {
-	sbuf b = { NULL, 0, 0, 0 };
+	rq_strbuf b = rq_strbuf_init(RQ_MAX_SIG_LINE);
 	int rc = hex_translate(body, len, &b);
 	return sb_finish(&b, rc, out);
 }
@@ -307,7 +271,7 @@ int rq_yara_native_hex(const char *body, size_t len, char **out)
 
 int rq_yara_native_text(const char *body, size_t len, int wide, char **out)
 {
-	sbuf b = { NULL, 0, 0, 0 };
+	rq_strbuf b = rq_strbuf_init(RQ_MAX_SIG_LINE);
 	int rc = RQ_YN_OK;
 	size_t bytes = 0;
 	for (size_t i = 0; i < len && rc == RQ_YN_OK; i++) {
@@ -344,9 +308,9 @@ int rq_yara_native_text(const char *body, size_t len, int wide, char **out)
 			rc = RQ_YN_INVALID;
 			break;
 		}
-		sb_hexbyte(&b, v);
+		rq_strbuf_hex(&b, v);
 		if (wide)
-			sb_hexbyte(&b, 0);
+			rq_strbuf_hex(&b, 0);
 		bytes++;
 	}
 	if (rc == RQ_YN_OK && !bytes)
