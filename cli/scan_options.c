@@ -182,9 +182,10 @@ void scan_options_help(FILE *f)
 {
 	fputs("Usage: raquet scan [OPTIONS] [PATH...]\n"
 	      "\n"
-	      "Scan files and folders for malware with ClamAV (.hdb .hsb .ndb .fp .sfp .ign2),\n"
-	      "YARA and IOC hash-list signatures. Prints \"PATH: NAME FOUND\" for each\n"
-	      "detection, like clamscan. Without PATH the current folder is scanned.\n"
+	      "Scan files and folders for malware with ClamAV (.hdb .hsb .ndb .fp .sfp .ign2,\n"
+	      ".cvd .cld containers), YARA and IOC hash-list signatures. Prints\n"
+	      "\"PATH: NAME FOUND\" for each detection, like clamscan. Without PATH the\n"
+	      "current folder is scanned.\n"
 	      "Flags shown without a value also accept =yes or =no.\n",
 	      f);
 	for (size_t i = 0; i < OPTION_COUNT; i++) {

@@ -67,7 +67,7 @@ int rq_engine_new(rq_engine **out, const rq_engine_options *opts);
 
 /*
  * Load signatures from `path`: a signature file (its format chosen by
- * extension: .hdb .hsb .fp .sfp .ign .ign2 .ndb .yar .yara .yarc .txt .csv)
+ * extension: .hdb .hsb .fp .sfp .ign .ign2 .ndb .cvd .cld .yar .yara .yarc .txt .csv)
  * or a folder, whose files with known extensions are all loaded (not
  * recursively). Only before rq_engine_compile.
  */

@@ -76,6 +76,13 @@
 /* Bytes handed to one vectorscan call, bounding the candidates one call can queue. */
 #define RQ_BODY_SCAN_BLOCK (64 * 1024)
 
+/* ClamAV .cvd/.cld containers: largest member and sum of members read into
+ * memory. main.cvd's largest member (main.hsb) is about 300 MB and all its
+ * members together about 450 MB; a container announcing more is refused
+ * rather than left to exhaust memory. */
+#define RQ_MAX_CVD_MEMBER (1024ULL * RQ_MIB)
+#define RQ_MAX_CVD_TOTAL (4096ULL * RQ_MIB)
+
 /* Size of one read/match chunk: large enough to amortise system calls and
  * matcher calls, small enough to stay in the L2 cache while hashed and matched. */
 #define RQ_READ_CHUNK (256 * 1024)
@@ -122,5 +129,14 @@
 #define RQ_WALK_FD_RESERVE 64
 /* Walker: worker threads at most, whatever is asked (more only thrash). */
 #define RQ_WALK_MAX_THREADS 256
+
+/* Quarantine vault: plaintext bytes encrypted or decrypted per read, so a
+ * multi-GiB file streams through a fixed buffer. */
+#define RQ_VAULT_CHUNK (1024 * 1024)
+/* Quarantine vault: largest metadata file read back (a path, names and a
+ * few numbers; far beyond any real item, bounded against a hostile file). */
+#define RQ_VAULT_MAX_META (1024 * 1024)
+/* Quarantine vault: detection names kept per item. */
+#define RQ_VAULT_MAX_DETECTIONS 256
 
 #endif

@@ -20,7 +20,7 @@
 static int known_ext(const char *ext)
 {
 	static const char *const exts[] = { "hdb", "hsb", "fp", "sfp", "ign", "ign2", "ndb",
-					    "yar", "yara", "yarc", "txt", "csv", NULL };
+					    "cvd", "cld", "yar", "yara", "yarc", "txt", "csv", NULL };
 	for (int i = 0; exts[i]; i++)
 		if (!strcmp(ext, exts[i]))
 			return 1;
@@ -36,6 +36,8 @@ int rq_sigset_load_buffer(rq_sigset *set, const char *ext, const char *name,
 		return rq_load_clamav_ign(set, name, ext, data, len);
 	if (!strcmp(ext, "ndb"))
 		return rq_load_clamav_ndb(set, name, data, len);
+	if (!strcmp(ext, "cvd") || !strcmp(ext, "cld"))
+		return rq_load_clamav_cvd(set, name, ext, data, len);
 	if (!strcmp(ext, "txt") || !strcmp(ext, "csv"))
 		return rq_load_ioc(set, name, data, len);
 	if (!strcmp(ext, "yar") || !strcmp(ext, "yara") || !strcmp(ext, "yarc"))

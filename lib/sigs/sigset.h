@@ -105,6 +105,14 @@ int rq_load_clamav_hash(rq_sigset *set, const char *name, const char *ext,
 int rq_load_clamav_ign(rq_sigset *set, const char *name, const char *ext,
 		       const uint8_t *data, size_t len); /* ign ign2 */
 int rq_load_clamav_ndb(rq_sigset *set, const char *name, const uint8_t *data, size_t len);
+/*
+ * ClamAV .cvd/.cld container (`ext` "cvd" or "cld"): the header is checked
+ * (and a .cvd's MD5) before anything loads; members with an extension above
+ * are loaded as "<name>/<member>", other members counted as unsupported.
+ * A damaged container fails whole (RQ_EPARSE; RQ_ELIMIT for oversized members).
+ */
+int rq_load_clamav_cvd(rq_sigset *set, const char *name, const char *ext,
+		       const uint8_t *data, size_t len); /* cvd cld */
 int rq_load_ioc(rq_sigset *set, const char *name, const uint8_t *data, size_t len);
 /* YARA files are only checked and kept here; lib/match/yara_rules.c compiles them. */
 int rq_load_yara(rq_sigset *set, const char *name, const uint8_t *data, size_t len, int compiled);
