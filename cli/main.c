@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "raquet/raquet.h"
+#include "quarantine_cmd.h"
 #include "scan_cmd.h"
 #include "scan_options.h"
 
@@ -16,6 +17,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  scan [OPTIONS] [PATH...]   scan files and folders (clamscan-compatible)\n"
+	      "  quarantine COMMAND ...     review, restore and delete quarantined files\n"
 	      "  help [COMMAND]             show help for raquet or a command\n"
 	      "\n"
 	      "  raquet --version           print the version\n"
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "scan"))
 		return scan_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "quarantine"))
+		return quarantine_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
 		printf("raquet %s\n", rq_version());
 		return 0;
@@ -40,6 +44,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		if (argc > 2 && !strcmp(argv[2], "scan")) {
 			scan_options_help(stdout);
+			return 0;
+		}
+		if (argc > 2 && !strcmp(argv[2], "quarantine")) {
+			quarantine_help(stdout);
 			return 0;
 		}
 		if (argc > 2) {

@@ -136,6 +136,9 @@
 /* Quarantine vault: largest metadata file read back (a path, names and a
  * few numbers; far beyond any real item, bounded against a hostile file). */
 #define RQ_VAULT_MAX_META (1024 * 1024)
+/* Quarantine vault: a restored file gets a hole (not written) for every
+ * all-zero block of this size, the common file-system block. */
+#define RQ_SPARSE_BLOCK 4096
 /* Quarantine vault: detection names kept per item. */
 #define RQ_VAULT_MAX_DETECTIONS 256
 
