@@ -65,6 +65,10 @@ typedef struct rq_result {
 	size_t finding_count;
 	int error;              /* 0, or the RQ_E* code that stopped the scan of this file */
 	const char *error_message; /* NULL when error == 0 */
+	int fd;                 /* the descriptor given to rq_scanner_scan_fd, still open
+				   during the callback (so an action -- quarantine, removal --
+				   can work on exactly the file that was scanned); -1 for
+				   buffers. The callback must not close it. */
 } rq_result;
 
 /*

@@ -51,6 +51,7 @@ struct rq_scanner {
 	int have_sha256;
 	rq_filetype top_type;
 	const char *top_path;
+	int top_fd;           /* the descriptor being scanned, -1 for buffers */
 	const char *owner;
 	rq_archive_buf **bufs; /* one per nesting level; each stays put while deeper levels are added */
 	size_t buf_count;
@@ -477,6 +478,7 @@ static void begin_top(rq_scanner *s, const char *path)
 	s->have_sha256 = 0;
 	s->top_type = RQ_FT_DATA;
 	s->top_path = path ? path : "";
+	s->top_fd = -1;
 	s->owner = "";
 	s->budget = s->opts.limits.max_scansize ? s->opts.limits.max_scansize : UINT64_MAX;
 }
@@ -494,6 +496,7 @@ static int deliver(rq_scanner *s, uint64_t size, int error, rq_result_cb cb, voi
 		.finding_count = s->finding_count,
 		.error = error,
 		.error_message = error ? rq_error_last() : NULL,
+		.fd = s->top_fd,
 	};
 	for (size_t i = 0; i < s->finding_count; i++)
 		if (s->findings[i].kind == RQ_FINDING_DETECTION)
@@ -556,6 +559,7 @@ int rq_scanner_scan_fd(rq_scanner *s, int fd, const char *path, rq_result_cb cb,
 	if (!s || fd < 0)
 		return rq_fail(RQ_EINVAL, "bad arguments to rq_scanner_scan_fd");
 	begin_top(s, path);
+	s->top_fd = fd;
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		int rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot stat", s->top_path);

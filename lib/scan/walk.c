@@ -608,7 +608,8 @@ static void *worker_main(void *arg)
 			if (rc && !wk->delivered) {
 				/* The scanner promises a result; keep the count right if not. */
 				rq_result r = { .path = it.path, .size = it.size, .file_type = "data",
-						.error = rc, .error_message = rq_error_last() };
+						.error = rc, .error_message = rq_error_last(),
+						.fd = it.fd };
 				deliver(&r, wk);
 			}
 		}

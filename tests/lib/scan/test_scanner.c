@@ -66,6 +66,7 @@ typedef struct collected {
 	char text[8192]; /* "kind:name@member;" for each finding */
 	char sha256[65];
 	char type[16];
+	int fd;
 } collected;
 
 static int collect(const rq_result *r, void *payload)
@@ -74,6 +75,7 @@ static int collect(const rq_result *r, void *payload)
 	c->calls++;
 	c->infected = r->infected;
 	c->error = r->error;
+	c->fd = r->fd;
 	snprintf(c->sha256, sizeof(c->sha256), "%s", r->sha256 ? r->sha256 : "");
 	snprintf(c->type, sizeof(c->type), "%s", r->file_type);
 	for (size_t i = 0; i < r->finding_count; i++) {
@@ -94,6 +96,7 @@ static collected scan_with(const rq_engine *e, const rq_scan_options *opts, cons
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(rq_scanner_scan_buffer(s, b->data, b->len, "t", collect, &c), 0);
 	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.fd, -1);
 	rq_scanner_free(s);
 	return c;
 }
@@ -282,6 +285,7 @@ static void test_files_and_pipes(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(rq_scanner_scan_fd(s, fd, path, collect, &c), 0);
 	assert_string_equal(c.text, "found:Eicar-Test-Signature@x/eicar.com;");
+	assert_int_equal(c.fd, fd); /* the callback sees the descriptor it may act on */
 	close(fd);
 
 	/* a pipe is read whole, then scanned like a buffer */
