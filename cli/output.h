@@ -24,6 +24,7 @@ typedef struct scan_summary {
 	uint64_t encrypted;      /* files with an encrypted-member notice that is not an alert */
 	uint64_t errors;
 	uint64_t skipped;
+	uint64_t quarantined, removed, moved, copied; /* actions that succeeded */
 	uint64_t bytes_matched;  /* bytes fed to the matchers, members included */
 	uint64_t bytes_read;     /* bytes of the files themselves */
 	double seconds;
@@ -43,12 +44,17 @@ static inline int finding_alerts(const scan_config *cfg, const rq_finding *f)
 const char *output_error_text(const char *path, const char *message);
 
 void text_result(FILE *out, const scan_config *cfg, const rq_result *r);
+/* The line saying what an action did: "PATH: Removed.", "PATH: moved to 'DEST'.",
+ * "PATH: copied to 'DEST'.", "PATH: quarantined as ID." or
+ * "PATH: cannot ACTION: MESSAGE ERROR". Nothing for ACTION_REPORT. */
+void text_action(FILE *out, const scan_config *cfg, const char *path, const scan_outcome *act);
 void text_error(FILE *out, const scan_config *cfg, const char *path, const char *message);
 void text_summary(FILE *out, const scan_summary *s);
 /* Write `s` with control bytes as \xHH and '\\' as "\\\\" (one result, one line). */
 void text_put_escaped(FILE *out, const char *s);
 
-void json_result(FILE *out, const scan_config *cfg, const rq_result *r);
+/* `act` (may be NULL) adds the "action" object. */
+void json_result(FILE *out, const scan_config *cfg, const rq_result *r, const scan_outcome *act);
 void json_error(FILE *out, const scan_config *cfg, const char *path, const char *message);
 void json_summary(FILE *out, const scan_summary *s);
 

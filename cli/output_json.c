@@ -15,7 +15,23 @@ static void emit(FILE *out)
 	jsonw_reset(&doc);
 }
 
-void json_result(FILE *out, const scan_config *cfg, const rq_result *r)
+static void action_object(const scan_outcome *act)
+{
+	jsonw_key(&doc, "action");
+	jsonw_object_begin(&doc);
+	jsonw_field_string(&doc, "kind", scan_action_name(act->kind));
+	jsonw_key(&doc, "ok");
+	jsonw_bool(&doc, act->ok);
+	if (act->ok && act->kind == ACTION_QUARANTINE)
+		jsonw_field_string(&doc, "id", act->id);
+	if (act->ok && act->dest)
+		jsonw_field_bytes(&doc, "dest", act->dest);
+	if (!act->ok)
+		jsonw_field_bytes(&doc, "error", act->error);
+	jsonw_object_end(&doc);
+}
+
+void json_result(FILE *out, const scan_config *cfg, const rq_result *r, const scan_outcome *act)
 {
 	int alerts = 0;
 	for (size_t i = 0; i < r->finding_count; i++)
@@ -61,6 +77,8 @@ void json_result(FILE *out, const scan_config *cfg, const rq_result *r)
 	jsonw_array_end(&doc);
 	if (r->error)
 		jsonw_field_bytes(&doc, "error", output_error_text(r->path, r->error_message));
+	if (act && act->kind != ACTION_REPORT)
+		action_object(act);
 	jsonw_object_end(&doc);
 	emit(out);
 }
@@ -100,6 +118,10 @@ void json_summary(FILE *out, const scan_summary *s)
 	jsonw_field_u64(&doc, "encrypted", s->encrypted);
 	jsonw_field_u64(&doc, "errors", s->errors);
 	jsonw_field_u64(&doc, "skipped", s->skipped);
+	jsonw_field_u64(&doc, "quarantined", s->quarantined);
+	jsonw_field_u64(&doc, "removed", s->removed);
+	jsonw_field_u64(&doc, "moved", s->moved);
+	jsonw_field_u64(&doc, "copied", s->copied);
 	jsonw_field_u64(&doc, "bytes_scanned", s->bytes_matched);
 	jsonw_field_u64(&doc, "bytes_read", s->bytes_read);
 	jsonw_key(&doc, "seconds");

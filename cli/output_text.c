@@ -5,6 +5,7 @@
  * (docs/cli.md, "Output").
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "output.h"
@@ -69,6 +70,35 @@ void text_result(FILE *out, const scan_config *cfg, const rq_result *r)
 		line(out, r->path, NULL, NULL, "OK");
 }
 
+void text_action(FILE *out, const scan_config *cfg, const char *path, const scan_outcome *act)
+{
+	const char *dest = act->dest ? act->dest : cfg->action_dir;
+	if (act->kind == ACTION_REPORT)
+		return;
+	if (!act->ok) {
+		char what[600];
+		snprintf(what, sizeof(what), "cannot %s: %s", scan_action_name(act->kind), act->error);
+		line(out, path, NULL, what, "ERROR");
+		return;
+	}
+	if (cfg->quiet)
+		return;
+	text_put_escaped(out, path);
+	switch (act->kind) {
+	case ACTION_REMOVE:
+		fputs(": Removed.\n", out);
+		break;
+	case ACTION_QUARANTINE:
+		fprintf(out, ": quarantined as %s.\n", act->id);
+		break;
+	default:
+		fputs(act->kind == ACTION_MOVE ? ": moved to '" : ": copied to '", out);
+		text_put_escaped(out, dest ? dest : "");
+		fputs("'.\n", out);
+		break;
+	}
+}
+
 void text_error(FILE *out, const scan_config *cfg, const char *path, const char *message)
 {
 	line(out, path, NULL, output_error_text(path, message), "ERROR");
@@ -97,6 +127,14 @@ void text_summary(FILE *out, const scan_summary *s)
 		fprintf(out, "Encrypted: %" PRIu64 "\n", s->encrypted);
 	if (s->errors)
 		fprintf(out, "Total errors: %" PRIu64 "\n", s->errors);
+	if (s->quarantined)
+		fprintf(out, "Quarantined: %" PRIu64 "\n", s->quarantined);
+	if (s->removed)
+		fprintf(out, "Removed: %" PRIu64 "\n", s->removed);
+	if (s->moved)
+		fprintf(out, "Moved: %" PRIu64 "\n", s->moved);
+	if (s->copied)
+		fprintf(out, "Copied: %" PRIu64 "\n", s->copied);
 	fprintf(out, "Data scanned: %.2f MB\n", matched);
 	fprintf(out, "Data read: %.2f MB (ratio %.2f:1)\n", read,
 		s->bytes_read ? (double)s->bytes_matched / (double)s->bytes_read : 0.0);

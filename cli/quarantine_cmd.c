@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "raquet/vault.h"
+#include "vault_path.h"
 
 #define MAX_NAMES 256
 
@@ -119,10 +120,7 @@ static int parse(qopts *o, int argc, char **argv)
 			return usage_error("unknown option", a);
 		o->args[o->n_args++] = argv[i];
 	}
-	if (!o->vault_dir)
-		o->vault_dir = getenv("RAQUET_VAULT");
-	if (o->vault_dir && !*o->vault_dir)
-		o->vault_dir = NULL;
+	o->vault_dir = vault_path_choose(o->vault_dir);
 	return 0;
 }
 

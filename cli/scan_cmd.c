@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 
 #include "output.h"
 #include "progress.h"
+#include "scan_actions.h"
 #include "scan_options.h"
+#include "vault_path.h"
 
 #ifndef RAQUET_DEFAULT_DB
 #define RAQUET_DEFAULT_DB "/var/lib/raquet/sigs"
@@ -24,13 +27,19 @@
 
 /* Longest line of a --file-list (a path; PATH_MAX is far below). */
 #define FILE_LIST_MAX_LINE (1024 * 1024)
+/* Detection names given to the vault per file (the vault keeps at most 256). */
+#define QUARANTINE_MAX_NAMES 256
 
 typedef struct scan_ctx {
 	const scan_config *cfg;
 	pthread_mutex_t out_lock;
 	progress prog;
 	uint64_t files_ok, infected, limits, encrypted, errors; /* under out_lock */
+	uint64_t quarantined, removed, moved, copied;          /* under out_lock */
 	rq_walk_stats stats;
+	rq_vault *vault;      /* --action=quarantine; used by one callback at a time */
+	int stdin_given;      /* "-" is among the paths (-1: and fstat failed) */
+	struct stat stdin_st; /* what standard input was, to recognise its result */
 } scan_ctx;
 
 static volatile sig_atomic_t interrupted;
@@ -127,6 +136,76 @@ static int read_file_list(strlist *paths, const char *name, int sep, char ***own
 	return rc;
 }
 
+/* The result of "-": standard input, which is no file to act on. */
+static int from_stdin(const scan_ctx *ctx, const rq_result *r)
+{
+	struct stat st;
+	if (!ctx->stdin_given || strcmp(r->path, "stdin") != 0)
+		return 0;
+	return ctx->stdin_given < 0 || fstat(r->fd, &st) != 0 ||
+	       (st.st_dev == ctx->stdin_st.st_dev && st.st_ino == ctx->stdin_st.st_ino);
+}
+
+/* A vault message without the absolute path it starts with ("/x/y: reason"). */
+static const char *without_path(const char *message, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *sep = strstr(message, ": ");
+	size_t n = strlen(base);
+	if (message[0] == '/' && sep && (size_t)(sep - message) > n &&
+	    !strncmp(sep - n, base, n) && sep[-(ptrdiff_t)n - 1] == '/')
+		return sep + 2;
+	return output_error_text(path, message);
+}
+
+static void quarantine(scan_ctx *ctx, const rq_result *r, scan_outcome *out)
+{
+	const char *names[QUARANTINE_MAX_NAMES];
+	size_t n = 0;
+	for (size_t i = 0; i < r->finding_count && n < QUARANTINE_MAX_NAMES; i++) {
+		const rq_finding *f = &r->findings[i];
+		int seen = 0;
+		if (!finding_alerts(ctx->cfg, f))
+			continue;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = !strcmp(names[k], f->name);
+		if (!seen)
+			names[n++] = f->name;
+	}
+	int rc = rq_vault_quarantine_fd(ctx->vault, r->fd, r->path, names, n, out->id);
+	out->ok = rc == 0;
+	if (rc != 0)
+		snprintf(out->error, sizeof(out->error), "%s",
+			 without_path(*rq_error_last() ? rq_error_last() : rq_error_name(rc), r->path));
+}
+
+/* Carry out the chosen action on a file reported as FOUND. */
+static void act(scan_ctx *ctx, const rq_result *r, scan_outcome *out)
+{
+	const scan_config *cfg = ctx->cfg;
+	out->kind = cfg->action;
+	if (r->fd < 0 || from_stdin(ctx, r)) {
+		snprintf(out->error, sizeof(out->error), "standard input is not a file to act on");
+		return;
+	}
+	switch (cfg->action) {
+	case ACTION_QUARANTINE:
+		quarantine(ctx, r, out);
+		break;
+	case ACTION_REMOVE:
+		out->ok = scan_action_remove(r->fd, r->path, out->error, sizeof(out->error)) == 0;
+		break;
+	case ACTION_MOVE:
+	case ACTION_COPY:
+		out->ok = scan_action_copy(r->fd, r->path, cfg->action_dir, cfg->action == ACTION_MOVE,
+					   &out->dest, out->error, sizeof(out->error)) == 0;
+		break;
+	case ACTION_REPORT:
+		break;
+	}
+}
+
 static int on_result(const rq_result *r, void *payload)
 {
 	scan_ctx *ctx = payload;
@@ -141,6 +220,12 @@ static int on_result(const rq_result *r, void *payload)
 		else if (f->kind == RQ_FINDING_ENCRYPTED)
 			encrypted = 1;
 	}
+	/* Callbacks are serialised, so the action runs outside the output lock
+	 * (the progress line goes on) and its line follows the file's own. */
+	scan_outcome outcome;
+	memset(&outcome, 0, sizeof(outcome));
+	if (alerts && cfg->action != ACTION_REPORT)
+		act(ctx, r, &outcome);
 	pthread_mutex_lock(&ctx->out_lock);
 	progress_clear(&ctx->prog);
 	ctx->infected += (uint64_t)alerts;
@@ -150,13 +235,27 @@ static int on_result(const rq_result *r, void *payload)
 		ctx->errors++;
 	else
 		ctx->files_ok++;
-	if (cfg->json)
-		json_result(stdout, cfg, r);
-	else
+	if (outcome.kind != ACTION_REPORT && !outcome.ok)
+		ctx->errors++;
+	if (outcome.ok) {
+		switch (outcome.kind) {
+		case ACTION_QUARANTINE: ctx->quarantined++; break;
+		case ACTION_REMOVE: ctx->removed++; break;
+		case ACTION_MOVE: ctx->moved++; break;
+		case ACTION_COPY: ctx->copied++; break;
+		case ACTION_REPORT: break;
+		}
+	}
+	if (cfg->json) {
+		json_result(stdout, cfg, r, &outcome);
+	} else {
 		text_result(stdout, cfg, r);
+		text_action(stdout, cfg, r->path, &outcome);
+	}
 	if (ctx->prog.running)
 		fflush(stdout);
 	pthread_mutex_unlock(&ctx->out_lock);
+	scan_outcome_clear(&outcome);
 	return interrupted;
 }
 
@@ -174,6 +273,32 @@ static void on_walk_error(const char *path, int code, const char *message, void 
 	if (ctx->prog.running)
 		fflush(stdout);
 	pthread_mutex_unlock(&ctx->out_lock);
+}
+
+/* Check the --move/--copy folder, open the vault, note what "-" is. */
+static int prepare_action(scan_ctx *ctx, const scan_config *cfg)
+{
+	struct stat st;
+	for (size_t i = 0; i < cfg->paths.n; i++)
+		if (!strcmp(cfg->paths.v[i], "-"))
+			ctx->stdin_given = fstat(STDIN_FILENO, &ctx->stdin_st) == 0 ? 1 : -1;
+	if (cfg->action == ACTION_MOVE || cfg->action == ACTION_COPY) {
+		const char *why = stat(cfg->action_dir, &st) != 0 ? strerror(errno)
+				  : !S_ISDIR(st.st_mode) ? "not a folder" : NULL;
+		if (why) {
+			fprintf(stderr, "ERROR: --%s %s: %s\n", scan_action_name(cfg->action),
+				cfg->action_dir, why);
+			return -1;
+		}
+	}
+	if (cfg->action == ACTION_QUARANTINE) {
+		int rc = rq_vault_open(&ctx->vault, vault_path_choose(cfg->vault_dir));
+		if (rc != 0) {
+			fprintf(stderr, "ERROR: %s\n", *rq_error_last() ? rq_error_last() : rq_error_name(rc));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void setup_walk(rq_walk_options *wo, const scan_config *cfg)
@@ -243,6 +368,8 @@ int scan_main(int argc, char **argv)
 		}
 	}
 
+	if (prepare_action(&ctx, &cfg))
+		goto done;
 	if (load_signatures(&engine, &cfg))
 		goto done;
 	if (cfg.verbose)
@@ -296,6 +423,10 @@ int scan_main(int argc, char **argv)
 	sum.encrypted = ctx.encrypted;
 	sum.errors = ctx.errors;
 	sum.skipped = st.skipped;
+	sum.quarantined = ctx.quarantined;
+	sum.removed = ctx.removed;
+	sum.moved = ctx.moved;
+	sum.copied = ctx.copied;
 	sum.bytes_matched = st.bytes_read;
 	sum.bytes_read = st.bytes_scanned;
 	sum.seconds = progress_now() - t0;
@@ -320,6 +451,7 @@ done:
 		status = 2;
 	}
 	rq_engine_free(engine);
+	rq_vault_close(ctx.vault);
 	for (size_t i = 0; i < owned_n; i++)
 		free(owned[i]);
 	free(owned);

@@ -28,6 +28,7 @@ enum option_id {
 	OPT_INFECTED, OPT_SUPPRESS_OK, OPT_NO_SUMMARY, OPT_JSON, OPT_PROGRESS, OPT_NO_PROGRESS,
 	OPT_ALLMATCH, OPT_SCAN_ARCHIVE, OPT_NO_ARCHIVE, OPT_ALERT_EXCEEDS, OPT_ALERT_ENCRYPTED,
 	OPT_MAX_FILESIZE, OPT_MAX_SCANSIZE, OPT_MAX_RECURSION, OPT_MAX_FILES, OPT_MAX_RATIO,
+	OPT_ACTION, OPT_REMOVE, OPT_MOVE, OPT_COPY, OPT_VAULT,
 };
 
 typedef struct option_spec {
@@ -93,6 +94,16 @@ static const option_spec options[] = {
 	{ "max-recursion", 0, ARG_REQUIRED, "N", OPT_MAX_RECURSION, "Archive nesting depth." },
 	{ "max-files", 0, ARG_REQUIRED, "N", OPT_MAX_FILES, "Archive members scanned per file." },
 	{ "max-ratio", 0, ARG_REQUIRED, "N", OPT_MAX_RATIO, "Member size / compressed size above which a member is a bomb." },
+
+	{ NULL, 0, ARG_NONE, NULL, OPT_GROUP, "Actions on files reported as FOUND (on the archive file for a member):" },
+	{ "action", 0, ARG_REQUIRED, "report|quarantine|remove", OPT_ACTION,
+	  "What to do with each infected file. Default: report (nothing)." },
+	{ "remove", 0, ARG_BOOL, NULL, OPT_REMOVE, "Same as --action=remove: delete infected files." },
+	{ "move", 0, ARG_REQUIRED, "DIR", OPT_MOVE,
+	  "Move infected files into the folder DIR (NAME.1, NAME.2 ... if NAME is taken)." },
+	{ "copy", 0, ARG_REQUIRED, "DIR", OPT_COPY, "Copy infected files into the folder DIR, the same way." },
+	{ "vault", 0, ARG_REQUIRED, "DIR", OPT_VAULT,
+	  "The quarantine vault of --action=quarantine. Default: $RAQUET_VAULT, else /var/lib/raquet/quarantine." },
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -292,6 +303,16 @@ static int parse_size(const char *v, uint64_t *out)
 	return 0;
 }
 
+/* One action per scan: a second, different one is a usage error. */
+static int set_action(scan_config *cfg, scan_action_kind kind, const char *shown)
+{
+	if (kind != ACTION_REPORT && cfg->action != ACTION_REPORT && cfg->action != kind)
+		return usage("%s: only one of --action, --remove, --move and --copy can be given "
+			     "(already: %s)", shown, scan_action_name(cfg->action));
+	cfg->action = kind;
+	return SCAN_OPTIONS_OK;
+}
+
 static int apply(scan_config *cfg, const option_spec *o, const char *v, const char *shown)
 {
 	uint64_t n = 0;
@@ -386,6 +407,27 @@ static int apply(scan_config *cfg, const option_spec *o, const char *v, const ch
 		else
 			cfg->limits.max_ratio = (unsigned)n;
 		break;
+	case OPT_ACTION:
+		if (!strcmp(v, "report"))
+			return set_action(cfg, ACTION_REPORT, shown);
+		if (!strcmp(v, "quarantine"))
+			return set_action(cfg, ACTION_QUARANTINE, shown);
+		if (!strcmp(v, "remove"))
+			return set_action(cfg, ACTION_REMOVE, shown);
+		return usage("invalid value '%s' for %s: expected report, quarantine or remove", v, shown);
+	case OPT_REMOVE:
+		if (b)
+			return set_action(cfg, ACTION_REMOVE, shown);
+		if (cfg->action == ACTION_REMOVE)
+			cfg->action = ACTION_REPORT;
+		break;
+	case OPT_MOVE:
+	case OPT_COPY:
+		if (!*v)
+			return usage("%s needs a folder", shown);
+		cfg->action_dir = v;
+		return set_action(cfg, o->id == OPT_MOVE ? ACTION_MOVE : ACTION_COPY, shown);
+	case OPT_VAULT: cfg->vault_dir = v; break;
 	}
 	return SCAN_OPTIONS_OK;
 nomem:

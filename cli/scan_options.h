@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "raquet/raquet.h"
+#include "scan_actions.h"
 
 /* A NULL-terminated, growable list of borrowed or owned strings. */
 typedef struct strlist {
@@ -43,6 +44,9 @@ typedef struct scan_config {
 	int follow_file_symlinks;
 	unsigned threads;       /* 0: one per CPU */
 	rq_scan_limits limits;
+	scan_action_kind action;  /* on files reported as FOUND */
+	const char *action_dir;   /* --move / --copy folder */
+	const char *vault_dir;    /* --vault, NULL if not given */
 } scan_config;
 
 /* Result of parsing. */
