@@ -19,6 +19,8 @@
 #include "progress.h"
 #include "scan_actions.h"
 #include "scan_options.h"
+#include "scan_procs.h"
+#include "scan_quick.h"
 #include "vault_path.h"
 
 #ifndef RAQUET_DEFAULT_DB
@@ -343,6 +345,7 @@ int scan_main(int argc, char **argv)
 	char **owned = NULL;
 	size_t owned_n = 0;
 	char *cwd = NULL;
+	quick_list quick = { NULL, 0 };
 	int status = 2;
 	int rc = scan_options_parse(&cfg, argc, argv);
 
@@ -360,7 +363,9 @@ int scan_main(int argc, char **argv)
 	for (size_t i = 0; i < cfg.file_lists0.n; i++)
 		if (read_file_list(&cfg.paths, cfg.file_lists0.v[i], '\0', &owned, &owned_n))
 			goto done;
-	if (cfg.paths.n == 0 && cfg.file_lists.n == 0 && cfg.file_lists0.n == 0) {
+	if (cfg.quick && quick_locations(&cfg.paths, &quick))
+		goto done;
+	if (cfg.paths.n == 0 && cfg.file_lists.n == 0 && cfg.file_lists0.n == 0 && !cfg.processes) {
 		cwd = getcwd(NULL, 0); /* clamscan scans the current folder, by its full path */
 		if (!cwd || strlist_add(&cfg.paths, cwd)) {
 			fprintf(stderr, "ERROR: cannot get the current folder: %s\n", strerror(errno));
@@ -399,11 +404,19 @@ int scan_main(int argc, char **argv)
 	int show_progress = cfg.progress > 0 || (cfg.progress < 0 && isatty(STDERR_FILENO));
 	if (cfg.quiet && cfg.progress < 0)
 		show_progress = 0;
-	if (show_progress)
-		progress_start(&ctx.prog, &ctx.stats, &ctx.out_lock);
 
-	rc = rq_scan_paths(engine, cfg.paths.v, cfg.paths.n, &so, &wo, on_result, on_walk_error,
-			   &ctx, &ctx.stats);
+	/* the process scan is short and prints its lines directly: the
+	 * progress line (walk counters) starts after it */
+	procs_totals procs;
+	memset(&procs, 0, sizeof(procs));
+	if (cfg.processes)
+		scan_processes(engine, &cfg, &so, &ctx.out_lock, &interrupted, &procs);
+	if (show_progress && cfg.paths.n)
+		progress_start(&ctx.prog, &ctx.stats, &ctx.out_lock);
+	rc = 0;
+	if (cfg.paths.n && !interrupted)
+		rc = rq_scan_paths(engine, cfg.paths.v, cfg.paths.n, &so, &wo, on_result,
+				   on_walk_error, &ctx, &ctx.stats);
 	progress_stop(&ctx.prog);
 	if (rc && rc != RQ_ESTOPPED) {
 		fprintf(stderr, "ERROR: %s\n", rq_error_last());
@@ -421,7 +434,7 @@ int scan_main(int argc, char **argv)
 	sum.infected = ctx.infected;
 	sum.limits = ctx.limits;
 	sum.encrypted = ctx.encrypted;
-	sum.errors = ctx.errors;
+	sum.errors = ctx.errors + procs.errors;
 	sum.skipped = st.skipped;
 	sum.quarantined = ctx.quarantined;
 	sum.removed = ctx.removed;
@@ -438,12 +451,14 @@ int scan_main(int argc, char **argv)
 		fprintf(stderr, "raquet: %llu entries skipped (symlinks, special files, excluded)\n",
 			(unsigned long long)st.skipped);
 	if (!cfg.no_summary && !cfg.quiet) {
+		if (cfg.processes)
+			procs_summary(stdout, &cfg, &procs);
 		if (cfg.json)
 			json_summary(stdout, &sum);
 		else
 			text_summary(stdout, &sum);
 	}
-	status = ctx.infected ? 1 : (ctx.errors || interrupted) ? 2 : 0;
+	status = ctx.infected || procs.infected ? 1 : (sum.errors || interrupted) ? 2 : 0;
 
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -457,6 +472,7 @@ done:
 	free(owned);
 	free(cwd);
 	scan_config_free(&cfg);
+	quick_free(&quick);
 	pthread_mutex_destroy(&ctx.out_lock);
 	return status;
 }

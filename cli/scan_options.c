@@ -29,6 +29,7 @@ enum option_id {
 	OPT_ALLMATCH, OPT_SCAN_ARCHIVE, OPT_NO_ARCHIVE, OPT_ALERT_EXCEEDS, OPT_ALERT_ENCRYPTED,
 	OPT_MAX_FILESIZE, OPT_MAX_SCANSIZE, OPT_MAX_RECURSION, OPT_MAX_FILES, OPT_MAX_RATIO,
 	OPT_ACTION, OPT_REMOVE, OPT_MOVE, OPT_COPY, OPT_VAULT,
+	OPT_PROCESSES, OPT_KILL, OPT_QUICK,
 };
 
 typedef struct option_spec {
@@ -104,6 +105,16 @@ static const option_spec options[] = {
 	{ "copy", 0, ARG_REQUIRED, "DIR", OPT_COPY, "Copy infected files into the folder DIR, the same way." },
 	{ "vault", 0, ARG_REQUIRED, "DIR", OPT_VAULT,
 	  "The quarantine vault of --action=quarantine. Default: $RAQUET_VAULT, else /var/lib/raquet/quarantine." },
+
+	{ NULL, 0, ARG_NONE, NULL, OPT_GROUP, "Running processes (Linux):" },
+	{ "processes", 0, ARG_BOOL, NULL, OPT_PROCESSES,
+	  "Also scan the executable and executable mappings of every running process, "
+	  "deleted files included; without PATH only the processes are scanned." },
+	{ "kill", 0, ARG_BOOL, NULL, OPT_KILL,
+	  "With --processes or --quick: SIGKILL each process running a detected image (never pid 1 or raquet)." },
+	{ "quick", 0, ARG_BOOL, NULL, OPT_QUICK,
+	  "Scan where malware usually lives: the running processes (--processes), /tmp, /var/tmp, "
+	  "/dev/shm and users' Downloads folders, recursively. Persistence locations are not covered yet." },
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -428,6 +439,9 @@ static int apply(scan_config *cfg, const option_spec *o, const char *v, const ch
 		cfg->action_dir = v;
 		return set_action(cfg, o->id == OPT_MOVE ? ACTION_MOVE : ACTION_COPY, shown);
 	case OPT_VAULT: cfg->vault_dir = v; break;
+	case OPT_PROCESSES: cfg->processes = b; break;
+	case OPT_KILL: cfg->kill = b; break;
+	case OPT_QUICK: cfg->quick = b; break;
 	}
 	return SCAN_OPTIONS_OK;
 nomem:
@@ -527,6 +541,10 @@ int scan_options_parse(scan_config *cfg, int argc, char **argv)
 			rc = apply(cfg, o, NULL, shown);
 		}
 	}
+	if (rc == SCAN_OPTIONS_OK && cfg->quick)
+		cfg->processes = cfg->recursive = 1;
+	if (rc == SCAN_OPTIONS_OK && cfg->kill && !cfg->processes)
+		rc = usage("--kill needs --processes or --quick");
 	if (rc == SCAN_OPTIONS_OK && cfg->quiet)
 		cfg->infected_only = 1;
 	return rc;

@@ -47,6 +47,9 @@ typedef struct scan_config {
 	scan_action_kind action;  /* on files reported as FOUND */
 	const char *action_dir;   /* --move / --copy folder */
 	const char *vault_dir;    /* --vault, NULL if not given */
+	int processes;            /* --processes: scan the running processes' images */
+	int kill;                 /* --kill: SIGKILL the detected processes */
+	int quick;                /* --quick: processes and the usual malware folders */
 } scan_config;
 
 /* Result of parsing. */

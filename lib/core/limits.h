@@ -142,4 +142,14 @@
 /* Quarantine vault: detection names kept per item. */
 #define RQ_VAULT_MAX_DETECTIONS 256
 
+/* Running processes: distinct images (executables and libraries) remembered
+ * for de-duplication in one scan; a real system has a few thousand. */
+#define RQ_PROCS_MAX_IMAGES 65536
+/* Running processes: executable mappings read per process (a process maps
+ * a few hundred libraries at most; bounds a hostile or huge maps file). */
+#define RQ_PROCS_MAX_MAPS 16384
+/* Running processes: longest line of /proc/PID/maps and of /proc/PID/stat
+ * read (a path is at most PATH_MAX plus the fixed columns). */
+#define RQ_PROCS_MAX_LINE 8192
+
 #endif
