@@ -19,6 +19,7 @@
 #include "progress.h"
 #include "scan_actions.h"
 #include "scan_options.h"
+#include "scan_persist.h"
 #include "scan_procs.h"
 #include "scan_quick.h"
 #include "vault_path.h"
@@ -365,7 +366,8 @@ int scan_main(int argc, char **argv)
 			goto done;
 	if (cfg.quick && quick_locations(&cfg.paths, &quick))
 		goto done;
-	if (cfg.paths.n == 0 && cfg.file_lists.n == 0 && cfg.file_lists0.n == 0 && !cfg.processes) {
+	if (cfg.paths.n == 0 && cfg.file_lists.n == 0 && cfg.file_lists0.n == 0 && !cfg.processes &&
+	    !cfg.persistence) {
 		cwd = getcwd(NULL, 0); /* clamscan scans the current folder, by its full path */
 		if (!cwd || strlist_add(&cfg.paths, cwd)) {
 			fprintf(stderr, "ERROR: cannot get the current folder: %s\n", strerror(errno));
@@ -411,6 +413,10 @@ int scan_main(int argc, char **argv)
 	memset(&procs, 0, sizeof(procs));
 	if (cfg.processes)
 		scan_processes(engine, &cfg, &so, &ctx.out_lock, &interrupted, &procs);
+	persist_totals persist;
+	memset(&persist, 0, sizeof(persist));
+	if (cfg.persistence && !interrupted)
+		scan_persistence(engine, &cfg, &so, &ctx.out_lock, &interrupted, &persist);
 	if (show_progress && cfg.paths.n)
 		progress_start(&ctx.prog, &ctx.stats, &ctx.out_lock);
 	rc = 0;
@@ -434,7 +440,7 @@ int scan_main(int argc, char **argv)
 	sum.infected = ctx.infected;
 	sum.limits = ctx.limits;
 	sum.encrypted = ctx.encrypted;
-	sum.errors = ctx.errors + procs.errors;
+	sum.errors = ctx.errors + procs.errors + persist.errors;
 	sum.skipped = st.skipped;
 	sum.quarantined = ctx.quarantined;
 	sum.removed = ctx.removed;
@@ -453,12 +459,14 @@ int scan_main(int argc, char **argv)
 	if (!cfg.no_summary && !cfg.quiet) {
 		if (cfg.processes)
 			procs_summary(stdout, &cfg, &procs);
+		if (cfg.persistence)
+			persist_summary(stdout, &cfg, &persist);
 		if (cfg.json)
 			json_summary(stdout, &sum);
 		else
 			text_summary(stdout, &sum);
 	}
-	status = ctx.infected || procs.infected ? 1 : (sum.errors || interrupted) ? 2 : 0;
+	status = ctx.infected || procs.infected || persist.infected ? 1 : (sum.errors || interrupted) ? 2 : 0;
 
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -29,7 +29,7 @@ enum option_id {
 	OPT_ALLMATCH, OPT_SCAN_ARCHIVE, OPT_NO_ARCHIVE, OPT_ALERT_EXCEEDS, OPT_ALERT_ENCRYPTED,
 	OPT_MAX_FILESIZE, OPT_MAX_SCANSIZE, OPT_MAX_RECURSION, OPT_MAX_FILES, OPT_MAX_RATIO,
 	OPT_ACTION, OPT_REMOVE, OPT_MOVE, OPT_COPY, OPT_VAULT,
-	OPT_PROCESSES, OPT_KILL, OPT_QUICK,
+	OPT_PROCESSES, OPT_KILL, OPT_QUICK, OPT_PERSISTENCE, OPT_PERSISTENCE_ROOT,
 };
 
 typedef struct option_spec {
@@ -115,6 +115,13 @@ static const option_spec options[] = {
 	{ "quick", 0, ARG_BOOL, NULL, OPT_QUICK,
 	  "Scan where malware usually lives: the running processes (--processes), /tmp, /var/tmp, "
 	  "/dev/shm and users' Downloads folders, recursively. Persistence locations are not covered yet." },
+
+	{ NULL, 0, ARG_NONE, NULL, OPT_GROUP, "Persistence (Linux):" },
+	{ "persistence", 0, ARG_BOOL, NULL, OPT_PERSISTENCE,
+	  "Also scan the files started by persistence entries (ld.so.preload, rc.local, systemd units, "
+	  "crontabs, shell start-up files, XDG autostart) and report the entries that start a detected file." },
+	{ "persistence-root", 0, ARG_REQUIRED, "DIR", OPT_PERSISTENCE_ROOT,
+	  "Testing aid: read the persistence places and their targets under DIR instead of /." },
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -442,6 +449,12 @@ static int apply(scan_config *cfg, const option_spec *o, const char *v, const ch
 	case OPT_PROCESSES: cfg->processes = b; break;
 	case OPT_KILL: cfg->kill = b; break;
 	case OPT_QUICK: cfg->quick = b; break;
+	case OPT_PERSISTENCE: cfg->persistence = b; break;
+	case OPT_PERSISTENCE_ROOT:
+		if (!*v)
+			return usage("%s needs a folder", shown);
+		cfg->persistence_root = v;
+		break;
 	}
 	return SCAN_OPTIONS_OK;
 nomem:

@@ -50,6 +50,8 @@ typedef struct scan_config {
 	int processes;            /* --processes: scan the running processes' images */
 	int kill;                 /* --kill: SIGKILL the detected processes */
 	int quick;                /* --quick: processes and the usual malware folders */
+	int persistence;          /* --persistence: scan persistence entries' targets */
+	const char *persistence_root; /* --persistence-root (tests), NULL: "/" */
 } scan_config;
 
 /* Result of parsing. */

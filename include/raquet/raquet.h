@@ -6,5 +6,8 @@
 #include "engine.h"
 #include "scanner.h"
 #include "walk.h"
+#include "vault.h"
+#include "procs.h"
+#include "persist.h"
 
 #endif

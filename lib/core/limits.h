@@ -152,4 +152,10 @@
  * read (a path is at most PATH_MAX plus the fixed columns). */
 #define RQ_PROCS_MAX_LINE 8192
 
+/* Persistence entries: largest start-up file (crontab, unit, rc file) read;
+ * real ones are a few KiB, this bounds a hostile or runaway file. */
+#define RQ_PERSIST_MAX_FILE (4u << 20)
+/* Persistence entries: files listed per folder (cron.d, profile.d, units). */
+#define RQ_PERSIST_MAX_DIR_ENTRIES 65536
+
 #endif
