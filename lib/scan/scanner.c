@@ -373,13 +373,13 @@ static int read_pass(rq_scanner *s, const object *o, uint64_t scan_len, unsigned
 			p = o->data + off;
 			got = want;
 		}
+		if (got == 0)
+			break; /* the file shrank to nothing: begun below as empty */
 		if (off == 0) {
 			*type = rq_filetype_sniff(p, got < RQ_SNIFF_LEN ? got : RQ_SNIFF_LEN);
 			if ((rc = rq_bodyscan_begin(s->body, o->size, *type, s->opts.all_matches)))
 				return rc;
 		}
-		if (got == 0)
-			break;
 		if ((rc = rq_digests_update(s->digests, p, got)))
 			return rc;
 		if (!body_done) {
