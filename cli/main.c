@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "raquet/raquet.h"
+#include "db_cmd.h"
 #include "quarantine_cmd.h"
 #include "scan_cmd.h"
 #include "scan_options.h"
+#include "update_cmd.h"
 
 static void usage(FILE *f)
 {
@@ -18,6 +20,9 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  scan [OPTIONS] [PATH...]   scan files and folders (clamscan-compatible)\n"
 	      "  quarantine COMMAND ...     review, restore and delete quarantined files\n"
+	      "  db COMMAND ...             build, inspect and verify signed databases (.rqdb)\n"
+	      "  update [OPTIONS]           install new databases from a mirror (URL or folder)\n"
+	      "  mirror publish ...         add databases to a mirror folder and sign its index\n"
 	      "  help [COMMAND]             show help for raquet or a command\n"
 	      "\n"
 	      "  raquet --version           print the version\n"
@@ -37,6 +42,12 @@ int main(int argc, char **argv)
 		return scan_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "quarantine"))
 		return quarantine_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "db"))
+		return db_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "update"))
+		return update_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "mirror"))
+		return mirror_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
 		printf("raquet %s\n", rq_version());
 		return 0;
@@ -48,6 +59,18 @@ int main(int argc, char **argv)
 		}
 		if (argc > 2 && !strcmp(argv[2], "quarantine")) {
 			quarantine_help(stdout);
+			return 0;
+		}
+		if (argc > 2 && !strcmp(argv[2], "db")) {
+			db_help(stdout);
+			return 0;
+		}
+		if (argc > 2 && !strcmp(argv[2], "update")) {
+			update_help(stdout);
+			return 0;
+		}
+		if (argc > 2 && !strcmp(argv[2], "mirror")) {
+			mirror_help(stdout);
 			return 0;
 		}
 		if (argc > 2) {

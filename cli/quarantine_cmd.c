@@ -43,7 +43,8 @@ void quarantine_help(FILE *f)
 	      "  --vault DIR    vault folder (default $RAQUET_VAULT, else " RQ_VAULT_DEFAULT_DIR ")\n"
 	      "  --json         machine-readable output\n"
 	      "  --to PATH      restore to PATH (a file, or a folder to restore into)\n"
-	      "  --force        let restore replace an existing file\n"
+	      "  --force        let restore replace an existing file (a backup item replaces\n"
+	      "                 the file raquet rewrote without it, see docs/quarantine.md)\n"
 	      "\n"
 	      "Exit status: 0 done, 1 not found or refused, 2 error. See docs/quarantine.md.\n",
 	      f);
@@ -176,6 +177,21 @@ static json_t *item_json(const rq_vault_item *it)
 	json_object_set_new(o, "detections", names);
 	json_object_set_new(o, "quarantined", json_integer(it->quarantined));
 	json_object_set_new(o, "host", json_string(it->host));
+	json_object_set_new(o, "kind", json_string(it->backup ? "backup" : "file"));
+	if (it->replaced_sha256[0])
+		json_object_set_new(o, "replaced_sha256", json_string(it->replaced_sha256));
+	if (it->note && it->note[0])
+		json_object_set_new(o, "note", json_string(it->note));
+	if (it->n_links) {
+		json_t *links = json_array();
+		for (size_t i = 0; i < it->n_links; i++) {
+			json_t *l = json_object();
+			json_object_set_new(l, "path", json_string(it->link_paths[i]));
+			json_object_set_new(l, "target", json_string(it->link_targets[i]));
+			json_array_append_new(links, l);
+		}
+		json_object_set_new(o, "links", links);
+	}
 	return o;
 }
 
@@ -224,7 +240,7 @@ static int cmd_list(rq_vault *v, const qopts *o)
 			printf("%-24s  %-19s  %12llu  ", items[i]->id, when,
 			       (unsigned long long)items[i]->size);
 			print_names(items[i]);
-			printf("  %s\n", items[i]->original_path);
+			printf("  %s%s\n", items[i]->backup ? "[backup] " : "", items[i]->original_path);
 		}
 	}
 	rq_vault_items_free(items, n);
@@ -256,6 +272,13 @@ static int cmd_show(rq_vault *v, const qopts *o, const char *id)
 		printf("Mode:          %04o\n", (unsigned)(it->mode & 07777));
 		printf("Modified:      %s\n", m);
 		printf("Accessed:      %s\n", a);
+		if (it->backup)
+			printf("Kind:          backup (the file stayed in place and was rewritten by "
+			       "raquet; restore puts this content back)\n");
+		if (it->note && it->note[0])
+			printf("Note:          %s\n", it->note);
+		for (size_t i = 0; i < it->n_links; i++)
+			printf("Link removed:  %s -> %s\n", it->link_paths[i], it->link_targets[i]);
 	}
 	rq_vault_item_free(it);
 	return 0;

@@ -25,6 +25,17 @@
 /* Copy buffer. */
 #define ACTION_COPY_CHUNK (1024 * 1024)
 
+/* Test hook: RQ_ACTION_CRASH_AT=N makes --move/--copy _exit(137) right
+ * after step N (1 copy written and synced under a temporary name, 2 copy
+ * named, 3 destination folder synced, 4 original removed), as a kill -9 or
+ * power cut would; tests/cli/test_action_faults.sh checks nothing is lost. */
+static void crash_point(int step)
+{
+	const char *at = getenv("RQ_ACTION_CRASH_AT");
+	if (at && atoi(at) == step)
+		_exit(137);
+}
+
 const char *scan_action_name(scan_action_kind kind)
 {
 	switch (kind) {
@@ -251,19 +262,24 @@ int scan_action_copy(int fd, const char *path, const char *dir, int move, char *
 	rc = fill_temp(fd, tfd, &st, err, err_cap);
 	close(tfd);
 	tfd = -1;
+	if (rc == 0)
+		crash_point(1);
 	if (rc != 0 || (rc = publish(dfd, tmp, base, name, sizeof name, err, err_cap)) != 0)
 		goto done;
 	temp_made = 0;
+	crash_point(2);
 	if (fsync(dfd) != 0) {
 		rc = refuse(RQ_EIO, err, err_cap, "cannot sync %s: %s", dir, strerror(errno));
 		unlinkat(dfd, name, 0);
 		goto done;
 	}
+	crash_point(3);
 	if (move && (rc = remove_in(fd, pfd, base, err, err_cap)) != 0) {
 		unlinkat(dfd, name, 0); /* the original stays, so its copy goes */
 		fsync(dfd);
 		goto done;
 	}
+	crash_point(4);
 	size_t len = strlen(dir) + 1 + strlen(name) + 1;
 	char *dest = malloc(len);
 	if (!dest) {

@@ -68,7 +68,8 @@ static int on_load_warning(const char *file, unsigned line, const char *message,
 static int load_signatures(rq_engine **out, const scan_config *cfg)
 {
 	rq_engine_options eo = { .strict = cfg->strict, .on_warning = on_load_warning,
-				 .warning_payload = (void *)cfg };
+				 .warning_payload = (void *)cfg, .trusted_keys = cfg->trusted_keys,
+				 .allow_unsigned = cfg->allow_unsigned };
 	rq_engine *engine = NULL;
 	int rc = rq_engine_new(&engine, &eo);
 	const char *env = getenv("RAQUET_DB");

@@ -22,7 +22,7 @@ typedef enum arg_kind {
 enum option_id {
 	OPT_GROUP = 0,
 	OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_QUIET, OPT_STDOUT,
-	OPT_DATABASE, OPT_STRICT,
+	OPT_DATABASE, OPT_STRICT, OPT_TRUSTED_KEYS, OPT_ALLOW_UNSIGNED,
 	OPT_RECURSIVE, OPT_FILE_LIST, OPT_FILE_LIST0, OPT_EXCLUDE, OPT_INCLUDE, OPT_EXCLUDE_DIR,
 	OPT_CROSS_FS, OPT_ONE_FS, OPT_FOLLOW_DIR, OPT_FOLLOW_FILE, OPT_THREADS,
 	OPT_INFECTED, OPT_SUPPRESS_OK, OPT_NO_SUMMARY, OPT_JSON, OPT_PROGRESS, OPT_NO_PROGRESS,
@@ -30,6 +30,7 @@ enum option_id {
 	OPT_MAX_FILESIZE, OPT_MAX_SCANSIZE, OPT_MAX_RECURSION, OPT_MAX_FILES, OPT_MAX_RATIO,
 	OPT_ACTION, OPT_REMOVE, OPT_MOVE, OPT_COPY, OPT_VAULT,
 	OPT_PROCESSES, OPT_KILL, OPT_QUICK, OPT_PERSISTENCE, OPT_PERSISTENCE_ROOT,
+	OPT_DISABLE_PERSISTENCE,
 };
 
 typedef struct option_spec {
@@ -55,6 +56,10 @@ static const option_spec options[] = {
 	  "Load a signature file, or every signature file in a folder; repeatable. "
 	  "Default: $RAQUET_DB, else /var/lib/raquet/sigs if it exists, else only the built-in EICAR signature." },
 	{ "strict", 0, ARG_BOOL, NULL, OPT_STRICT, "Make a malformed or unsupported signature line a fatal error." },
+	{ "trusted-keys", 0, ARG_REQUIRED, "DIR", OPT_TRUSTED_KEYS,
+	  "Folder of public keys (*.pub) trusted to sign .rqdb databases. Default: $RAQUET_KEYS, else /etc/raquet/keys." },
+	{ "allow-unsigned", 0, ARG_BOOL, NULL, OPT_ALLOW_UNSIGNED,
+	  "Accept an intact .rqdb that is unsigned or signed by an unknown key, only when the file itself is named with -d." },
 
 	{ NULL, 0, ARG_NONE, NULL, OPT_GROUP, "What to scan:" },
 	{ "recursive", 'r', ARG_BOOL, NULL, OPT_RECURSIVE,
@@ -114,7 +119,8 @@ static const option_spec options[] = {
 	  "With --processes or --quick: SIGKILL each process running a detected image (never pid 1 or raquet)." },
 	{ "quick", 0, ARG_BOOL, NULL, OPT_QUICK,
 	  "Scan where malware usually lives: the running processes (--processes), /tmp, /var/tmp, "
-	  "/dev/shm and users' Downloads folders, recursively. Persistence locations are not covered yet." },
+	  "/dev/shm and users' Downloads folders, recursively, and the persistence entries (--persistence; "
+	  "report only unless --disable-persistence is given)." },
 
 	{ NULL, 0, ARG_NONE, NULL, OPT_GROUP, "Persistence (Linux):" },
 	{ "persistence", 0, ARG_BOOL, NULL, OPT_PERSISTENCE,
@@ -122,6 +128,9 @@ static const option_spec options[] = {
 	  "crontabs, shell start-up files, XDG autostart) and report the entries that start a detected file." },
 	{ "persistence-root", 0, ARG_REQUIRED, "DIR", OPT_PERSISTENCE_ROOT,
 	  "Testing aid: read the persistence places and their targets under DIR instead of /." },
+	{ "disable-persistence", 0, ARG_BOOL, NULL, OPT_DISABLE_PERSISTENCE,
+	  "Implies --persistence; disable each entry that starts a detected file, keeping a backup "
+	  "in the vault (--vault) that 'raquet quarantine restore' puts back." },
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -354,6 +363,8 @@ static int apply(scan_config *cfg, const option_spec *o, const char *v, const ch
 			goto nomem;
 		break;
 	case OPT_STRICT: cfg->strict = b; break;
+	case OPT_TRUSTED_KEYS: cfg->trusted_keys = v; break;
+	case OPT_ALLOW_UNSIGNED: cfg->allow_unsigned = b; break;
 	case OPT_RECURSIVE: cfg->recursive = b; break;
 	case OPT_FILE_LIST:
 		if (strlist_add(&cfg->file_lists, v))
@@ -449,7 +460,10 @@ static int apply(scan_config *cfg, const option_spec *o, const char *v, const ch
 	case OPT_PROCESSES: cfg->processes = b; break;
 	case OPT_KILL: cfg->kill = b; break;
 	case OPT_QUICK: cfg->quick = b; break;
-	case OPT_PERSISTENCE: cfg->persistence = b; break;
+	case OPT_PERSISTENCE: cfg->persistence = b ? (cfg->persistence ? cfg->persistence : 1) : 0; break;
+	case OPT_DISABLE_PERSISTENCE: /* cfg->persistence 2: PERSIST_DISABLE (scan_persist.h) */
+		cfg->persistence = b ? 2 : (cfg->persistence ? 1 : 0);
+		break;
 	case OPT_PERSISTENCE_ROOT:
 		if (!*v)
 			return usage("%s needs a folder", shown);
@@ -554,8 +568,11 @@ int scan_options_parse(scan_config *cfg, int argc, char **argv)
 			rc = apply(cfg, o, NULL, shown);
 		}
 	}
-	if (rc == SCAN_OPTIONS_OK && cfg->quick)
+	if (rc == SCAN_OPTIONS_OK && cfg->quick) {
 		cfg->processes = cfg->recursive = 1;
+		if (!cfg->persistence)
+			cfg->persistence = 1;
+	}
 	if (rc == SCAN_OPTIONS_OK && cfg->kill && !cfg->processes)
 		rc = usage("--kill needs --processes or --quick");
 	if (rc == SCAN_OPTIONS_OK && cfg->quiet)

@@ -35,6 +35,8 @@ typedef struct scan_config {
 	int all_matches;
 	int json;
 	int strict;
+	const char *trusted_keys; /* NULL: the default folder */
+	int allow_unsigned;
 	int alert_exceeds_max;
 	int alert_encrypted;
 	int scan_archives;

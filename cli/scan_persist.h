@@ -1,7 +1,8 @@
 /*
  * `raquet scan --persistence`: finds every persistence entry of the machine
- * (lib/remedy/persist.c), scans each distinct target file once and prints
- * the entries whose target is detected, as text or JSON. Reference: docs/cli.md.
+ * (lib/remedy/persist.c), scans each distinct target file once, disables the
+ * entries whose target is detected when asked, and prints them as text or
+ * JSON. Reference: docs/cli.md.
  */
 #ifndef RQ_CLI_SCAN_PERSIST_H
 #define RQ_CLI_SCAN_PERSIST_H
@@ -19,8 +20,13 @@ typedef struct persist_totals {
 	uint64_t entries;  /* entries found, detected or not */
 	uint64_t targets;  /* distinct targets looked at (missing ones included) */
 	uint64_t infected; /* entries whose target is detected */
-	uint64_t errors;   /* a search that could not run */
+	uint64_t errors;   /* a search that could not run, or an entry not disabled */
+	uint64_t disabled; /* --disable-persistence: entries disabled */
 } persist_totals;
+
+/* cfg->persistence is 1 for --persistence, PERSIST_DISABLE for
+ * --disable-persistence (which implies it). */
+#define PERSIST_DISABLE 2
 
 /*
  * Scan the targets of the persistence entries under cfg->persistence_root

@@ -1,8 +1,8 @@
 /*
  * The folders of `raquet scan --quick`: the world-writable temporary folders
  * and the users' Downloads folders, those that exist, without repeating a
- * folder reached twice (two users sharing a home). Persistence locations are
- * not covered yet (docs/remediation.md).
+ * folder reached twice (two users sharing a home). The persistence places
+ * are read by scan_persist.c, which --quick turns on (scan_options.c).
  */
 #include "scan_quick.h"
 

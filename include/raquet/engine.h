@@ -49,6 +49,13 @@ typedef struct rq_engine_options {
 	int no_builtin;
 	rq_load_warning_cb on_warning; /* may be NULL: warnings are only counted */
 	void *warning_payload;
+	/* Folder of trusted public keys (*.pub) for .rqdb databases; NULL: the
+	 * default ($RAQUET_KEYS, else /etc/raquet/keys). */
+	const char *trusted_keys;
+	/* Accept an intact .rqdb that is unsigned or signed by an unknown key,
+	 * only when the file itself is given to rq_engine_load_path (never for
+	 * databases found in a folder). */
+	int allow_unsigned;
 } rq_engine_options;
 
 /* Counters of what was loaded, filled by rq_engine_stats(). */
@@ -67,9 +74,11 @@ int rq_engine_new(rq_engine **out, const rq_engine_options *opts);
 
 /*
  * Load signatures from `path`: a signature file (its format chosen by
- * extension: .hdb .hsb .fp .sfp .ign .ign2 .ndb .cvd .cld .yar .yara .yarc .txt .csv)
- * or a folder, whose files with known extensions are all loaded (not
- * recursively). Only before rq_engine_compile.
+ * extension: .hdb .hsb .fp .sfp .ign .ign2 .ndb .cvd .cld .yar .yara .yarc .txt .csv,
+ * or a compiled database .rqdb, mapped and verified against the trusted
+ * keys) or a folder, whose files with known extensions are all loaded (not
+ * recursively). Of two .rqdb with the same name the higher version is used.
+ * Only before rq_engine_compile.
  */
 int rq_engine_load_path(rq_engine *engine, const char *path);
 

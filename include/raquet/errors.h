@@ -21,6 +21,7 @@ enum {
 	RQ_EUNSUPPORTED = -7, /* valid input that this engine cannot use */
 	RQ_EINVAL = -8,    /* bad argument from the caller */
 	RQ_ESTOPPED = -9,  /* the caller's callback asked to stop */
+	RQ_EVERIFY = -10,  /* a signature, digest or version check refused the input */
 };
 
 /*

@@ -39,6 +39,19 @@ typedef struct rq_vault_item {
 	size_t n_detections;
 	int64_t quarantined;      /* unix time (s) */
 	char *host;
+	/* Added with disabled persistence entries (items written before read as
+	 * backup = 0, empty note, no links): */
+	int backup;               /* 1: a copy of a file that stayed in place and was then
+				     rewritten by raquet; restore puts this content back */
+	char replaced_sha256[65]; /* backup: SHA-256 of the content raquet wrote in place
+				     ("" if unknown) */
+	char *note;               /* what the item is for, e.g. which entry was disabled ("") */
+	char **link_paths;        /* symbolic links removed along with the file (systemd
+				     enablement links), re-created by a restore to the
+				     original path; link_targets[i] is what link_paths[i]
+				     pointed to */
+	char **link_targets;
+	size_t n_links;
 } rq_vault_item;
 
 /*
@@ -67,6 +80,32 @@ const char *rq_vault_dir(const rq_vault *vault);
 int rq_vault_quarantine_fd(rq_vault *vault, int fd, const char *path,
 			   const char *const *names, size_t n_names, char *out_id);
 
+/* Extra choices of rq_vault_quarantine_ex; zero-initialise, then set. */
+typedef struct rq_vault_extra {
+	const char *id;              /* the item's ID, made with rq_vault_new_id (so the
+					caller can name it beforehand); NULL: a new one */
+	int backup;                  /* store a copy and leave the original in place */
+	const char *replaced_sha256; /* backup: SHA-256 (hex) of the content the caller
+					will write in place of the original, or NULL */
+	const char *note;            /* free text kept with the item, or NULL */
+	const char *const *link_paths;   /* symlinks to record (see rq_vault_item) */
+	const char *const *link_targets;
+	size_t n_links;
+} rq_vault_extra;
+
+/* A new item ID (RQ_VAULT_ID_LEN chars + NUL) for rq_vault_extra.id. */
+int rq_vault_new_id(char *out_id);
+
+/*
+ * rq_vault_quarantine_fd with `extra` (may be NULL: the same as
+ * rq_vault_quarantine_fd). With extra->backup the original is left as it
+ * is: the item is complete once its copy is committed and verified. An ID
+ * already used in the vault fails with RQ_EIO and changes nothing.
+ */
+int rq_vault_quarantine_ex(rq_vault *vault, int fd, const char *path,
+			   const char *const *names, size_t n_names,
+			   const rq_vault_extra *extra, char *out_id);
+
 /* Same, opening `path` with O_NOFOLLOW (a symlink is refused, RQ_EINVAL). */
 int rq_vault_quarantine_path(rq_vault *vault, const char *path,
 			     const char *const *names, size_t n_names, char *out_id);
@@ -91,9 +130,13 @@ void rq_vault_item_free(rq_vault_item *item);
  * and times: to its original path, or to `to` (a file path, or an existing
  * folder to restore into under the original name). The parent folder must
  * exist. Refuses (RQ_EINVAL) to replace an existing file unless
- * RQ_VAULT_FORCE; refuses (RQ_EPARSE) a tampered item. The item leaves the
- * vault only once the restored file is complete and synced. If `out_path` is
- * not NULL it receives the restored path (free() it).
+ * RQ_VAULT_FORCE -- except a backup item restored to its original path,
+ * which replaces the file there when that file still holds what raquet
+ * wrote (replaced_sha256) or already the backup's content. Recorded links
+ * are re-created (never replacing anything) when restoring to the original
+ * path. Refuses (RQ_EPARSE) a tampered item. The item leaves the vault only
+ * once the restored file is complete and synced. If `out_path` is not NULL
+ * it receives the restored path (free() it).
  */
 int rq_vault_restore(rq_vault *vault, const char *id, const char *to, unsigned flags,
 		     char **out_path);

@@ -16,24 +16,31 @@ const char *rq_error_last(void) { return last_message; }
 
 void rq_error_clear(void) { last_message[0] = '\0'; }
 
+/*
+ * Messages are formatted aside and then copied, so a message may wrap the
+ * previous one: rq_fail(rc, "%s: %s", path, rq_error_last()).
+ */
 int rq_fail(int code, const char *fmt, ...)
 {
+	char buf[MESSAGE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(last_message, buf, sizeof(buf));
 	return code;
 }
 
 int rq_fail_errno(int code, int errno_value, const char *fmt, ...)
 {
+	char buf[MESSAGE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(last_message))
-		snprintf(last_message + n, sizeof(last_message) - (size_t)n, ": %s",
-			 strerror(errno_value));
+	if (n >= 0 && (size_t)n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s", strerror(errno_value));
+	memcpy(last_message, buf, sizeof(buf));
 	return code;
 }
 
@@ -50,6 +57,7 @@ const char *rq_error_name(int code)
 	case RQ_EUNSUPPORTED: return "unsupported";
 	case RQ_EINVAL: return "invalid argument";
 	case RQ_ESTOPPED: return "stopped";
+	case RQ_EVERIFY: return "verification failed";
 	default: return "unknown error";
 	}
 }

@@ -141,6 +141,9 @@
 #define RQ_SPARSE_BLOCK 4096
 /* Quarantine vault: detection names kept per item. */
 #define RQ_VAULT_MAX_DETECTIONS 256
+/* Quarantine vault: symlinks recorded per item (a systemd unit's enablement
+ * links: one per target that wants it, a handful in practice). */
+#define RQ_VAULT_MAX_LINKS 256
 
 /* Running processes: distinct images (executables and libraries) remembered
  * for de-duplication in one scan; a real system has a few thousand. */
@@ -157,5 +160,46 @@
 #define RQ_PERSIST_MAX_FILE (4u << 20)
 /* Persistence entries: files listed per folder (cron.d, profile.d, units). */
 #define RQ_PERSIST_MAX_DIR_ENTRIES 65536
+
+/* Signing keys: largest PEM key file read (an Ed25519 PEM is ~120 bytes;
+ * bounds a wrong or hostile path). */
+#define RQ_MAX_KEY_FILE (64 * 1024)
+/* Trusted public keys in one keyring (a province keeps a handful, rotating). */
+#define RQ_MAX_TRUSTED_KEYS 256
+/* Mirror index.json: largest accepted (about 200 bytes per database listed). */
+#define RQ_MAX_MIRROR_INDEX (4ULL * RQ_MIB)
+/* Databases listed in one mirror index. */
+#define RQ_MAX_MIRROR_DATABASES 1024
+/* Largest database file downloaded by `raquet update`: main databases with
+ * millions of hashes stay far below; bounds what a hostile index can announce. */
+#define RQ_MAX_DB_DOWNLOAD (4096ULL * RQ_MIB)
+/* Versions of each database kept in a mirror folder (the listed one and the
+ * one before, so an agent that fetched the previous index still finds its file). */
+#define RQ_MIRROR_KEEP_VERSIONS 2
+/* Updates: default seconds to connect, total seconds per transfer, default
+ * retries after a failed transfer and the first back-off delay (doubled per
+ * retry, capped). */
+#define RQ_UPDATE_CONNECT_TIMEOUT 30
+#define RQ_UPDATE_DEFAULT_TIMEOUT 600
+#define RQ_UPDATE_DEFAULT_RETRIES 3
+#define RQ_UPDATE_BACKOFF_MS 1000
+#define RQ_UPDATE_BACKOFF_MAX_MS 30000
+/* Updates: a transfer slower than this many bytes/s for RQ_UPDATE_LOW_SPEED_TIME
+ * seconds is a stalled server and is retried. */
+#define RQ_UPDATE_LOW_SPEED 1
+#define RQ_UPDATE_LOW_SPEED_TIME 60
+
+/* --- compiled databases (.rqdb) --- */
+
+/* Largest .rqdb opened: far above 10M hash signatures, below address-space trouble. */
+#define RQ_RQDB_MAX_SIZE (4096ULL * RQ_MIB)
+/* Integrity chunks: each 1 MiB of a .rqdb has its SHA-256 in the signed chunk table,
+ * so verification runs on several cores and a flipped byte names its chunk. */
+#define RQ_RQDB_CHUNK (1ULL * RQ_MIB)
+/* Threads hashing chunks at load: more buys nothing once memory bandwidth is used. */
+#define RQ_RQDB_VERIFY_THREADS 4
+/* Sections in one file and bytes of its JSON header. */
+#define RQ_RQDB_MAX_SECTIONS 32
+#define RQ_RQDB_MAX_HEADER (16ULL * RQ_MIB)
 
 #endif

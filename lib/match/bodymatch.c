@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/binbuf.h"
 #include "core/error.h"
 #include "core/limits.h"
 #include "core/strbuf.h"
@@ -20,11 +21,15 @@
 #include "match/textnorm.h"
 
 /*
- * The CPU the databases are compiled for. NULL means the host, which is right
- * while databases are compiled where they are used; building them once for
- * several machines (a baseline x86-64) changes only this function.
+ * The CPU the databases are compiled for: the host (NULL) when they are
+ * compiled where they are used, a baseline x86-64 (no optional instruction
+ * set, generic tuning) when they are saved into a .rqdb for every agent.
  */
-static const hs_platform_info_t *target_platform(void) { return NULL; }
+static const hs_platform_info_t *target_platform(int portable)
+{
+	static const hs_platform_info_t baseline = { HS_TUNE_FAMILY_GENERIC, 0, 0, 0 };
+	return portable ? &baseline : NULL;
+}
 
 enum { LANE_RAW = 0, LANE_TEXT, LANE_COUNT };
 
@@ -82,6 +87,7 @@ struct rq_bodydb {
 	size_t gap_count, gap_cap;
 	size_t word_count;
 	lane lanes[LANE_COUNT];
+	int portable;                  /* compile for a baseline CPU */
 };
 
 /* --- building --- */
@@ -349,7 +355,7 @@ static int build_lane(rq_bodydb *db, rq_sigset *set, int li)
 			break;
 		hs_compile_error_t *err = NULL;
 		if (hs_compile_ext_multi(exprs, flags, ids, extp, (unsigned)npat, HS_MODE_STREAM,
-					 target_platform(), &ln->hs, &err) == HS_SUCCESS)
+					 target_platform(db->portable), &ln->hs, &err) == HS_SUCCESS)
 			break;
 		ln->hs = NULL;
 		if (!err || err->expression < 0 || (size_t)err->expression >= npat) {
@@ -482,20 +488,107 @@ static int add_twins(rq_bodydb *db)
 
 int rq_bodydb_build(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, size_t count)
 {
+	return rq_bodydb_build_ex(out, set, sigs, count, 0, NULL, 0);
+}
+
+/* --- saved form (inside a .rqdb) ---
+ * u32 lane count; per lane: u8 present, then if present: u64 pattern count P,
+ * u64 use count U, u32 use_start[P + 1], U uses of 20 bytes (sig, variant,
+ * lead, width: u32; seg: u16; target, last_seg: u8), u64 length, the
+ * serialized vectorscan database; each lane 8-aligned. Signature indexes
+ * count the signatures in use in input order, then their text-lane twins.
+ */
+
+static int load_lane(rq_bodydb *db, int li, rq_binreader *r)
+{
+	lane *ln = &db->lanes[li];
+	int present = rq_bin_get_u8(r);
+	if (r->bad || present > 1)
+		return rq_fail(RQ_EPARSE, "body matcher: malformed lane %d", li);
+	if (!present) {
+		rq_bin_skip_align(r, 8);
+		return 0;
+	}
+	uint64_t npat = rq_bin_get_u64(r), nuse = rq_bin_get_u64(r);
+	size_t left = r->len - r->off;
+	if (r->bad || npat >= left / 4 || nuse > left / 20)
+		return rq_fail(RQ_EPARSE, "body matcher: lane %d: bad table sizes", li);
+	if (!(ln->use_start = malloc((npat + 1) * sizeof(*ln->use_start))) ||
+	    !(ln->uses = malloc((nuse ? nuse : 1) * sizeof(*ln->uses))))
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	ln->pattern_count = npat;
+	for (uint64_t i = 0; i <= npat; i++) {
+		ln->use_start[i] = rq_bin_get_u32(r);
+		if ((i == 0 && ln->use_start[0]) || (i && ln->use_start[i] < ln->use_start[i - 1]) ||
+		    ln->use_start[i] > nuse || (i == npat && ln->use_start[i] != nuse))
+			return rq_fail(RQ_EPARSE, "body matcher: lane %d: bad pattern table", li);
+	}
+	for (uint64_t i = 0; i < nuse; i++) {
+		anchor_use *u = &ln->uses[i];
+		u->sig = rq_bin_get_u32(r);
+		u->variant = rq_bin_get_u32(r);
+		u->lead = rq_bin_get_u32(r);
+		u->width = rq_bin_get_u32(r);
+		u->seg = rq_bin_get_u16(r);
+		u->target = rq_bin_get_u8(r);
+		u->last_seg = rq_bin_get_u8(r);
+		const dbsig *d = u->sig < db->sig_count ? &db->sigs[u->sig] : NULL;
+		const rq_hexprog *prog = d ? d->sig->prog : NULL;
+		const rq_hexseg *seg = prog && u->seg < prog->seg_count ? &prog->segs[u->seg] : NULL;
+		if (r->bad || !seg || d->lane != li || u->variant < seg->first_variant ||
+		    u->variant - seg->first_variant >= seg->variant_count ||
+		    u->width != prog->variants[u->variant].width || u->lead > u->width ||
+		    u->target != d->sig->target || u->last_seg != (u->seg + 1u == prog->seg_count))
+			return rq_fail(RQ_EPARSE, "body matcher: lane %d: use %llu does not fit its "
+					"signature", li, (unsigned long long)i);
+		if (u->width > ln->max_width)
+			ln->max_width = u->width;
+		ln->targets |= 1u << u->target;
+		ln->later_parts |= u->seg > 0;
+	}
+	uint64_t n = rq_bin_get_u64(r);
+	const uint8_t *bytes = n <= r->len ? rq_bin_take(r, (size_t)n) : NULL;
+	rq_bin_skip_align(r, 8);
+	if (!bytes || r->bad)
+		return rq_fail(RQ_EPARSE, "body matcher: lane %d: truncated", li);
+	if (hs_deserialize_database((const char *)bytes, (size_t)n, &ln->hs) != HS_SUCCESS) {
+		ln->hs = NULL;
+		return rq_fail(RQ_EPARSE, "body matcher: vectorscan refuses lane %d", li);
+	}
+	return 0;
+}
+
+int rq_bodydb_build_ex(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, size_t count,
+		       int portable, const uint8_t *saved, size_t saved_len)
+{
 	int rc = 0;
 	*out = NULL;
 	rq_bodydb *db = calloc(1, sizeof(*db));
 	if (!db)
 		return rq_fail(RQ_ENOMEM, "out of memory");
+	db->portable = portable;
 	for (size_t i = 0; i < count && !rc; i++)
 		if (sigs[i] && sigs[i]->prog && sigs[i]->prog->seg_count)
 			rc = add_sig(db, set, sigs[i]);
-	if (!rc)
-		rc = build_lane(db, set, LANE_RAW);
-	if (!rc)
-		rc = add_twins(db);
-	if (!rc)
-		rc = build_lane(db, set, LANE_TEXT);
+	if (saved) {
+		rq_binreader r = rq_binreader_init(saved, saved_len);
+		if (!rc && db->live != count)
+			rc = rq_fail(RQ_EPARSE, "body matcher: %zu of %zu saved signatures unusable",
+				     count - db->live, count);
+		if (!rc)
+			rc = add_twins(db);
+		if (!rc && rq_bin_get_u32(&r) != LANE_COUNT)
+			rc = rq_fail(RQ_EPARSE, "body matcher: wrong lane count");
+		for (int li = 0; li < LANE_COUNT && !rc; li++)
+			rc = load_lane(db, li, &r);
+	} else {
+		if (!rc)
+			rc = build_lane(db, set, LANE_RAW);
+		if (!rc)
+			rc = add_twins(db);
+		if (!rc)
+			rc = build_lane(db, set, LANE_TEXT);
+	}
 	if (rc) {
 		rq_bodydb_free(db);
 		return rc;
@@ -505,6 +598,71 @@ int rq_bodydb_build(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, si
 }
 
 size_t rq_bodydb_count(const rq_bodydb *db) { return db ? db->live : 0; }
+
+size_t rq_bodydb_live(const rq_bodydb *db, const rq_bodysig **out)
+{
+	size_t n = 0;
+	for (size_t k = 0; db && k < db->sig_count; k++)
+		if (!db->sigs[k].dead && !db->sigs[k].is_twin)
+			out[n++] = db->sigs[k].sig;
+	return n;
+}
+
+int rq_bodydb_save(const rq_bodydb *db, rq_binbuf *out)
+{
+	int rc = 0;
+	uint32_t *map = db->sig_count ? malloc(db->sig_count * sizeof(*map)) : NULL;
+	if (db->sig_count && !map)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	/* indexes as rq_bodydb_build_ex will give them to the signatures in use */
+	uint32_t live = 0, first_twin = UINT32_MAX;
+	for (size_t k = 0; k < db->sig_count; k++) {
+		if (db->sigs[k].is_twin && first_twin == UINT32_MAX)
+			first_twin = (uint32_t)k;
+		if (!db->sigs[k].is_twin && !db->sigs[k].dead)
+			map[k] = live++;
+	}
+	for (size_t k = first_twin; k < db->sig_count; k++)
+		map[k] = live + (uint32_t)(k - first_twin);
+	rq_bin_u32(out, LANE_COUNT);
+	for (int li = 0; li < LANE_COUNT && !rc; li++) {
+		const lane *ln = &db->lanes[li];
+		rq_bin_u8(out, ln->hs != NULL);
+		if (!ln->hs) {
+			rq_bin_align(out, 8);
+			continue;
+		}
+		size_t nuse = ln->use_start[ln->pattern_count];
+		rq_bin_u64(out, ln->pattern_count);
+		rq_bin_u64(out, nuse);
+		for (size_t i = 0; i <= ln->pattern_count; i++)
+			rq_bin_u32(out, ln->use_start[i]);
+		for (size_t i = 0; i < nuse; i++) {
+			const anchor_use *u = &ln->uses[i];
+			rq_bin_u32(out, map[u->sig]);
+			rq_bin_u32(out, u->variant);
+			rq_bin_u32(out, u->lead);
+			rq_bin_u32(out, u->width);
+			rq_bin_u16(out, u->seg);
+			rq_bin_u8(out, u->target);
+			rq_bin_u8(out, u->last_seg);
+		}
+		char *bytes = NULL;
+		size_t len = 0;
+		if (hs_serialize_database(ln->hs, &bytes, &len) != HS_SUCCESS) {
+			rc = rq_fail(RQ_ENOMEM, "vectorscan cannot serialize the body matcher");
+			break;
+		}
+		rq_bin_u64(out, len);
+		rq_bin_put(out, bytes, len);
+		rq_bin_align(out, 8);
+		free(bytes);
+	}
+	free(map);
+	if (!rc && out->no_mem)
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+	return rc;
+}
 
 void rq_bodydb_free(rq_bodydb *db)
 {

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/binbuf.h"
 #include "match/filetype.h"
 #include "sigs/hexsig.h"
 #include "sigs/sigset.h"
@@ -26,6 +27,23 @@ typedef struct rq_bodyscan rq_bodyscan; /* per-thread state of one stream */
  */
 int rq_bodydb_build(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, size_t count);
 size_t rq_bodydb_count(const rq_bodydb *db);
+
+/*
+ * rq_bodydb_build, with the vectorscan databases compiled for a baseline
+ * x86-64 CPU (`portable`, for databases saved to ship) or, with `saved`
+ * (the bytes of rq_bodydb_save over exactly these signatures), not
+ * compiled but read back: every table checked against the signatures
+ * (RQ_EPARSE when it does not fit). `saved` is only read during the call.
+ */
+int rq_bodydb_build_ex(rq_bodydb **out, rq_sigset *set, rq_bodysig *const *sigs, size_t count,
+		       int portable, const uint8_t *saved, size_t saved_len);
+
+/* Fill out[0 .. rq_bodydb_count(db)) with the signatures in use (not refused), in input order; returns how many. */
+size_t rq_bodydb_live(const rq_bodydb *db, const rq_bodysig **out);
+
+/* Append the compiled matcher; load it with rq_bodydb_build_ex over rq_bodydb_live's signatures. */
+int rq_bodydb_save(const rq_bodydb *db, rq_binbuf *out);
+
 void rq_bodydb_free(rq_bodydb *db);
 
 int rq_bodyscan_new(rq_bodyscan **out, const rq_bodydb *db);

@@ -395,6 +395,137 @@ done:
 	return rc;
 }
 
+/* --- saved form (inside a .rqdb) ---
+ * u32 ns_count, u32 part_count; per namespace: str ns, str source; per part:
+ * u8 has_source, str source, u64 length, the bytes of yr_rules_save_stream.
+ * A str is u32 length then the bytes.
+ */
+
+static size_t bin_write(const void *ptr, size_t size, size_t count, void *user)
+{
+	rq_binbuf *b = user;
+	rq_bin_put(b, ptr, size * count);
+	return b->no_mem ? 0 : count;
+}
+
+static void put_str(rq_binbuf *b, const char *str)
+{
+	size_t n = strlen(str ? str : "");
+	rq_bin_u32(b, (uint32_t)n);
+	rq_bin_put(b, str, n);
+}
+
+int rq_yaradb_save(const rq_yaradb *db, rq_binbuf *out)
+{
+	int rc = 0;
+	rq_binbuf part = { 0 };
+	rq_bin_u32(out, db ? (uint32_t)db->ns_count : 0);
+	rq_bin_u32(out, db ? (uint32_t)db->part_count : 0);
+	for (size_t i = 0; db && i < db->ns_count; i++) {
+		put_str(out, db->ns[i].ns);
+		put_str(out, db->ns[i].source);
+	}
+	for (size_t i = 0; db && i < db->part_count && !rc; i++) {
+		part.len = 0;
+		YR_STREAM stream = { .user_data = &part, .read = NULL, .write = bin_write };
+		int err = yr_rules_save_stream(db->parts[i].rules, &stream);
+		if (err != ERROR_SUCCESS || part.no_mem) {
+			rc = rq_fail(RQ_ENOMEM, "libyara cannot save the rules: %s", yr_error_text(err));
+			break;
+		}
+		rq_bin_u8(out, db->parts[i].source != NULL);
+		put_str(out, db->parts[i].source);
+		rq_bin_u64(out, part.len);
+		rq_bin_put(out, part.p, part.len);
+	}
+	rq_bin_free(&part);
+	if (!rc && out->no_mem)
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+	return rc;
+}
+
+static const char *get_str(rq_binreader *r, rq_strpool *pool)
+{
+	uint32_t n = rq_bin_get_u32(r);
+	const uint8_t *p = rq_bin_take(r, n);
+	if (!p || memchr(p, 0, n))
+		return NULL;
+	return rq_strpool_add(pool, (const char *)p, n);
+}
+
+int rq_yaradb_load(rq_yaradb **out, const uint8_t *data, size_t len)
+{
+	int rc = 0;
+	rq_binreader r = rq_binreader_init(data, len);
+	rq_yaradb *db = NULL;
+	*out = NULL;
+	uint32_t ns_count = rq_bin_get_u32(&r), part_count = rq_bin_get_u32(&r);
+	if (r.bad || ns_count > len / 8 || part_count > len / 13) {
+		rc = rq_fail(RQ_EPARSE, "YARA section: malformed");
+		goto done;
+	}
+	if (!part_count)
+		goto done;
+	if ((rc = yara_ready()))
+		goto done;
+	if (!(db = calloc(1, sizeof(*db))) ||
+	    (ns_count && !(db->ns = calloc(ns_count, sizeof(*db->ns))))) {
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (uint32_t i = 0; i < ns_count; i++) {
+		const char *ns = get_str(&r, &db->pool), *src = ns ? get_str(&r, &db->pool) : NULL;
+		if (!ns || !src) {
+			rc = rq_fail(r.bad ? RQ_EPARSE : RQ_ENOMEM, "YARA section: malformed namespace table");
+			goto done;
+		}
+		db->ns[db->ns_count++] = (ns_source){ ns, src };
+	}
+	qsort(db->ns, db->ns_count, sizeof(*db->ns), cmp_ns);
+	for (uint32_t i = 0; i < part_count; i++) {
+		int has_source = rq_bin_get_u8(&r);
+		const char *src = get_str(&r, &db->pool);
+		uint64_t n = rq_bin_get_u64(&r);
+		const uint8_t *bytes = src && n <= len ? rq_bin_take(&r, (size_t)n) : NULL;
+		if (!bytes) {
+			rc = rq_fail(RQ_EPARSE, "YARA section: malformed rules part %u", i);
+			goto done;
+		}
+		mem_stream m = { bytes, (size_t)n, 0 };
+		YR_STREAM stream = { .user_data = &m, .read = mem_read, .write = NULL };
+		YR_RULES *rules = NULL;
+		int err = yr_rules_load_stream(&stream, &rules);
+		if (err != ERROR_SUCCESS) {
+			rc = rq_fail(err == ERROR_INSUFFICIENT_MEMORY ? RQ_ENOMEM : RQ_EPARSE,
+				     "YARA section: libyara refuses rules part %u: %s", i, yr_error_text(err));
+			goto done;
+		}
+		if ((rc = add_part(db, rules, has_source ? src : NULL)))
+			goto done;
+		db->rule_count += count_rules(rules);
+	}
+	*out = db;
+	db = NULL;
+done:
+	rq_yaradb_free(db);
+	return rc;
+}
+
+void rq_yaradb_each(const rq_yaradb *db, void (*cb)(const char *rule, const char *source, void *payload),
+		    void *payload)
+{
+	for (size_t i = 0; db && i < db->part_count; i++) {
+		YR_RULE *rule;
+		yr_rules_foreach(db->parts[i].rules, rule)
+		{
+			if (RULE_IS_PRIVATE(rule))
+				continue;
+			const char *src = db->parts[i].source;
+			cb(rule->identifier, src ? src : source_of_ns(db, rule->ns->name), payload);
+		}
+	}
+}
+
 size_t rq_yaradb_rule_count(const rq_yaradb *db)
 {
 	return db ? db->rule_count : 0;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/binbuf.h"
 #include "sigs/sigset.h"
 
 typedef struct rq_yaradb rq_yaradb;     /* compiled rules, shared by threads */
@@ -23,6 +24,15 @@ typedef struct rq_yarascan rq_yarascan; /* one per thread */
  */
 int rq_yaradb_build(rq_yaradb **out, rq_sigset *set);
 size_t rq_yaradb_rule_count(const rq_yaradb *db);
+
+/* Call `cb` for each public rule: its identifier and the file it came from. */
+void rq_yaradb_each(const rq_yaradb *db, void (*cb)(const char *rule, const char *source, void *payload),
+		    void *payload);
+
+/* Append the compiled rules (NULL db: none) in their saved form to `out`. */
+int rq_yaradb_save(const rq_yaradb *db, rq_binbuf *out);
+/* Rules from their saved form; *out NULL when it holds none. RQ_EPARSE if malformed. */
+int rq_yaradb_load(rq_yaradb **out, const uint8_t *data, size_t len);
 void rq_yaradb_free(rq_yaradb *db);
 
 int rq_yarascan_new(rq_yarascan **out, const rq_yaradb *db);

@@ -38,10 +38,10 @@ struct rq_vault {
 };
 
 /* Files of one item, by suffix after the ID. */
-enum { F_DATA = 1, F_META = 2, F_DATA_TMP = 4, F_META_TMP = 8, F_PENDING = 16 };
+enum { F_DATA = 1, F_META = 2, F_DATA_TMP = 4, F_META_TMP = 8, F_PENDING = 16, F_REWRITE = 32 };
 static const struct { unsigned flag; const char *suffix; } item_files[] = {
 	{ F_DATA, ".data" }, { F_META, ".meta" }, { F_DATA_TMP, ".data.tmp" },
-	{ F_META_TMP, ".meta.tmp" }, { F_PENDING, ".pending" },
+	{ F_META_TMP, ".meta.tmp" }, { F_PENDING, ".pending" }, { F_REWRITE, ".rewrite" },
 };
 #define N_ITEM_FILES (sizeof item_files / sizeof item_files[0])
 
@@ -266,6 +266,13 @@ void rq_vault_item_free(rq_vault_item *item)
 	free(item->owner);
 	free(item->group);
 	free(item->host);
+	free(item->note);
+	for (size_t i = 0; i < item->n_links; i++) {
+		free(item->link_paths[i]);
+		free(item->link_targets[i]);
+	}
+	free(item->link_paths);
+	free(item->link_targets);
 	free(item);
 }
 
@@ -464,15 +471,28 @@ static int create_file(const rq_vault *v, const char *name, int *out_fd)
 	return 0;
 }
 
-static int quarantine_locked(rq_vault *v, int fd, const char *abs, const char *const *names,
-			     size_t n_names, char *out_id)
+int rq_vault_new_id(char *out_id)
 {
+	uint8_t rnd[4];
+	int rc = vault_random(rnd, sizeof rnd);
+	if (rc == 0)
+		snprintf(out_id, RQ_VAULT_ID_LEN + 1, "%016llx%02x%02x%02x%02x",
+			 (unsigned long long)now_ns(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	return rc;
+}
+
+static int quarantine_locked(rq_vault *v, int fd, const char *abs, const char *const *names,
+			     size_t n_names, const rq_vault_extra *extra, char *out_id)
+{
+	static const rq_vault_extra none = { 0 };
 	int rc = 0, ofd = -1, removed = 0;
 	struct stat st, cur;
-	uint8_t rnd[4], sha[32];
+	uint8_t sha[32];
 	char name[64], tmp[64], *meta = NULL, host[256] = "";
 	rq_vault_item item = { 0 };
 	int64_t now = now_ns();
+	if (!extra)
+		extra = &none;
 	if (fstat(fd, &st) != 0) {
 		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot stat", abs);
 		goto done;
@@ -487,15 +507,27 @@ static int quarantine_locked(rq_vault *v, int fd, const char *abs, const char *c
 			     abs);
 		goto done;
 	}
-	if ((rc = vault_random(rnd, sizeof rnd)) != 0)
+	if (extra->id && !valid_id(extra->id)) {
+		rc = rq_fail(RQ_EINVAL, "'%s' is not a vault item ID", extra->id);
 		goto done;
-	snprintf(item.id, sizeof item.id, "%016llx%02x%02x%02x%02x", (unsigned long long)now,
-		 rnd[0], rnd[1], rnd[2], rnd[3]);
+	}
+	if (extra->n_links > RQ_VAULT_MAX_LINKS) {
+		rc = rq_fail(RQ_ELIMIT, "%s: more than %d links", abs, RQ_VAULT_MAX_LINKS);
+		goto done;
+	}
+	if (extra->id)
+		memcpy(item.id, extra->id, sizeof item.id);
+	else if ((rc = rq_vault_new_id(item.id)) != 0)
+		goto done;
 
 	/* step 1: the intent marker, then the encrypted content */
 	item_name(name, sizeof name, item.id, F_PENDING);
-	if ((rc = create_file(v, name, &ofd)) != 0)
+	if (has_file(v, item.id, F_META) || (rc = create_file(v, name, &ofd)) != 0) {
+		if (rc == 0)
+			rc = rq_fail(RQ_EIO, "vault item %s already exists", item.id);
+		item.id[0] = '\0'; /* not ours: nothing to roll back */
 		goto done;
+	}
 	close(ofd);
 	item_name(tmp, sizeof tmp, item.id, F_DATA_TMP);
 	if ((rc = sync_vault(v)) != 0 || (rc = create_file(v, tmp, &ofd)) != 0 ||
@@ -521,6 +553,13 @@ static int quarantine_locked(rq_vault *v, int fd, const char *abs, const char *c
 	item.detections = (char **)names;
 	item.n_detections = n_names;
 	item.quarantined = now / 1000000000LL;
+	item.backup = extra->backup;
+	if (extra->replaced_sha256)
+		snprintf(item.replaced_sha256, sizeof item.replaced_sha256, "%s", extra->replaced_sha256);
+	item.note = (char *)extra->note;
+	item.link_paths = (char **)extra->link_paths;
+	item.link_targets = (char **)extra->link_targets;
+	item.n_links = extra->n_links;
 	if (!item.owner || !item.group) {
 		rc = rq_fail(RQ_ENOMEM, "vault: out of memory");
 		goto done;
@@ -558,7 +597,12 @@ static int quarantine_locked(rq_vault *v, int fd, const char *abs, const char *c
 		goto done;
 	crash_point(v, 4);
 
-	/* step 5: remove the original, if it is still the file that was copied */
+	/* step 5: remove the original, if it is still the file that was copied
+	 * (a backup keeps it: its content was only read) */
+	if (extra->backup) {
+		crash_point(v, 5);
+		goto finish;
+	}
 	if (fstat(fd, &cur) != 0 || cur.st_size != st.st_size || cur.st_mtim.tv_sec != st.st_mtim.tv_sec ||
 	    cur.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
 		rc = rq_fail(RQ_ENOTFOUND, "%s: changed while being quarantined; original kept", abs);
@@ -573,6 +617,7 @@ static int quarantine_locked(rq_vault *v, int fd, const char *abs, const char *c
 		goto done;
 	rc = 0;
 	crash_point(v, 5);
+finish:
 	remove_files(v, item.id, F_PENDING);
 	rc = sync_vault(v);
 	if (out_id)
@@ -594,6 +639,13 @@ done:
 int rq_vault_quarantine_fd(rq_vault *vault, int fd, const char *path,
 			   const char *const *names, size_t n_names, char *out_id)
 {
+	return rq_vault_quarantine_ex(vault, fd, path, names, n_names, NULL, out_id);
+}
+
+int rq_vault_quarantine_ex(rq_vault *vault, int fd, const char *path,
+			   const char *const *names, size_t n_names,
+			   const rq_vault_extra *extra, char *out_id)
+{
 	char *abs = NULL;
 	int rc;
 	if (n_names > RQ_VAULT_MAX_DETECTIONS)
@@ -602,7 +654,7 @@ int rq_vault_quarantine_fd(rq_vault *vault, int fd, const char *path,
 	if ((rc = absolute_path(&abs, path)) != 0)
 		return rc;
 	if ((rc = lock_vault(vault)) == 0) {
-		rc = quarantine_locked(vault, fd, abs, names, n_names, out_id);
+		rc = quarantine_locked(vault, fd, abs, names, n_names, extra, out_id);
 		unlock_vault(vault);
 	}
 	free(abs);
@@ -685,6 +737,54 @@ done:
 	return rc;
 }
 
+/* Remove the file a crashed rewrite (vault_rewrite_begin) may have left
+ * beside a backup item's original. */
+static void remove_rewrite_temp(const rq_vault *v, const char *id)
+{
+	rq_vault_item *item = NULL;
+	uint64_t dev, ino;
+	const char *base = NULL;
+	char tmp[64];
+	int pfd = -1;
+	if (load_meta(v, id, &item, &dev, &ino) == 0 && item->backup &&
+	    open_parent(&pfd, &base, item->original_path) == 0) {
+		snprintf(tmp, sizeof tmp, "%s%s", VAULT_REWRITE_PREFIX, id);
+		if (unlinkat(pfd, tmp, 0) == 0)
+			fsync(pfd);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	rq_vault_item_free(item);
+	rq_error_clear();
+}
+
+int vault_rewrite_begin(rq_vault *v, const char *id)
+{
+	char name[64];
+	int fd = -1, rc = lock_vault(v);
+	if (rc != 0)
+		return rc;
+	item_name(name, sizeof name, id, F_REWRITE);
+	if (!valid_id(id) || !has_file(v, id, F_META))
+		rc = rq_fail(RQ_ENOTFOUND, "no item %s in the vault %s", id ? id : "", v->dir);
+	if (rc == 0 && (rc = create_file(v, name, &fd)) == 0)
+		rc = sync_vault(v);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0) {
+		if (fd >= 0)
+			remove_files(v, id, F_REWRITE);
+		unlock_vault(v);
+	}
+	return rc;
+}
+
+void vault_rewrite_end(rq_vault *v, const char *id)
+{
+	remove_files(v, id, F_REWRITE); /* a marker left over only costs a look at recovery */
+	unlock_vault(v);
+}
+
 static int recover_locked(rq_vault *v, size_t *out_fixed)
 {
 	id_entry *ids = NULL;
@@ -705,11 +805,20 @@ static int recover_locked(rq_vault *v, size_t *out_fixed)
 			remove_files(v, id, F_DATA_TMP | F_META_TMP);
 			fixed++;
 		}
+		if (f & F_REWRITE) {
+			remove_rewrite_temp(v, id);
+			remove_files(v, id, F_REWRITE);
+			fixed++;
+		}
 		if (!(f & F_PENDING))
 			continue;
 		/* committed but not finished: complete it if the copy is sound */
 		int sound = load_meta(v, id, &item, &dev, &ino) == 0 && check_content(v, item, -1) == 0;
-		if (sound) {
+		if (item && item->backup) {
+			/* a backup never removes its original: keep it if sound */
+			if (!sound)
+				remove_files(v, id, F_DATA | F_META);
+		} else if (sound) {
 			rc = remove_original(item->original_path, dev, ino, item->sha256, 0);
 			rc = rc < 0 ? rc : 0;
 		} else if (item &&
@@ -840,12 +949,52 @@ int rq_vault_purge(rq_vault *vault, unsigned days, size_t *out_removed)
 	return rc;
 }
 
+/*
+ * A backup's file may be replaced without --force when it is missing, still
+ * holds what raquet wrote in its place, or already holds the backup's
+ * content; anything else means someone changed it since: refuse.
+ */
+static int backup_replaceable(int pfd, const char *base, const rq_vault_item *item,
+			      const char *dest)
+{
+	char hex[65];
+	int rc = 0, fd = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = rq_fail(RQ_EINVAL, "%s is not the file raquet rewrote; use --force to replace it",
+			     dest);
+		goto done;
+	}
+	if ((rc = hash_fd(fd, hex)) != 0)
+		goto done;
+	if (strcmp(hex, item->sha256) != 0 && strcmp(hex, item->replaced_sha256) != 0)
+		rc = rq_fail(RQ_EINVAL, "%s was changed after raquet disabled its entries; "
+			     "use --force to replace it with the backup", dest);
+done:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Re-create the symbolic links recorded with an item, never replacing
+ * anything; a link whose folder is gone is left out (best effort: the file
+ * itself is what must come back). */
+static void relink(const rq_vault_item *item)
+{
+	for (size_t i = 0; i < item->n_links; i++)
+		if (symlink(item->link_targets[i], item->link_paths[i]) != 0) {
+			/* EEXIST: already there (re-enabled by hand); others: see above */
+		}
+}
+
 int rq_vault_restore(rq_vault *vault, const char *id, const char *to, unsigned flags,
 		     char **out_path)
 {
 	rq_vault_item *item = NULL;
 	uint64_t dev, ino;
-	int rc = lock_vault(vault), pfd = -1, fd = -1, placed = 0;
+	int rc = lock_vault(vault), pfd = -1, fd = -1, placed = 0, to_original = 0;
 	char *dest = NULL, tmp[64];
 	const char *base = NULL;
 	struct stat st;
@@ -873,6 +1022,12 @@ int rq_vault_restore(rq_vault *vault, const char *id, const char *to, unsigned f
 	}
 	if ((rc = open_parent(&pfd, &base, dest)) != 0)
 		goto done;
+	to_original = strcmp(dest, item->original_path) == 0;
+	if (item->backup && to_original && !(flags & RQ_VAULT_FORCE)) {
+		if ((rc = backup_replaceable(pfd, base, item, dest)) != 0)
+			goto done;
+		flags |= RQ_VAULT_FORCE;
+	}
 	if (!(flags & RQ_VAULT_FORCE) && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		rc = rq_fail(RQ_EINVAL, "%s already exists; use --force to replace it", dest);
 		goto done;
@@ -907,7 +1062,11 @@ int rq_vault_restore(rq_vault *vault, const char *id, const char *to, unsigned f
 			     : rq_fail_errno(RQ_EIO, errno, "%s: cannot put the file in place", dest);
 		goto done;
 	}
-	if ((rc = fsync_fd(pfd, dest)) != 0 || (rc = delete_locked(vault, item->id)) != 0)
+	if ((rc = fsync_fd(pfd, dest)) != 0)
+		goto done;
+	if (to_original)
+		relink(item);
+	if ((rc = delete_locked(vault, item->id)) != 0)
 		goto done;
 	if (out_path) {
 		*out_path = dest;

@@ -55,4 +55,16 @@ int vault_meta_encode(char **out, const rq_vault_item *item, uint64_t dev, uint6
 int vault_meta_decode(rq_vault_item **out, uint64_t *dev, uint64_t *ino, const char *text,
 		      size_t len, const char *id, const uint8_t key[VAULT_KEY_LEN]);
 
+/*
+ * Journal of a rewrite by persist_disable.c: after the backup item `id` is
+ * stored, vault_rewrite_begin takes the vault lock and creates ID.rewrite;
+ * the caller writes VAULT_REWRITE_PREFIX + ID beside the original and
+ * renames it over the original; vault_rewrite_end removes the marker and
+ * unlocks. If a crash comes in between, recovery removes that file (the
+ * original was not replaced, or was and the name is gone).
+ */
+#define VAULT_REWRITE_PREFIX ".raquet-disable-"
+int vault_rewrite_begin(rq_vault *v, const char *id);
+void vault_rewrite_end(rq_vault *v, const char *id);
+
 #endif

@@ -39,6 +39,92 @@ static int set_str(json_t *obj, const char *key, const char *key_hex, const char
 	return rc;
 }
 
+static char *dup_member(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return strdup(s ? s : "");
+}
+
+/* The members added for disabled persistence entries, only when set, so
+ * that items without them keep the layout (and MAC) of earlier versions. */
+static int encode_extra(json_t *o, const rq_vault_item *item)
+{
+	int rc = 0;
+	if (item->backup && json_object_set_new(o, "backup", json_true()) != 0)
+		return rq_fail(RQ_ENOMEM, "vault: out of memory");
+	if (item->replaced_sha256[0] &&
+	    json_object_set_new(o, "replaced_sha256", json_string(item->replaced_sha256)) != 0)
+		return rq_fail(RQ_ENOMEM, "vault: out of memory");
+	if (item->note && item->note[0] && (rc = set_str(o, "note", NULL, item->note)) != 0)
+		return rc;
+	if (item->n_links == 0)
+		return 0;
+	json_t *links = json_array();
+	if (!links || json_object_set_new(o, "links", links) != 0)
+		return rq_fail(RQ_ENOMEM, "vault: out of memory");
+	for (size_t i = 0; i < item->n_links && rc == 0; i++) {
+		json_t *l = json_object();
+		if (!l || json_array_append_new(links, l) != 0)
+			return rq_fail(RQ_ENOMEM, "vault: out of memory");
+		if ((rc = set_str(l, "path", "path_hex", item->link_paths[i])) == 0)
+			rc = set_str(l, "target", "target_hex", item->link_targets[i]);
+	}
+	return rc;
+}
+
+/* A string member written by set_str (plain, or hex under key_hex); NULL if absent or bad. */
+static char *get_str(json_t *o, const char *key, const char *key_hex)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	const char *hex = json_string_value(json_object_get(o, key_hex));
+	if (s)
+		return strdup(s);
+	if (!hex || strlen(hex) % 2)
+		return NULL;
+	size_t n = strlen(hex) / 2;
+	char *out = calloc(1, n + 1);
+	if (out && rq_hex_decode((uint8_t *)out, hex, n) != 0) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+static int decode_extra(rq_vault_item *it, json_t *o, int *bad)
+{
+	const char *rsha = json_string_value(json_object_get(o, "replaced_sha256"));
+	json_t *links = json_object_get(o, "links");
+	it->backup = json_is_true(json_object_get(o, "backup"));
+	if (rsha && strlen(rsha) == 64)
+		memcpy(it->replaced_sha256, rsha, 65);
+	else if (rsha)
+		*bad = 1;
+	if (!(it->note = dup_member(o, "note")))
+		return rq_fail(RQ_ENOMEM, "vault: out of memory");
+	if (!links)
+		return 0;
+	size_t n = json_array_size(links);
+	if (!json_is_array(links) || n > RQ_VAULT_MAX_LINKS) {
+		*bad = 1;
+		return 0;
+	}
+	it->link_paths = calloc(n + 1, sizeof(char *));
+	it->link_targets = calloc(n + 1, sizeof(char *));
+	if (!it->link_paths || !it->link_targets)
+		return rq_fail(RQ_ENOMEM, "vault: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *l = json_array_get(links, i);
+		it->link_paths[i] = get_str(l, "path", "path_hex");
+		it->link_targets[i] = get_str(l, "target", "target_hex");
+		it->n_links = i + 1;
+		if (!it->link_paths[i] || !it->link_targets[i] || it->link_paths[i][0] != '/') {
+			*bad = 1;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static int mac_of(char out_hex[65], json_t *obj, const uint8_t key[VAULT_KEY_LEN])
 {
 	uint8_t mac[32];
@@ -90,7 +176,8 @@ int vault_meta_encode(char **out, const rq_vault_item *item, uint64_t dev, uint6
 	    (rc = set_str(o, "original_path", "original_path_hex", item->original_path)) != 0 ||
 	    (rc = set_str(o, "owner", NULL, item->owner)) != 0 ||
 	    (rc = set_str(o, "group", NULL, item->group)) != 0 ||
-	    (rc = set_str(o, "host", NULL, item->host)) != 0) {
+	    (rc = set_str(o, "host", NULL, item->host)) != 0 ||
+	    (rc = encode_extra(o, item)) != 0) {
 		if (rc == 0)
 			rc = rq_fail(RQ_ENOMEM, "vault: out of memory");
 		goto done;
@@ -103,12 +190,6 @@ int vault_meta_encode(char **out, const rq_vault_item *item, uint64_t dev, uint6
 done:
 	json_decref(o);
 	return rc;
-}
-
-static char *dup_member(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return strdup(s ? s : "");
 }
 
 static int64_t int_member(json_t *o, const char *key, int *bad)
@@ -180,6 +261,8 @@ int vault_meta_decode(rq_vault_item **out, uint64_t *dev, uint64_t *ino, const c
 	it->owner = dup_member(o, "owner");
 	it->group = dup_member(o, "group");
 	it->host = dup_member(o, "host");
+	if ((rc = decode_extra(it, o, &bad)) != 0)
+		goto done;
 	it->n_detections = json_array_size(names);
 	it->detections = calloc(it->n_detections + 1, sizeof *it->detections);
 	for (size_t i = 0; it->detections && i < it->n_detections; i++) {

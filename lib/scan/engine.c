@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "db/rqdb_build.h"
 #include "scan/engine_impl.h"
 #include "sigs/hexsig.h"
 #include "sigs/loader.h"
@@ -28,6 +29,54 @@ const char *rq_sig_type_name(rq_sig_type type)
 	return (unsigned)type < RQ_SIG_TYPE_COUNT ? names[type] : "unknown";
 }
 
+/*
+ * A .rqdb met while loading: verify and map it now (a refused database
+ * fails the load, like a malformed file in strict mode would); of two with
+ * the same name keep the higher version.
+ */
+static int on_rqdb(const char *path, int named, void *payload)
+{
+	rq_engine *e = payload;
+	int rc = 0;
+	rq_rqdb *db = NULL;
+	if (!e->keys) {
+		if ((rc = rq_keyring_new(&e->keys)) ||
+		    (rc = rq_keyring_add_dir(e->keys, e->opts.trusted_keys ? e->opts.trusted_keys
+									 : rq_keyring_default_dir())))
+			return rc;
+	}
+	if ((rc = rq_rqdb_open(&db, path, e->keys, named && e->opts.allow_unsigned)))
+		return rc;
+	e->set.stats.files++;
+	const rq_rqdb_info *in = rq_rqdb_get_info(db);
+	for (size_t i = 0; i < e->db_count; i++) {
+		const rq_rqdb_info *old = rq_rqdb_get_info(e->dbs[i]);
+		if (strcmp(old->name, in->name))
+			continue;
+		if (in->version > old->version) {
+			rq_rqdb_close(e->dbs[i]);
+			e->dbs[i] = db;
+		} else {
+			rq_rqdb_close(db);
+		}
+		return 0;
+	}
+	if ((rc = rq_grow((void **)&e->dbs, &e->db_cap, e->db_count + 1, sizeof(*e->dbs)))) {
+		rq_rqdb_close(db);
+		return rc;
+	}
+	e->dbs[e->db_count++] = db;
+	return 0;
+}
+
+int rq_engine_ignores(const rq_engine *engine, const char *name)
+{
+	for (size_t i = 0; i < engine->pack_count; i++)
+		if (rq_sigset_is_ignored(engine->packs[i].set, name))
+			return 1;
+	return 0;
+}
+
 int rq_engine_new(rq_engine **out, const rq_engine_options *opts)
 {
 	*out = NULL;
@@ -35,7 +84,11 @@ int rq_engine_new(rq_engine **out, const rq_engine_options *opts)
 	if (!e)
 		return rq_fail(RQ_ENOMEM, "out of memory");
 	rq_sigset_init(&e->set, opts);
+	if (opts)
+		e->opts = *opts;
 	e->no_builtin = opts ? opts->no_builtin : 0;
+	e->set.on_rqdb = on_rqdb;
+	e->set.hook_payload = e;
 	*out = e;
 	return 0;
 }
@@ -67,48 +120,33 @@ int rq_engine_load_buffer(rq_engine *engine, const char *kind_ext, const char *n
 	return rc;
 }
 
-/* Drop the hash signatures and body signatures named in .ign/.ign2 files. */
-static void apply_ignore_list(rq_sigset *set)
-{
-	rq_sigset_sort_ignored(set);
-	if (!set->ignored_count)
-		return;
-	size_t kept = 0;
-	for (size_t i = 0; i < set->hash_count; i++) {
-		if (rq_sigset_is_ignored(set, set->hashes[i].name))
-			set->stats.ignored++;
-		else
-			set->hashes[kept++] = set->hashes[i];
-	}
-	set->hash_count = kept;
-	kept = 0;
-	for (size_t i = 0; i < set->body_count; i++) {
-		if (rq_sigset_is_ignored(set, set->bodies[i]->name)) {
-			set->stats.ignored++;
-			rq_bodysig_free(set->bodies[i]);
-		} else {
-			set->bodies[kept++] = set->bodies[i];
-		}
-	}
-	set->body_count = kept;
-}
-
 static void count_signatures(rq_engine *e)
 {
 	rq_engine_stats *st = &e->stats;
+	const rq_pack *text = &e->packs[0];
 	*st = e->set.stats;
 	memset(st->by_type, 0, sizeof(st->by_type));
 	for (size_t i = 0; i < e->set.hash_count; i++)
 		st->by_type[e->set.hashes[i].sig_type]++;
 	/* strings of natively evaluated YARA rules count as YARA rules, once per rule */
-	size_t native_sigs = 0, native_rules = 0, body = rq_bodydb_count(e->bodies);
+	size_t native_sigs = 0, native_rules = 0, body = rq_bodydb_count(text->bodies);
 	for (size_t i = 0; i < e->set.body_count; i++) {
 		native_sigs += e->set.bodies[i]->from_yara;
 		native_rules += e->set.bodies[i]->from_yara && !e->set.bodies[i]->yara_string;
 	}
 	st->by_type[RQ_SIG_BODY] = body > native_sigs ? body - native_sigs : 0;
-	st->by_type[RQ_SIG_YARA] = (e->yara ? rq_yaradb_rule_count(e->yara) : 0) + native_rules;
+	st->by_type[RQ_SIG_YARA] = rq_yaradb_rule_count(text->yara) + native_rules;
 	st->allow_hashes = e->set.allow_count;
+	for (size_t i = 0; i < e->db_count; i++) {
+		const rq_rqdb_info *in = rq_rqdb_get_info(e->dbs[i]);
+		st->by_type[RQ_SIG_MD5] += in->md5;
+		st->by_type[RQ_SIG_SHA1] += in->sha1;
+		st->by_type[RQ_SIG_SHA256] += in->sha256;
+		st->by_type[RQ_SIG_IOC] += in->ioc;
+		st->by_type[RQ_SIG_BODY] += in->bodies;
+		st->by_type[RQ_SIG_YARA] += in->yara_rules;
+		st->allow_hashes += in->allow;
+	}
 	st->total = 0;
 	for (int t = 0; t < RQ_SIG_TYPE_COUNT; t++)
 		st->total += st->by_type[t];
@@ -122,12 +160,24 @@ int rq_engine_compile(rq_engine *engine)
 	rq_sigset *set = &engine->set;
 	if (!engine->no_builtin && (rc = rq_load_builtin(set)))
 		return rc;
-	apply_ignore_list(set);
-	if ((rc = rq_hashidx_build(&engine->hashes, set->hashes, set->hash_count)) ||
-	    (rc = rq_hashidx_build(&engine->allow, set->allow, set->allow_count)) ||
-	    (rc = rq_bodydb_build(&engine->bodies, set, set->bodies, set->body_count)) ||
-	    (rc = rq_yaradb_build(&engine->yara, set)))
+	rq_sigset_apply_ignored(set);
+	if (!(engine->packs = calloc(engine->db_count + 1, sizeof(*engine->packs))) ||
+	    (engine->db_count && !(engine->db_sets = calloc(engine->db_count, sizeof(*engine->db_sets)))))
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	rq_pack *text = &engine->packs[0];
+	text->set = set;
+	engine->pack_count = 1;
+	if ((rc = rq_hashidx_build(&text->hashes, set->hashes, set->hash_count)) ||
+	    (rc = rq_hashidx_build(&text->allow, set->allow, set->allow_count)) ||
+	    (rc = rq_bodydb_build(&text->bodies, set, set->bodies, set->body_count)) ||
+	    (rc = rq_yaradb_build(&text->yara, set)))
 		return rc;
+	for (size_t i = 0; i < engine->db_count; i++) {
+		if ((rc = rq_rqdb_load_pack(&engine->packs[i + 1], &engine->db_sets[i], engine->dbs[i],
+					    &engine->opts)))
+			return rc;
+		engine->pack_count++;
+	}
 	count_signatures(engine);
 	engine->compiled = 1;
 	return 0;
@@ -146,10 +196,16 @@ void rq_engine_free(rq_engine *engine)
 {
 	if (!engine)
 		return;
-	rq_yaradb_free(engine->yara);
-	rq_bodydb_free(engine->bodies);
-	rq_hashidx_free(engine->allow);
-	rq_hashidx_free(engine->hashes);
+	for (size_t i = 0; i < engine->pack_count; i++)
+		rq_pack_free_matchers(&engine->packs[i]);
+	for (size_t i = 1; i < engine->pack_count; i++)
+		rq_sigset_free(engine->packs[i].set);
+	for (size_t i = 0; i < engine->db_count; i++)
+		rq_rqdb_close(engine->dbs[i]);
+	free(engine->packs);
+	free(engine->db_sets);
+	free(engine->dbs);
+	rq_keyring_free(engine->keys);
 	rq_sigset_free(&engine->set);
 	free(engine);
 }

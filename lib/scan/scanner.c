@@ -29,8 +29,10 @@
 struct rq_scanner {
 	const rq_engine *engine;
 	rq_scan_options opts;
-	rq_bodyscan *body;
-	rq_yarascan *yara;
+	rq_bodyscan **body;   /* one per pack of the engine */
+	rq_yarascan **yara;   /* one per pack; NULL for packs without libyara rules */
+	size_t packs;
+	int any_yara;
 	rq_digests *digests;
 	uint8_t *chunk; /* RQ_READ_CHUNK bytes */
 
@@ -90,11 +92,21 @@ int rq_scanner_new(rq_scanner **out, const rq_engine *engine, const rq_scan_opti
 		rc = rq_fail(RQ_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = rq_bodyscan_new(&s->body, engine->bodies)) ||
-	    (rc = rq_digests_new(&s->digests)))
+	s->packs = engine->pack_count;
+	if (!(s->body = calloc(s->packs, sizeof(*s->body))) ||
+	    !(s->yara = calloc(s->packs, sizeof(*s->yara)))) {
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
 		goto done;
-	if (engine->yara && (rc = rq_yarascan_new(&s->yara, engine->yara)))
+	}
+	if ((rc = rq_digests_new(&s->digests)))
 		goto done;
+	for (size_t i = 0; i < s->packs; i++) {
+		const rq_pack *p = &engine->packs[i];
+		if ((rc = rq_bodyscan_new(&s->body[i], p->bodies)) ||
+		    (p->yara && (rc = rq_yarascan_new(&s->yara[i], p->yara))))
+			goto done;
+		s->any_yara |= p->yara != NULL;
+	}
 	*out = s;
 	s = NULL;
 done:
@@ -106,8 +118,14 @@ void rq_scanner_free(rq_scanner *s)
 {
 	if (!s)
 		return;
-	rq_bodyscan_free(s->body);
-	rq_yarascan_free(s->yara);
+	for (size_t i = 0; i < s->packs; i++) {
+		if (s->body)
+			rq_bodyscan_free(s->body[i]);
+		if (s->yara)
+			rq_yarascan_free(s->yara[i]);
+	}
+	free(s->body);
+	free(s->yara);
 	rq_digests_free(s->digests);
 	for (size_t i = 0; i < s->buf_count; i++) {
 		rq_archive_buf_free(s->bufs[i]);
@@ -137,6 +155,8 @@ static void add_finding(rq_scanner *s, rq_finding_kind kind, const char *name,
 		return;
 	if (kind == RQ_FINDING_DETECTION && seen_here(s, name))
 		return; /* the same signature name through another digest or matcher */
+	if (kind == RQ_FINDING_DETECTION && s->packs > 1 && rq_engine_ignores(s->engine, name))
+		return; /* named by another database's ignore list (e.g. daily.ign2 for main) */
 	const char *member = NULL;
 	if (s->depth > 0) {
 		member = rq_strpool_add(&s->strings, s->member_path, s->member_len);
@@ -162,8 +182,10 @@ static void add_limit(rq_scanner *s, const char *name)
 
 static unsigned digests_needed(const rq_scanner *s, uint64_t size)
 {
-	unsigned need = rq_hashidx_needs(s->engine->hashes, size) |
-			rq_hashidx_needs(s->engine->allow, size);
+	unsigned need = 0;
+	for (size_t i = 0; i < s->packs; i++)
+		need |= rq_hashidx_needs(s->engine->packs[i].hashes, size) |
+			rq_hashidx_needs(s->engine->packs[i].allow, size);
 	if (s->depth == 0 && s->opts.want_sha256)
 		need |= RQ_DIGEST_SHA256;
 	return need;
@@ -207,13 +229,14 @@ static const char *owner_of(rq_scanner *s, int fd)
 static int on_yara_match(const char *rule, const char *source, void *payload)
 {
 	rq_scanner *s = payload;
-	if (rq_sigset_is_ignored(&s->engine->set, rule))
+	if (rq_engine_ignores(s->engine, rule))
 		return 0;
 	add_detection(s, rule, RQ_SIG_YARA, source);
 	return s->stop;
 }
 
-static int run_yara(rq_scanner *s, const object *o, rq_filetype type, const uint8_t *mem, size_t len)
+static int run_yara(rq_scanner *s, rq_yarascan *ys, const object *o, rq_filetype type,
+		    const uint8_t *mem, size_t len)
 {
 	char upper[16];
 	const char *tname = type == RQ_FT_PE ? "EXE" : rq_filetype_name(type);
@@ -223,24 +246,31 @@ static int run_yara(rq_scanner *s, const object *o, rq_filetype type, const uint
 	upper[i] = '\0';
 	rq_yara_file file = { .path = o->name, .filetype = upper, .owner = s->owner };
 	if (mem)
-		return rq_yarascan_buffer(s->yara, mem, len, &file, on_yara_match, s);
-	return rq_yarascan_fd(s->yara, o->fd, &file, on_yara_match, s);
+		return rq_yarascan_buffer(ys, mem, len, &file, on_yara_match, s);
+	return rq_yarascan_fd(ys, o->fd, &file, on_yara_match, s);
 }
 
 /* Hash look-ups after the read pass; returns 1 if the object is allow-listed. */
 static int check_hashes(rq_scanner *s, uint64_t size)
 {
 	static const unsigned kinds[] = { RQ_DIGEST_MD5, RQ_DIGEST_SHA1, RQ_DIGEST_SHA256 };
-	for (int i = 0; i < 3; i++) {
-		const uint8_t *d = rq_digests_get(s->digests, kinds[i]);
-		if (d && rq_hashidx_find(s->engine->allow, kinds[i], d, size))
-			return 1;
+	for (size_t p = 0; p < s->packs; p++) {
+		for (int i = 0; i < 3; i++) {
+			const uint8_t *d = rq_digests_get(s->digests, kinds[i]);
+			if (d && rq_hashidx_find(s->engine->packs[p].allow, kinds[i], d, size, NULL))
+				return 1;
+		}
 	}
-	for (int i = 0; i < 3 && !s->stop; i++) {
-		const uint8_t *d = rq_digests_get(s->digests, kinds[i]);
-		const rq_hashsig *sig = d ? rq_hashidx_find(s->engine->hashes, kinds[i], d, size) : NULL;
-		if (sig)
-			add_detection(s, sig->name, (rq_sig_type)sig->sig_type, sig->source);
+	for (size_t p = 0; p < s->packs && !s->stop; p++) {
+		for (int i = 0; i < 3 && !s->stop; i++) {
+			const uint8_t *d = rq_digests_get(s->digests, kinds[i]);
+			rq_hashhit hit;
+			if (d && rq_hashidx_find(s->engine->packs[p].hashes, kinds[i], d, size, &hit)) {
+				/* the name is rebuilt in `hit`: keep a copy for the result */
+				const char *name = rq_strpool_add(&s->strings, hit.name, strlen(hit.name));
+				add_detection(s, name ? name : "?", (rq_sig_type)hit.sig_type, hit.source);
+			}
+		}
 	}
 	return 0;
 }
@@ -348,6 +378,33 @@ static int scan_members(rq_scanner *s, const object *o, rq_filetype type)
 	return rc == STOP_ITERATION ? 0 : rc;
 }
 
+/* Start a body stream in every pack. */
+static int begin_bodies(rq_scanner *s, uint64_t size, rq_filetype type)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s->packs && !rc; i++)
+		rc = rq_bodyscan_begin(s->body[i], size, type, s->opts.all_matches);
+	return rc;
+}
+
+/*
+ * Feed every pack. A pack answers "done" only after a match with all_matches
+ * off: the verdict is then decided and no pack needs more (*decided).
+ */
+static int feed_bodies(rq_scanner *s, const uint8_t *p, size_t n, int *decided)
+{
+	for (size_t i = 0; i < s->packs; i++) {
+		int rc = rq_bodyscan_feed(s->body[i], p, n);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			*decided = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * The read pass over one object: digests and body matcher fed chunk by
  * chunk. Sets *type from the first bytes and *scanned to the bytes read.
@@ -356,7 +413,9 @@ static int read_pass(rq_scanner *s, const object *o, uint64_t scan_len, unsigned
 		     rq_filetype *type, uint64_t *scanned)
 {
 	int rc = 0;
-	unsigned allow_need = rq_hashidx_needs(s->engine->allow, o->size);
+	unsigned allow_need = 0;
+	for (size_t i = 0; i < s->packs; i++)
+		allow_need |= rq_hashidx_needs(s->engine->packs[i].allow, o->size);
 	int body_done = 0;
 	uint64_t off = 0;
 	if ((rc = rq_digests_begin(s->digests, need)))
@@ -377,18 +436,13 @@ static int read_pass(rq_scanner *s, const object *o, uint64_t scan_len, unsigned
 			break; /* the file shrank to nothing: begun below as empty */
 		if (off == 0) {
 			*type = rq_filetype_sniff(p, got < RQ_SNIFF_LEN ? got : RQ_SNIFF_LEN);
-			if ((rc = rq_bodyscan_begin(s->body, o->size, *type, s->opts.all_matches)))
+			if ((rc = begin_bodies(s, o->size, *type)))
 				return rc;
 		}
 		if ((rc = rq_digests_update(s->digests, p, got)))
 			return rc;
-		if (!body_done) {
-			rc = rq_bodyscan_feed(s->body, p, got);
-			if (rc < 0)
-				return rc;
-			body_done = rc == 1;
-			rc = 0;
-		}
+		if (!body_done && (rc = feed_bodies(s, p, got, &body_done)))
+			return rc;
 		off += got;
 		/* once a body signature decided, only an allow-list can change the verdict */
 		if (body_done && !s->opts.all_matches && !allow_need &&
@@ -397,13 +451,14 @@ static int read_pass(rq_scanner *s, const object *o, uint64_t scan_len, unsigned
 	}
 	if (off == 0) { /* empty object: the matchers still see a (zero-length) stream */
 		*type = RQ_FT_DATA;
-		if ((rc = rq_bodyscan_begin(s->body, 0, *type, s->opts.all_matches)))
+		if ((rc = begin_bodies(s, 0, *type)))
 			return rc;
 	}
 	*scanned = off;
-	if ((rc = rq_bodyscan_end(s->body)) || (rc = rq_digests_end(s->digests)))
-		return rc;
-	return 0;
+	for (size_t i = 0; i < s->packs; i++)
+		if ((rc = rq_bodyscan_end(s->body[i])))
+			return rc;
+	return rq_digests_end(s->digests);
 }
 
 static int scan_object(rq_scanner *s, const object *o)
@@ -438,11 +493,13 @@ static int scan_object(rq_scanner *s, const object *o)
 		}
 	}
 
-	const rq_bodysig *const *matches;
-	size_t n = rq_bodyscan_matches(s->body, &matches);
-	for (size_t i = 0; i < n && (i == 0 || s->opts.all_matches); i++)
-		add_detection(s, matches[i]->name, matches[i]->from_yara ? RQ_SIG_YARA : RQ_SIG_BODY,
-			      matches[i]->source);
+	for (size_t p = 0; p < s->packs && !s->stop; p++) {
+		const rq_bodysig *const *matches;
+		size_t n = rq_bodyscan_matches(s->body[p], &matches);
+		for (size_t i = 0; i < n && !s->stop; i++)
+			add_detection(s, matches[i]->name,
+				      matches[i]->from_yara ? RQ_SIG_YARA : RQ_SIG_BODY, matches[i]->source);
+	}
 
 	/* digests of a read cut short (a decided body match, a scan budget, a
 	 * file that shrank) are of a prefix: no hash may be looked up with them */
@@ -452,9 +509,9 @@ static int scan_object(rq_scanner *s, const object *o)
 		s->stop = 0;
 		return 0;
 	}
-	if (s->yara && !s->stop) {
-		rc = run_yara(s, o, type, o->fd >= 0 ? NULL : o->data, (size_t)scan_len);
-		if (rc)
+	for (size_t p = 0; p < s->packs && !s->stop; p++) {
+		if (s->yara[p] &&
+		    (rc = run_yara(s, s->yara[p], o, type, o->fd >= 0 ? NULL : o->data, (size_t)scan_len)))
 			return rc;
 	}
 	if (s->opts.scan_archives && rq_filetype_is_archive(type) && !s->stop)
@@ -565,7 +622,7 @@ int rq_scanner_scan_fd(rq_scanner *s, int fd, const char *path, rq_result_cb cb,
 		int rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot stat", s->top_path);
 		return deliver(s, 0, rc, cb, payload);
 	}
-	if (s->yara)
+	if (s->any_yara)
 		s->owner = owner_of(s, fd);
 	if (!S_ISREG(st.st_mode)) {
 		uint8_t *data = NULL;

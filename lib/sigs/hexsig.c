@@ -764,6 +764,10 @@ void rq_hexprog_free(rq_hexprog *prog)
 {
 	if (!prog)
 		return;
+	if (prog->packed) {
+		free(prog);
+		return;
+	}
 	free(prog->bytes);
 	free(prog->classes);
 	free(prog->branches);

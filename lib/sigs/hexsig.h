@@ -125,6 +125,7 @@ struct rq_hexprog {
 	size_t byte_count, class_count, branch_count, item_count, variant_count, seg_count;
 	size_t byte_cap, class_cap, branch_cap, item_cap, variant_cap, seg_cap;
 	uint32_t max_width; /* widest variant of any segment */
+	int packed;         /* the arrays share the program's own allocation (read from a .rqdb) */
 };
 
 /*

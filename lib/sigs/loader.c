@@ -52,6 +52,10 @@ static int load_file(rq_sigset *set, const char *path)
 	int rc = rq_read_file(path, MAX_SIG_FILE, &data, &len);
 	if (rc)
 		return rc;
+	if (set->on_file && (rc = set->on_file(path, data, len, set->hook_payload))) {
+		free(data);
+		return rc;
+	}
 	rc = rq_sigset_load_buffer(set, rq_extension(path), path, data, len);
 	free(data);
 	if (!rc)
@@ -75,7 +79,8 @@ static int load_dir(rq_sigset *set, const char *dir)
 		return rq_fail_errno(RQ_EIO, errno, "%s: cannot open folder", dir);
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !known_ext(rq_extension(de->d_name)))
+		const char *ext = rq_extension(de->d_name);
+		if (de->d_name[0] == '.' || !(known_ext(ext) || (set->on_rqdb && !strcmp(ext, "rqdb"))))
 			continue;
 		rc = rq_grow((void **)&names, &cap, count + 1, sizeof(*names));
 		if (rc)
@@ -97,7 +102,9 @@ static int load_dir(rq_sigset *set, const char *dir)
 		snprintf(path, n, "%s/%s", dir, names[i]);
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			rc = load_file(set, path);
+			rc = !strcmp(rq_extension(path), "rqdb")
+				     ? set->on_rqdb(path, 0, set->hook_payload)
+				     : load_file(set, path);
 		free(path);
 	}
 done:
@@ -116,6 +123,8 @@ int rq_sigset_load_path(rq_sigset *set, const char *path)
 	if (S_ISDIR(st.st_mode))
 		return load_dir(set, path);
 	const char *ext = rq_extension(path);
+	if (set->on_rqdb && !strcmp(ext, "rqdb"))
+		return set->on_rqdb(path, 1, set->hook_payload);
 	if (!known_ext(ext))
 		return rq_fail(RQ_EUNSUPPORTED, "%s: unknown signature file type '.%s'", path, ext);
 	return load_file(set, path);

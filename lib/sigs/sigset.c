@@ -145,3 +145,29 @@ int rq_sigset_is_ignored(const rq_sigset *set, const char *name)
 		return 0;
 	return bsearch(&name, set->ignored, set->ignored_count, sizeof(*set->ignored), cmp_str) != NULL;
 }
+
+/* Drop the hash signatures and body signatures named in .ign/.ign2 files. */
+void rq_sigset_apply_ignored(rq_sigset *set)
+{
+	rq_sigset_sort_ignored(set);
+	if (!set->ignored_count)
+		return;
+	size_t kept = 0;
+	for (size_t i = 0; i < set->hash_count; i++) {
+		if (rq_sigset_is_ignored(set, set->hashes[i].name))
+			set->stats.ignored++;
+		else
+			set->hashes[kept++] = set->hashes[i];
+	}
+	set->hash_count = kept;
+	kept = 0;
+	for (size_t i = 0; i < set->body_count; i++) {
+		if (rq_sigset_is_ignored(set, set->bodies[i]->name)) {
+			set->stats.ignored++;
+			rq_bodysig_free(set->bodies[i]);
+		} else {
+			set->bodies[kept++] = set->bodies[i];
+		}
+	}
+	set->body_count = kept;
+}

@@ -65,6 +65,13 @@ typedef struct rq_sigset {
 	int strict;
 	rq_load_warning_cb on_warning;
 	void *warning_payload;
+	/* Optional hooks of rq_sigset_load_path: each signature file read (its
+	 * bytes, before parsing; non-zero stops the load with that code), and
+	 * each .rqdb met (`named`: given as a path itself rather than found in
+	 * a folder). Without on_rqdb, .rqdb files are not signature files. */
+	int (*on_file)(const char *path, const uint8_t *data, size_t len, void *payload);
+	int (*on_rqdb)(const char *path, int named, void *payload);
+	void *hook_payload;
 } rq_sigset;
 
 void rq_sigset_init(rq_sigset *set, const rq_engine_options *opts);
@@ -92,6 +99,8 @@ int rq_sigset_add_yara(rq_sigset *set, const char *name, uint8_t *data, size_t l
 int rq_sigset_add_ignored(rq_sigset *set, const char *name, size_t len);
 /* Sort the ignore list; call once after loading, before rq_sigset_is_ignored. */
 void rq_sigset_sort_ignored(rq_sigset *set);
+/* Sort the ignore list and drop the hash and body signatures it names (counted in stats.ignored). */
+void rq_sigset_apply_ignored(rq_sigset *set);
 /* Whether `name` was listed in an .ign/.ign2 file. */
 int rq_sigset_is_ignored(const rq_sigset *set, const char *name);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `raquet quarantine`: add, list, show, restore (--to, --force), delete and
 # purge through the command, text and --json output, exit codes, tampering,
-# a crash (RQ_VAULT_CRASH_AT) at every step, and a 1 GiB sparse file.
+# a crash (RQ_VAULT_CRASH_AT) at every step, and a large sparse file: 1 GiB in
+# CI, the 5 GiB of the issue with RQ_TEST_BIG_GIB=5 (passes; ~1 minute more).
 . "$(dirname "$0")/lib.sh"
 
 export RAQUET_VAULT="$WORK/vault"
@@ -121,16 +122,17 @@ for step in 1 2 3 4 5; do
 	[ -z "$(ls "$RAQUET_VAULT" | grep -v vault.key)" ] || fail "step $step: leftovers $(ls "$RAQUET_VAULT")"
 done
 
-# --- a 1 GiB sparse file with a few data blocks (see docs/quarantine.md) ---
-truncate -s 1G big
-for off in 0 300 700 1023; do
+# --- a large sparse file with a few data blocks (see docs/quarantine.md) ---
+gib=${RQ_TEST_BIG_GIB:-1}
+truncate -s "${gib}G" big
+for off in 0 300 $((gib * 512)) $((gib * 1024 - 1)); do
 	printf 'block at %s MiB' "$off" | dd of=big bs=1M seek="$off" conv=notrunc status=none
 done
 bsum=$(sha256sum < big)
 expect_exit 0 Q add big
 [ ! -e big ] || fail "big file not removed"
 expect_exit 0 Q restore "$(only_id)"
-[ "$(sha256sum < big)" = "$bsum" ] || fail "1 GiB round trip differs"
+[ "$(sha256sum < big)" = "$bsum" ] || fail "$gib GiB round trip differs"
 [ "$(du -k big | cut -f1)" -lt 65536 ] || fail "restored sparse file is not sparse: $(du -k big)"
 
 finish

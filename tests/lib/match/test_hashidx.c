@@ -1,10 +1,13 @@
 /*
  * Tests of the size-indexed hash index (lib/match/hashidx.c): many random
  * entries checked against a brute-force reference (lookups and digest
- * masks), RQ_SIZE_ANY, duplicates, shared digest prefixes and emptiness.
+ * masks), RQ_SIZE_ANY, duplicates, shared digest prefixes and emptiness --
+ * each on the index as built and on its saved form used in place (as from
+ * a mapped .rqdb), plus damaged saved forms.
  */
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,42 @@ static uint64_t rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+/* The index under test: built (mode 0) or built, saved and viewed (mode 1). */
+typedef struct subject {
+	rq_hashidx *built, *idx;
+	rq_binbuf saved;
+} subject;
+
+static rq_hashidx *make(subject *t, const rq_hashsig *sigs, size_t n, int mode)
+{
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(rq_hashidx_build(&t->built, sigs, n), 0);
+	t->idx = t->built;
+	if (mode) {
+		assert_int_equal(rq_hashidx_save(t->built, &t->saved), 0);
+		assert_int_equal(rq_hashidx_view(&t->idx, t->saved.p, t->saved.len), 0);
+		/* the view must not depend on the built index */
+		rq_hashidx_free(t->built);
+		t->built = NULL;
+	}
+	return t->idx;
+}
+
+static void drop(subject *t)
+{
+	if (t->idx != t->built)
+		rq_hashidx_free(t->idx);
+	rq_hashidx_free(t->built);
+	rq_bin_free(&t->saved);
+}
+
+/* Name of the entry found (valid until the next call), or NULL. */
+static const char *found(const rq_hashidx *idx, unsigned type, const uint8_t *d, uint64_t size)
+{
+	static rq_hashhit hit;
+	return rq_hashidx_find(idx, type, d, size, &hit) ? hit.name : NULL;
 }
 
 static const unsigned kinds[3] = { RQ_DIGEST_MD5, RQ_DIGEST_SHA1, RQ_DIGEST_SHA256 };
@@ -67,9 +106,10 @@ static int cmp_entry(const void *pa, const void *pb)
 	return memcmp(a->digest, b->digest, 32);
 }
 
-static void test_random_vs_reference(void **state)
+static void random_vs_reference(int mode)
 {
 	enum { N = 20000, POOL = 4000, MAX_SIZE = 500 };
+	static char names[N][12];
 	rq_hashsig *sigs = calloc(N, sizeof(*sigs));
 	uint8_t (*pool)[32] = malloc(POOL * sizeof(*pool));
 	assert_non_null(sigs);
@@ -88,11 +128,12 @@ static void test_random_vs_reference(void **state)
 		if (s->digest_type == RQ_DIGEST_SHA1 && s->size == RQ_SIZE_ANY)
 			s->digest_type = RQ_DIGEST_MD5;
 		s->sig_type = RQ_SIG_MD5;
-		s->name = "n";
-		s->source = "s";
+		snprintf(names[i], sizeof(names[i]), "n%zu", i);
+		s->name = names[i];
+		s->source = i % 2 ? "s1" : "s2";
 	}
-	rq_hashidx *idx = NULL;
-	assert_int_equal(rq_hashidx_build(&idx, sigs, N), 0);
+	subject t;
+	rq_hashidx *idx = make(&t, sigs, N, mode);
 	assert_non_null(idx);
 
 	/* count: distinct (kind, digest, size). */
@@ -107,12 +148,16 @@ static void test_random_vs_reference(void **state)
 	assert_int_equal(rq_hashidx_count(idx), distinct);
 	assert_true(distinct < N);
 
+	/* the size filter never misses a needed digest and rarely adds one */
+	unsigned extra = 0;
 	for (uint64_t size = 0; size < MAX_SIZE; size++) {
-		unsigned want = reference_needs(sigs, N, size);
-		assert_int_equal(rq_hashidx_needs(idx, size), want);
+		unsigned want = reference_needs(sigs, N, size), got = rq_hashidx_needs(idx, size);
+		assert_int_equal(got & want, want);
+		extra += (got & ~want) != 0;
 		if (size >= MAX_SIZE / 2)
 			assert_int_equal(want, RQ_DIGEST_MD5 | RQ_DIGEST_SHA256); /* from ANY only */
 	}
+	assert_true(extra < MAX_SIZE / 5);
 	assert_int_equal(rq_hashidx_needs(idx, 1ULL << 40), RQ_DIGEST_MD5 | RQ_DIGEST_SHA256);
 
 	for (int q = 0; q < 4000; q++) {
@@ -130,14 +175,25 @@ static void test_random_vs_reference(void **state)
 			size = e->size == RQ_SIZE_ANY ? rng() % MAX_SIZE : e->size;
 		}
 		const rq_hashsig *want = reference_find(sigs, N, type, digest, size);
-		const rq_hashsig *got = rq_hashidx_find(idx, type, digest, size);
-		assert_ptr_equal(got, want);
+		rq_hashhit hit;
+		int got = rq_hashidx_find(idx, type, digest, size, &hit);
+		assert_int_equal(got, want != NULL);
+		if (want) {
+			assert_string_equal(hit.name, want->name);
+			assert_string_equal(hit.source, want->source);
+		}
 		if (q % 8 == 0)
-			assert_non_null(got);
+			assert_true(got);
 	}
-	rq_hashidx_free(idx);
+	drop(&t);
 	free(pool);
 	free(sigs);
+}
+
+static void test_random_vs_reference(void **state)
+{
+	random_vs_reference(0);
+	random_vs_reference(1);
 }
 
 static void test_any_size_and_duplicates(void **state)
@@ -156,24 +212,35 @@ static void test_any_size_and_duplicates(void **state)
 	/* Same bytes as MD5: another kind, another entry. */
 	sigs[5].digest_type = RQ_DIGEST_MD5; sigs[5].size = 100; sigs[5].name = "md5";
 
-	rq_hashidx *idx = NULL;
-	assert_int_equal(rq_hashidx_build(&idx, sigs, 6), 0);
-	assert_int_equal(rq_hashidx_count(idx), 4);
-	uint8_t d[32];
-	memset(d, 0xab, 32);
-	assert_string_equal(rq_hashidx_find(idx, RQ_DIGEST_SHA256, d, 100)->name, "first-100");
-	assert_string_equal(rq_hashidx_find(idx, RQ_DIGEST_SHA256, d, 7)->name, "seven");
-	assert_string_equal(rq_hashidx_find(idx, RQ_DIGEST_SHA256, d, 0)->name, "first-any");
-	assert_string_equal(rq_hashidx_find(idx, RQ_DIGEST_SHA256, d, 1ULL << 50)->name, "first-any");
-	assert_string_equal(rq_hashidx_find(idx, RQ_DIGEST_MD5, d, 100)->name, "md5");
-	assert_null(rq_hashidx_find(idx, RQ_DIGEST_MD5, d, 101));
-	assert_null(rq_hashidx_find(idx, RQ_DIGEST_SHA1, d, 100));
-	assert_null(rq_hashidx_find(idx, 8, d, 100));
-	assert_int_equal(rq_hashidx_needs(idx, 100), RQ_DIGEST_SHA256 | RQ_DIGEST_MD5);
-	assert_int_equal(rq_hashidx_needs(idx, 5), RQ_DIGEST_SHA256);
-	d[31] ^= 1;
-	assert_null(rq_hashidx_find(idx, RQ_DIGEST_SHA256, d, 100));
-	rq_hashidx_free(idx);
+	for (int mode = 0; mode < 2; mode++) {
+		subject t;
+		rq_hashidx *idx = make(&t, sigs, 6, mode);
+		assert_int_equal(rq_hashidx_count(idx), 4);
+		uint8_t d[32];
+		memset(d, 0xab, 32);
+		assert_string_equal(found(idx, RQ_DIGEST_SHA256, d, 100), "first-100");
+		assert_string_equal(found(idx, RQ_DIGEST_SHA256, d, 7), "seven");
+		assert_string_equal(found(idx, RQ_DIGEST_SHA256, d, 0), "first-any");
+		assert_string_equal(found(idx, RQ_DIGEST_SHA256, d, 1ULL << 50), "first-any");
+		assert_string_equal(found(idx, RQ_DIGEST_MD5, d, 100), "md5");
+		assert_null(found(idx, RQ_DIGEST_MD5, d, 101));
+		assert_null(found(idx, RQ_DIGEST_SHA1, d, 100));
+		assert_null(found(idx, 8, d, 100));
+		assert_int_equal(rq_hashidx_needs(idx, 100), RQ_DIGEST_SHA256 | RQ_DIGEST_MD5);
+		assert_int_equal(rq_hashidx_needs(idx, 5), RQ_DIGEST_SHA256);
+		d[31] ^= 1;
+		assert_null(found(idx, RQ_DIGEST_SHA256, d, 100));
+		/* entries listed in index order: MD5 first */
+		rq_hashsig e;
+		rq_hashhit names;
+		assert_true(rq_hashidx_entry(idx, 0, &e, &names));
+		assert_string_equal(e.name, "md5");
+		assert_int_equal(e.digest_type, RQ_DIGEST_MD5);
+		assert_true(rq_hashidx_entry(idx, 3, &e, &names));
+		assert_string_equal(e.name, "first-any");
+		assert_false(rq_hashidx_entry(idx, 4, &e, &names));
+		drop(&t);
+	}
 }
 
 /* Digests equal in their first 8 bytes (the index key) must still be told apart. */
@@ -181,24 +248,29 @@ static void test_shared_prefix(void **state)
 {
 	enum { N = 64 };
 	rq_hashsig sigs[N];
+	char names[N][8];
 	memset(sigs, 0, sizeof(sigs));
 	for (int i = 0; i < N; i++) {
 		memset(sigs[i].digest, 0x5a, 8);
 		sigs[i].digest[19] = (uint8_t)i;
 		sigs[i].digest_type = RQ_DIGEST_SHA1;
 		sigs[i].size = (uint64_t)i;
+		snprintf(names[i], sizeof(names[i]), "p%d", i);
+		sigs[i].name = names[i];
 	}
-	rq_hashidx *idx = NULL;
-	assert_int_equal(rq_hashidx_build(&idx, sigs, N), 0);
-	assert_int_equal(rq_hashidx_count(idx), N);
-	for (int i = 0; i < N; i++) {
-		assert_ptr_equal(rq_hashidx_find(idx, RQ_DIGEST_SHA1, sigs[i].digest, (uint64_t)i),
-				 &sigs[i]);
-		assert_null(rq_hashidx_find(idx, RQ_DIGEST_SHA1, sigs[i].digest, (uint64_t)i + 1));
-		assert_int_equal(rq_hashidx_needs(idx, (uint64_t)i), RQ_DIGEST_SHA1);
+	for (int mode = 0; mode < 2; mode++) {
+		subject t;
+		rq_hashidx *idx = make(&t, sigs, N, mode);
+		assert_int_equal(rq_hashidx_count(idx), N);
+		for (int i = 0; i < N; i++) {
+			assert_string_equal(found(idx, RQ_DIGEST_SHA1, sigs[i].digest, (uint64_t)i),
+					    names[i]);
+			assert_null(found(idx, RQ_DIGEST_SHA1, sigs[i].digest, (uint64_t)i + 1));
+			assert_int_equal(rq_hashidx_needs(idx, (uint64_t)i), RQ_DIGEST_SHA1);
+		}
+		assert_int_equal(rq_hashidx_needs(idx, N), 0);
+		drop(&t);
 	}
-	assert_int_equal(rq_hashidx_needs(idx, N), 0);
-	rq_hashidx_free(idx);
 }
 
 static void test_empty_and_invalid(void **state)
@@ -210,9 +282,15 @@ static void test_empty_and_invalid(void **state)
 	assert_int_equal(rq_hashidx_count(idx), 0);
 	assert_int_equal(rq_hashidx_needs(idx, 0), 0);
 	assert_int_equal(rq_hashidx_needs(idx, 68), 0);
-	assert_null(rq_hashidx_find(idx, RQ_DIGEST_MD5, d, 0));
+	assert_false(rq_hashidx_find(idx, RQ_DIGEST_MD5, d, 0, NULL));
 	rq_hashidx_free(idx);
 	rq_hashidx_free(NULL);
+	subject t;
+	idx = make(&t, NULL, 0, 1);
+	assert_int_equal(rq_hashidx_count(idx), 0);
+	assert_int_equal(rq_hashidx_needs(idx, 68), 0);
+	assert_false(rq_hashidx_find(idx, RQ_DIGEST_MD5, d, 0, NULL));
+	drop(&t);
 
 	rq_hashsig bad;
 	memset(&bad, 0, sizeof(bad));
@@ -233,22 +311,70 @@ static void test_large(void **state)
 		sigs[i].digest_type = i % 2 ? RQ_DIGEST_MD5 : RQ_DIGEST_SHA256;
 		sigs[i].size = 1000 + rng() % 100000;
 	}
-	rq_hashidx *idx = NULL;
-	assert_int_equal(rq_hashidx_build(&idx, sigs, N), 0);
-	assert_int_equal(rq_hashidx_count(idx), N);
-	for (size_t i = 0; i < N; i += 7) {
-		assert_ptr_equal(rq_hashidx_find(idx, sigs[i].digest_type, sigs[i].digest, sigs[i].size),
-				 &sigs[i]);
-		assert_true(rq_hashidx_needs(idx, sigs[i].size) & sigs[i].digest_type);
+	for (size_t i = 0; i < N; i++)
+		sigs[i].name = i % 3 ? "odd" : "third";
+	for (int mode = 0; mode < 2; mode++) {
+		subject t;
+		rq_hashidx *idx = make(&t, sigs, N, mode);
+		assert_int_equal(rq_hashidx_count(idx), N);
+		for (size_t i = 0; i < N; i += 7) {
+			assert_string_equal(found(idx, sigs[i].digest_type, sigs[i].digest, sigs[i].size),
+					    sigs[i].name);
+			assert_true(rq_hashidx_needs(idx, sigs[i].size) & sigs[i].digest_type);
+		}
+		assert_int_equal(rq_hashidx_needs(idx, 999), 0);
+		uint8_t d[32];
+		for (int i = 0; i < 1000; i++) {
+			random_digest(d);
+			assert_null(found(idx, RQ_DIGEST_MD5, d, 5000));
+		}
+		drop(&t);
 	}
-	assert_int_equal(rq_hashidx_needs(idx, 999), 0);
-	uint8_t d[32];
-	for (int i = 0; i < 1000; i++) {
-		random_digest(d);
-		assert_null(rq_hashidx_find(idx, RQ_DIGEST_MD5, d, 5000));
-	}
-	rq_hashidx_free(idx);
 	free(sigs);
+}
+
+/* A saved index cut short, or with a lying header, is refused, never read past its end. */
+static void test_damaged_saved(void **state)
+{
+	rq_hashsig sigs[40];
+	memset(sigs, 0, sizeof(sigs));
+	for (int i = 0; i < 40; i++) {
+		random_digest(sigs[i].digest);
+		sigs[i].digest_type = (uint8_t)kinds[i % 3];
+		sigs[i].size = (uint64_t)i * 10;
+		sigs[i].name = "x";
+		sigs[i].source = "src";
+	}
+	subject t;
+	make(&t, sigs, 40, 1);
+	for (size_t cut = 0; cut < t.saved.len; cut += 8) {
+		uint8_t *copy = malloc(cut ? cut : 8);
+		assert_non_null(copy);
+		memcpy(copy, t.saved.p, cut);
+		rq_hashidx *v = NULL;
+		assert_int_equal(rq_hashidx_view(&v, copy, cut), RQ_EPARSE);
+		assert_null(v);
+		free(copy);
+	}
+	/* counts in the header far beyond the data */
+	for (size_t off = 8; off < 80; off += 8) {
+		uint8_t *copy = malloc(t.saved.len);
+		assert_non_null(copy);
+		memcpy(copy, t.saved.p, t.saved.len);
+		copy[off + 5] ^= 0x40;
+		rq_hashidx *v = NULL;
+		int rc = rq_hashidx_view(&v, copy, t.saved.len);
+		if (rc == 0) { /* a changed field that still fits: look-ups stay in bounds */
+			uint8_t d[32] = { 0 };
+			for (uint64_t sz = 0; sz < 400; sz += 10)
+				(void)rq_hashidx_find(v, RQ_DIGEST_MD5, d, sz, NULL);
+			rq_hashidx_free(v);
+		} else {
+			assert_int_equal(rc, RQ_EPARSE);
+		}
+		free(copy);
+	}
+	drop(&t);
 }
 
 int main(void)
@@ -258,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_any_size_and_duplicates),
 		cmocka_unit_test(test_shared_prefix),
 		cmocka_unit_test(test_empty_and_invalid),
+		cmocka_unit_test(test_damaged_saved),
 		cmocka_unit_test(test_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,6 +55,21 @@ static int setup(void **state)
 	put("/home/bob/.config/autostart", "f.desktop", "[Desktop Entry]\nExec=/usr/bin/clean\n");
 	put("/etc/xdg/autostart", "g.desktop", "[Desktop Entry]\nExec=/opt/evil/sysxdg %u\n");
 	put("/home/bob/.config/systemd/user", "u.service", "[Service]\nExecStart=/opt/evil/user\n");
+	/* timers: an explicit Unit= and the implied NAME.service, found in another unit folder */
+	put("/etc/systemd/system", "t.timer", "[Unit]\nUnit=nope\n[Timer]\nOnCalendar=daily\nUnit=tsvc.service\n");
+	put("/etc/systemd/system", "tsvc.service", "[Service]\nExecStart=/opt/evil/tsvc\n");
+	put("/etc/systemd/system", "c.timer", "[Timer]\nOnBootSec=5min\n");
+	put("/etc/systemd/system", "clean.timer", "[Timer]\nOnBootSec=5min\n");
+	put("/etc/systemd/system", "clean.service", "[Service]\nExecStart=/usr/bin/clean\n");
+	put("/home/bob/.config/systemd/user", "u.timer", "[Timer]\nOnBootSec=1\n");
+	/* cron.daily style scripts: detected themselves, or running a detected path */
+	put("/etc/cron.daily", "evil-self", "#!/bin/sh\necho hi\n");
+	put("/etc/cron.weekly", "runner", "#!/bin/sh\n/usr/bin/clean\nexec /opt/evil/weekly --now\n");
+	put("/etc/cron.monthly", "clean", "#!/bin/sh\n/usr/bin/clean\n");
+	/* at jobs */
+	put("/var/spool/cron/atjobs", "a0000101a2b3c", "#!/bin/sh\n# atrun uid=0 gid=0\numask 22\n"
+	    "cd /root || {\n\t echo 'Execution directory inaccessible' >&2\n\t exit 1\n}\n/opt/evil/atjob\n");
+	put("/var/spool/cron/atjobs", ".SEQ", "/opt/evil/seq\n");
 	return 0;
 }
 
@@ -69,11 +84,11 @@ static int teardown(void **state)
 static int detected(const char *target, void *payload)
 {
 	(void)payload;
-	return strncmp(target, "/opt/evil/", 10) == 0;
+	return strncmp(target, "/opt/evil/", 10) == 0 || strstr(target, "/evil-") != NULL;
 }
 
 typedef struct found {
-	char lines[64][512];
+	char lines[96][512];
 	int n;
 	int stop_after;
 } found;
@@ -81,7 +96,7 @@ typedef struct found {
 static int collect(const rq_persist_entry *e, void *payload)
 {
 	found *f = payload;
-	assert_true(f->n < 64);
+	assert_true(f->n < 96);
 	snprintf(f->lines[f->n], sizeof(f->lines[0]), "%s %s:%u -> %s",
 		 rq_persist_kind_name(e->kind), e->file, e->line, e->target);
 	f->n++;
@@ -94,16 +109,23 @@ static void test_detected_entries_reported(void **state)
 		"PRELOAD /etc/ld.so.preload:3 -> /opt/evil/preload.so",
 		"RCLOCAL /etc/rc.local:4 -> /opt/evil/rc",
 		"SYSTEMD /etc/systemd/system/a.service:5 -> /opt/evil/unit",
+		"SYSTEMD /etc/systemd/system/tsvc.service:2 -> /opt/evil/tsvc",
 		"SYSTEMD /usr/lib/systemd/system/c.service:2 -> /opt/evil/post",
+		"TIMER /etc/systemd/system/c.timer:1 -> /opt/evil/post",
+		"TIMER /etc/systemd/system/t.timer:5 -> /opt/evil/tsvc",
 		"CRON /etc/crontab:1 -> /opt/evil/shellvar",
 		"CRON /etc/crontab:5 -> /opt/evil/cron",
 		"CRON /etc/cron.d/job:2 -> /opt/evil/crond",
 		"CRON /var/spool/cron/crontabs/alice:1 -> /opt/evil/spool",
+		"CRONDIR /etc/cron.daily/evil-self:1 -> /etc/cron.daily/evil-self",
+		"CRONDIR /etc/cron.weekly/runner:3 -> /opt/evil/weekly",
+		"AT /var/spool/cron/atjobs/a0000101a2b3c:8 -> /opt/evil/atjob",
 		"SHELL /etc/profile.d/x.sh:2 -> /opt/evil/profiled",
 		"AUTOSTART /etc/xdg/autostart/g.desktop:2 -> /opt/evil/sysxdg",
 		"SHELL /root/.bashrc:1 -> /opt/evil/rootrc",
 		"SHELL /home/bob/.profile:3 -> /opt/evil/bobprofile",
 		"SYSTEMD /home/bob/.config/systemd/user/u.service:2 -> /opt/evil/user",
+		"TIMER /home/bob/.config/systemd/user/u.timer:1 -> /opt/evil/user",
 		"AUTOSTART /home/bob/.config/autostart/e.desktop:3 -> /opt/evil/xdg",
 	};
 	(void)state;
@@ -126,8 +148,9 @@ static void test_all_entries_without_predicate(void **state)
 	int clean = 0;
 	for (int i = 0; i < f.n; i++)
 		clean += strstr(f.lines[i], "-> /usr/bin/clean") != NULL;
-	/* rc.local, ExecStartPre, cron.d, bash.bashrc, autostart f.desktop */
-	assert_int_equal(clean, 5);
+	/* rc.local, ExecStartPre, cron.d, bash.bashrc, autostart f.desktop,
+	 * clean.service and its timer, cron.weekly/runner, cron.monthly/clean */
+	assert_int_equal(clean, 9);
 	assert_true(f.n > 13);
 }
 

@@ -40,18 +40,16 @@ static void test_eicar_entries(void **state)
 		uint8_t md5[32] = { 0 }, sha256[32] = { 0 };
 		digest_of(EVP_md5(), buf, len, md5);
 		digest_of(EVP_sha256(), buf, len, sha256);
-		const rq_hashsig *a = rq_hashidx_find(idx, RQ_DIGEST_MD5, md5, len);
-		const rq_hashsig *b = rq_hashidx_find(idx, RQ_DIGEST_SHA256, sha256, len);
-		assert_non_null(a);
-		assert_non_null(b);
-		assert_true(a->size == len && b->size == len);
-		assert_string_equal(a->name, "Eicar-Test-Signature");
-		assert_string_equal(b->name, "Eicar-Test-Signature");
-		assert_string_equal(a->source, "builtin");
-		assert_int_equal(a->sig_type, RQ_SIG_BUILTIN);
-		assert_int_equal(b->sig_type, RQ_SIG_BUILTIN);
+		rq_hashhit a, b;
+		assert_true(rq_hashidx_find(idx, RQ_DIGEST_MD5, md5, len, &a));
+		assert_true(rq_hashidx_find(idx, RQ_DIGEST_SHA256, sha256, len, &b));
+		assert_string_equal(a.name, "Eicar-Test-Signature");
+		assert_string_equal(b.name, "Eicar-Test-Signature");
+		assert_string_equal(a.source, "builtin");
+		assert_int_equal(a.sig_type, RQ_SIG_BUILTIN);
+		assert_int_equal(b.sig_type, RQ_SIG_BUILTIN);
 		/* Only the exact size matches. */
-		assert_null(rq_hashidx_find(idx, RQ_DIGEST_MD5, md5, len + 1));
+		assert_false(rq_hashidx_find(idx, RQ_DIGEST_MD5, md5, len + 1, NULL));
 	}
 	assert_int_equal(rq_hashidx_needs(idx, 71), 0);
 	rq_hashidx_free(idx);

@@ -1,0 +1,500 @@
+/*
+ * The .rqdb container (rqdb.h): writing a database file from its header and
+ * sections, and opening one by mmap after checking its structure, the
+ * SHA-256 of every chunk (on several threads) and the Ed25519 signature of
+ * the chunk table. What the sections hold is rqdb_build.c / rqdb_load.c.
+ */
+#include "db/rqdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/binbuf.h"
+#include "core/error.h"
+#include "core/limits.h"
+
+#define FIXED_LEN 32
+#define SECTION_ENTRY 24
+#define CT_FOOTER 16
+#define CT_MAGIC 0x54435152u /* "RQCT" */
+#define SECTION_ALIGN 64
+#define READ_PIECE (128 * 1024)
+
+struct rq_rqdb {
+	char *path;
+	uint8_t *map;
+	size_t len;
+	rq_rqdb_info info;
+	rq_rqdb_trust trust;
+	char *header;
+	struct {
+		uint32_t kind;
+		const uint8_t *p;
+		size_t len;
+	} sec[RQ_RQDB_MAX_SECTIONS];
+	size_t sec_count;
+};
+
+int rq_rqdb_name_ok(const char *name)
+{
+	size_t n = 0;
+	for (; name && name[n]; n++) {
+		char c = name[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= RQ_RQDB_NAME_MAX;
+}
+
+/* --- header --- */
+
+static uint64_t count_of(json_t *counts, const char *key)
+{
+	json_t *v = json_object_get(counts, key);
+	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
+int rq_rqdb_peek(const uint8_t *data, size_t len, rq_rqdb_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (len < FIXED_LEN || memcmp(data, RQ_RQDB_MAGIC, 8))
+		return rq_fail(RQ_EPARSE, "not a raquet database (.rqdb)");
+	info->format = rq_le32(data + 8);
+	if (info->format != RQ_RQDB_FORMAT)
+		return rq_fail(RQ_EUNSUPPORTED, "database format %u; this raquet reads format %d",
+			       info->format, RQ_RQDB_FORMAT);
+	uint32_t jlen = rq_le32(data + 12);
+	if (jlen > RQ_RQDB_MAX_HEADER || jlen > len - FIXED_LEN)
+		return rq_fail(RQ_EPARSE, "truncated database header");
+	json_error_t jerr;
+	json_t *h = json_loadb((const char *)data + FIXED_LEN, jlen, JSON_REJECT_DUPLICATES, &jerr);
+	if (!h)
+		return rq_fail(RQ_EPARSE, "database header: %s", jerr.text);
+	int rc = 0;
+	json_t *name = json_object_get(h, "name"), *version = json_object_get(h, "version"),
+	       *built = json_object_get(h, "built"), *counts = json_object_get(h, "counts");
+	if (!json_is_string(name) || !rq_rqdb_name_ok(json_string_value(name)) ||
+	    !json_is_integer(version) || json_integer_value(version) < 0 ||
+	    !json_is_integer(built) || (counts && !json_is_object(counts))) {
+		rc = rq_fail(RQ_EPARSE, "database header: name, version or build time missing or invalid");
+	} else {
+		snprintf(info->name, sizeof(info->name), "%s", json_string_value(name));
+		info->version = (uint64_t)json_integer_value(version);
+		info->built = (int64_t)json_integer_value(built);
+		info->hashes = count_of(counts, "hashes");
+		info->allow = count_of(counts, "allow");
+		info->bodies = count_of(counts, "bodies");
+		info->yara_rules = count_of(counts, "yara");
+		info->ignored = count_of(counts, "ignored");
+		info->md5 = count_of(counts, "md5");
+		info->sha1 = count_of(counts, "sha1");
+		info->sha256 = count_of(counts, "sha256");
+		info->ioc = count_of(counts, "ioc");
+	}
+	json_decref(h);
+	return rc;
+}
+
+/* --- verification --- */
+
+/*
+ * Chunks are hashed from the file with pread rather than through the
+ * mapping: the bytes come from the page cache either way, but pages a scan
+ * never touches (most of a large hash index) then never count in the
+ * process's resident memory. rq_rqdb_open refuses files that anyone but
+ * root or the caller could rewrite between this check and their use.
+ */
+typedef struct chunk_job {
+	const uint8_t *data;  /* the bytes in memory, or NULL to read `fd` */
+	int fd;
+	size_t total;         /* bytes covered by chunks */
+	const uint8_t *table; /* expected digests */
+	size_t first, step, count;
+	size_t bad;           /* first failing chunk + 1, 0 when all good */
+	int no_mem, io_error;
+} chunk_job;
+
+static int read_chunk(int fd, uint8_t *buf, size_t n, size_t off)
+{
+	size_t have = 0;
+	while (have < n) {
+		ssize_t got = pread(fd, buf + have, n - have, (off_t)(off + have));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		have += (size_t)got;
+	}
+	return 0;
+}
+
+static void *hash_chunks(void *arg)
+{
+	chunk_job *j = arg;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t *buf = j->data ? NULL : malloc(READ_PIECE);
+	if (!md || (!j->data && !buf)) {
+		j->no_mem = 1;
+		goto done;
+	}
+	for (size_t c = j->first; c < j->count; c += j->step) {
+		size_t off = c * RQ_RQDB_CHUNK;
+		size_t n = j->total - off < RQ_RQDB_CHUNK ? j->total - off : RQ_RQDB_CHUNK;
+		uint8_t d[32];
+		int ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+		if (j->data) {
+			ok = ok && EVP_DigestUpdate(md, j->data + off, n);
+		} else {
+			/* pieces small enough to stay in the core's cache between read and hash */
+			for (size_t at = 0; at < n && ok; at += READ_PIECE) {
+				size_t m = n - at < READ_PIECE ? n - at : READ_PIECE;
+				if (read_chunk(j->fd, buf, m, off + at)) {
+					j->io_error = errno ? errno : EIO;
+					break;
+				}
+				ok = EVP_DigestUpdate(md, buf, m);
+			}
+			if (j->io_error)
+				break;
+		}
+		if (!ok || !EVP_DigestFinal_ex(md, d, NULL)) {
+			j->no_mem = 1;
+			break;
+		}
+		if (memcmp(d, j->table + 32 * c, 32)) {
+			j->bad = c + 1;
+			break;
+		}
+	}
+done:
+	free(buf);
+	EVP_MD_CTX_free(md);
+	return NULL;
+}
+
+/* Compare every chunk's SHA-256 with the table, on up to RQ_RQDB_VERIFY_THREADS threads. */
+static int check_chunks(const uint8_t *data, int fd, size_t total, const uint8_t *table, size_t count)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = cpus > 0 ? (size_t)cpus : 1;
+	if (threads > RQ_RQDB_VERIFY_THREADS)
+		threads = RQ_RQDB_VERIFY_THREADS;
+	if (threads > (count + 3) / 4)
+		threads = (count + 3) / 4 ? (count + 3) / 4 : 1;
+	chunk_job jobs[RQ_RQDB_VERIFY_THREADS];
+	pthread_t tid[RQ_RQDB_VERIFY_THREADS];
+	int started[RQ_RQDB_VERIFY_THREADS] = { 0 };
+	for (size_t t = 0; t < threads; t++) {
+		jobs[t] = (chunk_job){ data, fd, total, table, t, threads, count, 0, 0, 0 };
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, hash_chunks, &jobs[t]) == 0;
+	}
+	hash_chunks(&jobs[0]);
+	for (size_t t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			hash_chunks(&jobs[t]); /* no thread: do its share here */
+	}
+	for (size_t t = 0; t < threads; t++) {
+		if (jobs[t].no_mem)
+			return rq_fail(RQ_ENOMEM, "SHA-256 failed");
+		if (jobs[t].io_error)
+			return rq_fail_errno(RQ_EIO, jobs[t].io_error, "read failed");
+		if (jobs[t].bad)
+			return rq_fail(RQ_EVERIFY, "refused: chunk %zu (bytes from %llu) does not match "
+					"its signed digest", jobs[t].bad - 1,
+				       (unsigned long long)((jobs[t].bad - 1) * RQ_RQDB_CHUNK));
+	}
+	return 0;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* Verify; chunk bytes come from `data`, or from `fd` when given (>= 0). */
+static int verify(const uint8_t *data, int fd, size_t len, const rq_keyring *ring,
+		  int allow_unsigned, rq_rqdb_trust *trust)
+{
+	rq_rqdb_info info;
+	int rc = rq_rqdb_peek(data, len, &info);
+	if (rc)
+		return rc;
+	if (len < FIXED_LEN + CT_FOOTER + RQ_SIGTRAILER_LEN)
+		return rq_fail(RQ_EPARSE, "truncated database");
+	const uint8_t *trailer = data + len - RQ_SIGTRAILER_LEN;
+	const uint8_t *foot = trailer - CT_FOOTER;
+	uint64_t covered = rq_le64(foot);
+	uint32_t chunk = rq_le32(foot + 8), magic = rq_le32(foot + 12);
+	if (magic != CT_MAGIC || chunk != RQ_RQDB_CHUNK)
+		return rq_fail(RQ_EPARSE, "truncated or damaged database: no chunk table at its end");
+	size_t room = len - RQ_SIGTRAILER_LEN - CT_FOOTER;
+	uint64_t chunks = (covered + RQ_RQDB_CHUNK - 1) / RQ_RQDB_CHUNK;
+	if (covered > room || chunks > room / 32 || covered + 32 * chunks != room)
+		return rq_fail(RQ_EPARSE, "damaged database: chunk table does not fit the file size");
+	const uint8_t *table = data + covered;
+	size_t table_len = (size_t)(32 * chunks + CT_FOOTER);
+	/* the signature first: a forged table must not cost a full hashing pass */
+	if (memcmp(trailer, RQ_SIGTRAILER_MAGIC, 8))
+		return rq_fail(RQ_EVERIFY, "refused: no signature trailer");
+	int signed_file = !all_zero(trailer + 8, RQ_SIGTRAILER_LEN - 8);
+	rq_rqdb_trust t = RQ_RQDB_TRUSTED;
+	if (!signed_file) {
+		if (!allow_unsigned)
+			return rq_fail(RQ_EVERIFY, "refused: the database is not signed "
+					"(--allow-unsigned accepts it for a local file)");
+		t = RQ_RQDB_UNSIGNED;
+	} else if (!ring || (rc = rq_keyring_verify(ring, table, table_len, trailer))) {
+		if (!ring)
+			rc = rq_fail(RQ_EVERIFY, "no trusted key to check the signature");
+		/* only an unknown key may pass unsigned; a bad signature never does */
+		if (!allow_unsigned || !strstr(rq_error_last(), "unknown key"))
+			return rq_fail(RQ_EVERIFY, "refused: %s", rq_error_last());
+		t = RQ_RQDB_UNSIGNED;
+	}
+	if ((rc = check_chunks(fd >= 0 ? NULL : data, fd, (size_t)covered, table, (size_t)chunks)))
+		return rc;
+	if (trust)
+		*trust = t;
+	return 0;
+}
+
+int rq_rqdb_verify(const uint8_t *data, size_t len, const rq_keyring *ring, int allow_unsigned,
+		   rq_rqdb_trust *trust)
+{
+	return verify(data, -1, len, ring, allow_unsigned, trust);
+}
+
+/* --- opening --- */
+
+static int parse_sections(rq_rqdb *db)
+{
+	uint32_t jlen = rq_le32(db->map + 12), count = rq_le32(db->map + 16);
+	size_t covered = (size_t)rq_le64(db->map + db->len - RQ_SIGTRAILER_LEN - CT_FOOTER);
+	size_t at = FIXED_LEN + ((jlen + 7) & ~(size_t)7);
+	if (count > RQ_RQDB_MAX_SECTIONS || at > covered || count * SECTION_ENTRY > covered - at)
+		return rq_fail(RQ_EPARSE, "bad section table");
+	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *e = db->map + at + (size_t)i * SECTION_ENTRY;
+		uint64_t off = rq_le64(e + 8), n = rq_le64(e + 16);
+		if (off % SECTION_ALIGN || off > covered || n > covered - off)
+			return rq_fail(RQ_EPARSE, "section %u lies outside the file", i);
+		db->sec[i].kind = rq_le32(e);
+		db->sec[i].p = db->map + off;
+		db->sec[i].len = (size_t)n;
+	}
+	db->sec_count = count;
+	db->header = strndup((const char *)db->map + FIXED_LEN, jlen);
+	return db->header ? 0 : rq_fail(RQ_ENOMEM, "out of memory");
+}
+
+int rq_rqdb_open(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned)
+{
+	int rc = 0;
+	*out = NULL;
+	rq_rqdb *db = calloc(1, sizeof(*db));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (!db || !(db->path = strdup(path))) {
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot open", path);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > RQ_RQDB_MAX_SIZE) {
+		rc = rq_fail(RQ_EPARSE, "%s: not a database file (empty, not regular, or over %llu MiB)",
+			     path, (unsigned long long)(RQ_RQDB_MAX_SIZE / RQ_MIB));
+		goto done;
+	}
+	/* nobody but root or the caller may be able to change it after the check */
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		rc = rq_fail(RQ_EVERIFY, "%s: refused: the file must belong to root (or to the user "
+				"running raquet) and be writable by its owner only", path);
+		goto done;
+	}
+	db->len = (size_t)st.st_size;
+	void *m = mmap(NULL, db->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot map", path);
+		goto done;
+	}
+	db->map = m;
+	if ((rc = verify(db->map, fd, db->len, ring, allow_unsigned, &db->trust)) ||
+	    (rc = rq_rqdb_peek(db->map, db->len, &db->info)) || (rc = parse_sections(db))) {
+		rc = rq_fail(rc, "%s: %s", path, rq_error_last());
+		goto done;
+	}
+	*out = db;
+	db = NULL;
+done:
+	if (fd >= 0)
+		close(fd);
+	rq_rqdb_close(db);
+	return rc;
+}
+
+void rq_rqdb_close(rq_rqdb *db)
+{
+	if (!db)
+		return;
+	if (db->map)
+		munmap(db->map, db->len);
+	free(db->header);
+	free(db->path);
+	free(db);
+}
+
+const rq_rqdb_info *rq_rqdb_get_info(const rq_rqdb *db) { return &db->info; }
+const char *rq_rqdb_path(const rq_rqdb *db) { return db->path; }
+rq_rqdb_trust rq_rqdb_get_trust(const rq_rqdb *db) { return db->trust; }
+const char *rq_rqdb_header_json(const rq_rqdb *db) { return db->header; }
+
+const uint8_t *rq_rqdb_section(const rq_rqdb *db, uint32_t kind, size_t *len)
+{
+	for (size_t i = 0; i < db->sec_count; i++) {
+		if (db->sec[i].kind == kind) {
+			*len = db->sec[i].len;
+			return db->sec[i].p;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
+/* --- writing --- */
+
+static int sha256(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	unsigned int len = 0;
+	return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) ? 0 : rq_fail(RQ_ENOMEM, "SHA-256 failed");
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write `data` to `path` through PATH.tmp: fsync, rename, fsync the folder. */
+static int write_file_atomic(const char *path, const uint8_t *data, size_t len)
+{
+	int rc = 0;
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 5);
+	if (!tmp)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".tmp", 5);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot create", tmp);
+		goto done;
+	}
+	if (write_all(fd, data, len) || fsync(fd)) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot write", tmp);
+		close(fd);
+		unlink(tmp);
+		goto done;
+	}
+	close(fd);
+	if (rename(tmp, path)) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot rename to %s", tmp, path);
+		unlink(tmp);
+		goto done;
+	}
+	char *slash = strrchr(tmp, '/');
+	if (slash)
+		*slash = '\0';
+	int dfd = open(slash ? (tmp[0] ? tmp : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+done:
+	free(tmp);
+	return rc;
+}
+
+int rq_rqdb_write(const char *path, const char *header_json, const rq_rqdb_part *parts,
+		  size_t part_count, const rq_signkey *key)
+{
+	int rc = 0;
+	rq_binbuf b = { 0 };
+	size_t jlen = strlen(header_json);
+	if (part_count > RQ_RQDB_MAX_SECTIONS || jlen > RQ_RQDB_MAX_HEADER)
+		return rq_fail(RQ_ELIMIT, "%s: too many sections or header too long", path);
+	rq_bin_put(&b, RQ_RQDB_MAGIC, 8);
+	rq_bin_u32(&b, RQ_RQDB_FORMAT);
+	rq_bin_u32(&b, (uint32_t)jlen);
+	rq_bin_u32(&b, (uint32_t)part_count);
+	rq_bin_put(&b, NULL, 12);
+	rq_bin_put(&b, header_json, jlen);
+	rq_bin_align(&b, 8);
+	size_t table_at = b.len;
+	rq_bin_put(&b, NULL, part_count * SECTION_ENTRY);
+	for (size_t i = 0; i < part_count && !b.no_mem; i++) {
+		rq_bin_align(&b, SECTION_ALIGN);
+		uint64_t off = b.len;
+		rq_bin_put(&b, parts[i].data, parts[i].len);
+		if (b.no_mem)
+			break;
+		uint8_t *e = b.p + table_at + i * SECTION_ENTRY;
+		for (int k = 0; k < 4; k++)
+			e[k] = (uint8_t)(parts[i].kind >> (8 * k));
+		for (int k = 0; k < 8; k++) {
+			e[8 + k] = (uint8_t)(off >> (8 * k));
+			e[16 + k] = (uint8_t)((uint64_t)parts[i].len >> (8 * k));
+		}
+	}
+	size_t covered = b.len;
+	size_t chunks = (covered + RQ_RQDB_CHUNK - 1) / RQ_RQDB_CHUNK;
+	rq_bin_put(&b, NULL, 32 * chunks);
+	rq_bin_u64(&b, covered);
+	rq_bin_u32(&b, (uint32_t)RQ_RQDB_CHUNK);
+	rq_bin_u32(&b, CT_MAGIC);
+	rq_bin_put(&b, NULL, RQ_SIGTRAILER_LEN);
+	if (b.no_mem) {
+		rc = rq_fail(RQ_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	for (size_t c = 0; c < chunks && !rc; c++) {
+		size_t off = c * RQ_RQDB_CHUNK;
+		size_t n = covered - off < RQ_RQDB_CHUNK ? covered - off : RQ_RQDB_CHUNK;
+		rc = sha256(b.p + off, n, b.p + covered + 32 * c);
+	}
+	uint8_t *trailer = b.p + b.len - RQ_SIGTRAILER_LEN;
+	if (!rc && key)
+		rc = rq_sign_trailer(key, b.p + covered, 32 * chunks + CT_FOOTER, trailer);
+	else if (!rc)
+		memcpy(trailer, RQ_SIGTRAILER_MAGIC, 8); /* unsigned: zero key id and signature */
+	if (!rc)
+		rc = write_file_atomic(path, b.p, b.len);
+done:
+	rq_bin_free(&b);
+	return rc;
+}
