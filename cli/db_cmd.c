@@ -181,16 +181,24 @@ static int check(const uint8_t *data, size_t len, const rq_keyring *ring, char *
 	return rc;
 }
 
+/* Options of a command taking exactly one database file: 0, or the exit status 2. */
+static int parse_one_file(const char *cmd, int argc, char **argv, dbopts *o)
+{
+	if (parse(cmd, argc, argv, o))
+		return 2;
+	if (o->n_args != 1) {
+		fprintf(stderr, "%s: give exactly one database file\n", cmd);
+		return 2;
+	}
+	return 0;
+}
+
 static int cmd_info(int argc, char **argv, int verify_only)
 {
 	const char *cmd = verify_only ? "raquet db verify" : "raquet db info";
 	dbopts o;
-	if (parse(cmd, argc, argv, &o))
+	if (parse_one_file(cmd, argc, argv, &o))
 		return 2;
-	if (o.n_args != 1) {
-		fprintf(stderr, "%s: give exactly one database file\n", cmd);
-		return 2;
-	}
 	rq_keyring *ring = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;

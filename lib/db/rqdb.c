@@ -29,20 +29,6 @@
 #define SECTION_ALIGN 64
 #define READ_PIECE (128 * 1024)
 
-struct rq_rqdb {
-	char *path;
-	uint8_t *map;
-	size_t len;
-	rq_rqdb_info info;
-	rq_rqdb_trust trust;
-	char *header;
-	struct {
-		uint32_t kind;
-		const uint8_t *p;
-		size_t len;
-	} sec[RQ_RQDB_MAX_SECTIONS];
-	size_t sec_count;
-};
 
 int rq_rqdb_name_ok(const char *name)
 {
@@ -108,66 +94,34 @@ int rq_rqdb_peek(const uint8_t *data, size_t len, rq_rqdb_info *info)
 /* --- verification --- */
 
 /*
- * Chunks are hashed from the file with pread rather than through the
- * mapping: the bytes come from the page cache either way, but pages a scan
- * never touches (most of a large hash index) then never count in the
- * process's resident memory. rq_rqdb_open refuses files that anyone but
- * root or the caller could rewrite between this check and their use.
+ * One thread's share of the chunk checks: chunks lo, lo + step, ... below
+ * hi, except those in [skip_lo, skip_hi) (checked later, in the background).
  */
 typedef struct chunk_job {
-	const uint8_t *data;  /* the bytes in memory, or NULL to read `fd` */
-	int fd;
+	const uint8_t *data;
 	size_t total;         /* bytes covered by chunks */
 	const uint8_t *table; /* expected digests */
-	size_t first, step, count;
+	size_t lo, hi, step, skip_lo, skip_hi;
 	size_t bad;           /* first failing chunk + 1, 0 when all good */
-	int no_mem, io_error;
+	int no_mem;
 } chunk_job;
-
-static int read_chunk(int fd, uint8_t *buf, size_t n, size_t off)
-{
-	size_t have = 0;
-	while (have < n) {
-		ssize_t got = pread(fd, buf + have, n - have, (off_t)(off + have));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		have += (size_t)got;
-	}
-	return 0;
-}
 
 static void *hash_chunks(void *arg)
 {
 	chunk_job *j = arg;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	uint8_t *buf = j->data ? NULL : malloc(READ_PIECE);
-	if (!md || (!j->data && !buf)) {
+	if (!md) {
 		j->no_mem = 1;
-		goto done;
+		return NULL;
 	}
-	for (size_t c = j->first; c < j->count; c += j->step) {
+	for (size_t c = j->lo; c < j->hi; c += j->step) {
+		if (c >= j->skip_lo && c < j->skip_hi)
+			continue;
 		size_t off = c * RQ_RQDB_CHUNK;
 		size_t n = j->total - off < RQ_RQDB_CHUNK ? j->total - off : RQ_RQDB_CHUNK;
 		uint8_t d[32];
-		int ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-		if (j->data) {
-			ok = ok && EVP_DigestUpdate(md, j->data + off, n);
-		} else {
-			/* pieces small enough to stay in the core's cache between read and hash */
-			for (size_t at = 0; at < n && ok; at += READ_PIECE) {
-				size_t m = n - at < READ_PIECE ? n - at : READ_PIECE;
-				if (read_chunk(j->fd, buf, m, off + at)) {
-					j->io_error = errno ? errno : EIO;
-					break;
-				}
-				ok = EVP_DigestUpdate(md, buf, m);
-			}
-			if (j->io_error)
-				break;
-		}
-		if (!ok || !EVP_DigestFinal_ex(md, d, NULL)) {
+		if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, j->data + off, n) ||
+		    !EVP_DigestFinal_ex(md, d, NULL)) {
 			j->no_mem = 1;
 			break;
 		}
@@ -176,47 +130,75 @@ static void *hash_chunks(void *arg)
 			break;
 		}
 	}
-done:
-	free(buf);
 	EVP_MD_CTX_free(md);
 	return NULL;
 }
 
-/* Compare every chunk's SHA-256 with the table, on up to RQ_RQDB_VERIFY_THREADS threads. */
-static int check_chunks(const uint8_t *data, int fd, size_t total, const uint8_t *table, size_t count)
+/* Threads for `count` chunks: one per core, at most RQ_RQDB_VERIFY_THREADS, >= 4 chunks each. */
+static size_t thread_count(size_t count)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t threads = cpus > 0 ? (size_t)cpus : 1;
 	if (threads > RQ_RQDB_VERIFY_THREADS)
 		threads = RQ_RQDB_VERIFY_THREADS;
 	if (threads > (count + 3) / 4)
-		threads = (count + 3) / 4 ? (count + 3) / 4 : 1;
-	chunk_job jobs[RQ_RQDB_VERIFY_THREADS];
-	pthread_t tid[RQ_RQDB_VERIFY_THREADS];
-	int started[RQ_RQDB_VERIFY_THREADS] = { 0 };
-	for (size_t t = 0; t < threads; t++) {
-		jobs[t] = (chunk_job){ data, fd, total, table, t, threads, count, 0, 0, 0 };
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, hash_chunks, &jobs[t]) == 0;
-	}
-	hash_chunks(&jobs[0]);
-	for (size_t t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			hash_chunks(&jobs[t]); /* no thread: do its share here */
-	}
-	for (size_t t = 0; t < threads; t++) {
+		threads = (count + 3) / 4;
+	return threads ? threads : 1;
+}
+
+/* The first failure among jobs, as an error; 0 when all passed. */
+static int jobs_result(const chunk_job *jobs, size_t n)
+{
+	for (size_t t = 0; t < n; t++) {
 		if (jobs[t].no_mem)
 			return rq_fail(RQ_ENOMEM, "SHA-256 failed");
-		if (jobs[t].io_error)
-			return rq_fail_errno(RQ_EIO, jobs[t].io_error, "read failed");
 		if (jobs[t].bad)
 			return rq_fail(RQ_EVERIFY, "refused: chunk %zu (bytes from %llu) does not match "
 					"its signed digest", jobs[t].bad - 1,
 				       (unsigned long long)((jobs[t].bad - 1) * RQ_RQDB_CHUNK));
 	}
 	return 0;
+}
+
+/* Chunks checked in the background while the caller goes on (rq_rqdb_wait joins). */
+typedef struct background {
+	chunk_job jobs[RQ_RQDB_VERIFY_THREADS];
+	pthread_t tid[RQ_RQDB_VERIFY_THREADS];
+	size_t threads; /* started */
+	size_t shares;  /* jobs */
+} background;
+
+/*
+ * Check chunks [lo, hi) except [skip_lo, skip_hi), on several threads, and
+ * wait for them (bg NULL), or start them and return (bg: rq_rqdb_wait).
+ */
+static int check_chunks(const uint8_t *data, size_t total, const uint8_t *table, size_t lo,
+			size_t hi, size_t skip_lo, size_t skip_hi, background *bg)
+{
+	chunk_job local[RQ_RQDB_VERIFY_THREADS];
+	pthread_t tid[RQ_RQDB_VERIFY_THREADS];
+	chunk_job *jobs = bg ? bg->jobs : local;
+	size_t threads = thread_count(hi - lo - (skip_hi - skip_lo)), started = 0;
+	for (size_t t = 0; t < threads; t++)
+		jobs[t] = (chunk_job){ data, total, table, lo + t, hi, threads, skip_lo, skip_hi, 0, 0 };
+	/* in the background every share gets a thread; else the caller takes share 0 */
+	for (size_t t = bg ? 0 : 1; t < threads; t++, started++)
+		if (pthread_create(bg ? &bg->tid[t] : &tid[t], NULL, hash_chunks, &jobs[t]))
+			break;
+	size_t first_thread = bg ? 0 : 1;
+	if (first_thread + started < threads) { /* no more threads: the rest here, now */
+		for (size_t t = first_thread + started; t < threads; t++)
+			hash_chunks(&jobs[t]);
+	}
+	if (bg) {
+		bg->threads = started;
+		bg->shares = threads;
+		return 0;
+	}
+	hash_chunks(&jobs[0]);
+	for (size_t t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+	return jobs_result(jobs, threads);
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -227,60 +209,88 @@ static int all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-/* Verify; chunk bytes come from `data`, or from `fd` when given (>= 0). */
-static int verify(const uint8_t *data, int fd, size_t len, const rq_keyring *ring,
-		  int allow_unsigned, rq_rqdb_trust *trust)
+/* Where the chunk table is: *covered bytes in *chunks chunks; 0 or RQ_EPARSE. */
+static int chunk_layout(const uint8_t *data, size_t len, uint64_t *covered, uint64_t *chunks)
 {
-	rq_rqdb_info info;
-	int rc = rq_rqdb_peek(data, len, &info);
-	if (rc)
-		return rc;
 	if (len < FIXED_LEN + CT_FOOTER + RQ_SIGTRAILER_LEN)
 		return rq_fail(RQ_EPARSE, "truncated database");
-	const uint8_t *trailer = data + len - RQ_SIGTRAILER_LEN;
-	const uint8_t *foot = trailer - CT_FOOTER;
-	uint64_t covered = rq_le64(foot);
+	const uint8_t *foot = data + len - RQ_SIGTRAILER_LEN - CT_FOOTER;
+	*covered = rq_le64(foot);
 	uint32_t chunk = rq_le32(foot + 8), magic = rq_le32(foot + 12);
 	if (magic != CT_MAGIC || chunk != RQ_RQDB_CHUNK)
 		return rq_fail(RQ_EPARSE, "truncated or damaged database: no chunk table at its end");
 	size_t room = len - RQ_SIGTRAILER_LEN - CT_FOOTER;
-	uint64_t chunks = (covered + RQ_RQDB_CHUNK - 1) / RQ_RQDB_CHUNK;
-	if (covered > room || chunks > room / 32 || covered + 32 * chunks != room)
+	*chunks = (*covered + RQ_RQDB_CHUNK - 1) / RQ_RQDB_CHUNK;
+	if (*covered > room || *chunks > room / 32 || *covered + 32 * *chunks != room)
 		return rq_fail(RQ_EPARSE, "damaged database: chunk table does not fit the file size");
+	return 0;
+}
+
+/* Everything but the chunk digests: header, chunk table, signature. */
+static int verify_head(const uint8_t *data, size_t len, const rq_keyring *ring,
+		       int allow_unsigned, rq_rqdb_trust *trust)
+{
+	rq_rqdb_info info;
+	uint64_t covered, chunks;
+	int rc;
+	if ((rc = rq_rqdb_peek(data, len, &info)) || (rc = chunk_layout(data, len, &covered, &chunks)))
+		return rc;
+	const uint8_t *trailer = data + len - RQ_SIGTRAILER_LEN;
 	const uint8_t *table = data + covered;
 	size_t table_len = (size_t)(32 * chunks + CT_FOOTER);
 	/* the signature first: a forged table must not cost a full hashing pass */
 	if (memcmp(trailer, RQ_SIGTRAILER_MAGIC, 8))
 		return rq_fail(RQ_EVERIFY, "refused: no signature trailer");
 	int signed_file = !all_zero(trailer + 8, RQ_SIGTRAILER_LEN - 8);
-	rq_rqdb_trust t = RQ_RQDB_TRUSTED;
+	*trust = RQ_RQDB_TRUSTED;
 	if (!signed_file) {
 		if (!allow_unsigned)
 			return rq_fail(RQ_EVERIFY, "refused: the database is not signed "
 					"(--allow-unsigned accepts it for a local file)");
-		t = RQ_RQDB_UNSIGNED;
+		*trust = RQ_RQDB_UNSIGNED;
 	} else if (!ring || (rc = rq_keyring_verify(ring, table, table_len, trailer))) {
 		if (!ring)
 			rc = rq_fail(RQ_EVERIFY, "no trusted key to check the signature");
 		/* only an unknown key may pass unsigned; a bad signature never does */
 		if (!allow_unsigned || !strstr(rq_error_last(), "unknown key"))
 			return rq_fail(RQ_EVERIFY, "refused: %s", rq_error_last());
-		t = RQ_RQDB_UNSIGNED;
+		*trust = RQ_RQDB_UNSIGNED;
 	}
-	if ((rc = check_chunks(fd >= 0 ? NULL : data, fd, (size_t)covered, table, (size_t)chunks)))
-		return rc;
-	if (trust)
-		*trust = t;
 	return 0;
 }
 
 int rq_rqdb_verify(const uint8_t *data, size_t len, const rq_keyring *ring, int allow_unsigned,
 		   rq_rqdb_trust *trust)
 {
-	return verify(data, -1, len, ring, allow_unsigned, trust);
+	rq_rqdb_trust t;
+	uint64_t covered, chunks;
+	int rc = verify_head(data, len, ring, allow_unsigned, &t);
+	if (!rc && !(rc = chunk_layout(data, len, &covered, &chunks)))
+		rc = check_chunks(data, (size_t)covered, data + covered, 0, (size_t)chunks, 0, 0, NULL);
+	if (!rc && trust)
+		*trust = t;
+	return rc;
 }
 
 /* --- opening --- */
+
+struct rq_rqdb {
+	char *path;
+	uint8_t *map;
+	size_t len;
+	rq_rqdb_info info;
+	rq_rqdb_trust trust;
+	char *header;
+	struct {
+		uint32_t kind;
+		const uint8_t *p;
+		size_t len;
+	} sec[RQ_RQDB_MAX_SECTIONS];
+	size_t sec_count;
+	background bg;   /* chunks of the hash indexes, checked while the caller loads */
+	int pending;     /* bg running: rq_rqdb_wait not called yet */
+	int bg_rc;
+};
 
 static int parse_sections(rq_rqdb *db)
 {
@@ -303,7 +313,82 @@ static int parse_sections(rq_rqdb *db)
 	return db->header ? 0 : rq_fail(RQ_ENOMEM, "out of memory");
 }
 
+static int open_file(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned,
+		     int async);
+
+/* Drop the file's pages from this process: a scan touches few of them again. */
+static void release_pages(rq_rqdb *db)
+{
+	madvise(db->map, db->len, MADV_DONTNEED);
+	madvise(db->map, db->len, MADV_RANDOM);
+}
+
+/*
+ * The chunk digests. With `async`, the chunks lying wholly inside the hash
+ * indexes -- most of a large database, used in place and never parsed
+ * at load -- are checked on background threads (rq_rqdb_wait), the others
+ * (everything the loader parses) before returning.
+ */
+static int check_body(rq_rqdb *db, int async)
+{
+	uint64_t covered, chunks;
+	int rc = chunk_layout(db->map, db->len, &covered, &chunks);
+	if (rc)
+		return rc;
+	size_t lo = SIZE_MAX, hi = 0;
+	for (size_t i = 0; async && i < db->sec_count; i++) {
+		if (db->sec[i].kind != RQ_SEC_HASHES && db->sec[i].kind != RQ_SEC_ALLOW)
+			continue;
+		size_t off = (size_t)(db->sec[i].p - db->map);
+		if (off < lo)
+			lo = off;
+		if (off + db->sec[i].len > hi)
+			hi = off + db->sec[i].len;
+	}
+	/* the sections are adjacent; whole chunks inside them */
+	size_t d0 = lo == SIZE_MAX ? 0 : (lo + RQ_RQDB_CHUNK - 1) / RQ_RQDB_CHUNK;
+	size_t d1 = lo == SIZE_MAX ? 0 : hi / RQ_RQDB_CHUNK;
+	if (d1 <= d0 + 1)
+		d0 = d1 = 0; /* not worth a thread */
+	const uint8_t *table = db->map + covered;
+	if ((rc = check_chunks(db->map, (size_t)covered, table, 0, (size_t)chunks, d0, d1, NULL)))
+		return rc;
+	if (d1 > d0) {
+		check_chunks(db->map, (size_t)covered, table, d0, d1, 0, 0, &db->bg);
+		db->pending = 1;
+	} else {
+		release_pages(db);
+	}
+	return 0;
+}
+
+int rq_rqdb_wait(rq_rqdb *db)
+{
+	if (db->pending) {
+		for (size_t t = 0; t < db->bg.threads; t++)
+			pthread_join(db->bg.tid[t], NULL);
+		db->pending = 0;
+		release_pages(db);
+		if ((db->bg_rc = jobs_result(db->bg.jobs, db->bg.shares)))
+			db->bg_rc = rq_fail(db->bg_rc, "%s: %s", db->path, rq_error_last());
+		return db->bg_rc;
+	}
+	return db->bg_rc ? rq_fail(db->bg_rc, "%s: refused: a chunk does not match its signed digest",
+				   db->path) : 0;
+}
+
 int rq_rqdb_open(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned)
+{
+	return open_file(out, path, ring, allow_unsigned, 0);
+}
+
+int rq_rqdb_open_async(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned)
+{
+	return open_file(out, path, ring, allow_unsigned, 1);
+}
+
+static int open_file(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned,
+		     int async)
 {
 	int rc = 0;
 	*out = NULL;
@@ -336,8 +421,12 @@ int rq_rqdb_open(rq_rqdb **out, const char *path, const rq_keyring *ring, int al
 		goto done;
 	}
 	db->map = m;
-	if ((rc = verify(db->map, fd, db->len, ring, allow_unsigned, &db->trust)) ||
-	    (rc = rq_rqdb_peek(db->map, db->len, &db->info)) || (rc = parse_sections(db))) {
+	/* hash through the mapping (no copy; the kernel maps the page cache around
+	 * each fault), then drop the pages from this process: a scan touches few */
+	madvise(db->map, db->len, MADV_SEQUENTIAL);
+	if ((rc = verify_head(db->map, db->len, ring, allow_unsigned, &db->trust)) ||
+	    (rc = rq_rqdb_peek(db->map, db->len, &db->info)) || (rc = parse_sections(db)) ||
+	    (rc = check_body(db, async))) {
 		rc = rq_fail(rc, "%s: %s", path, rq_error_last());
 		goto done;
 	}
@@ -354,6 +443,8 @@ void rq_rqdb_close(rq_rqdb *db)
 {
 	if (!db)
 		return;
+	if (db->pending)
+		rq_rqdb_wait(db);
 	if (db->map)
 		munmap(db->map, db->len);
 	free(db->header);

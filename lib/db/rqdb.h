@@ -88,6 +88,14 @@ typedef struct rq_rqdb rq_rqdb;
  * "PATH: refused: bad signature".
  */
 int rq_rqdb_open(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned);
+/*
+ * The same, returning before the chunks inside the hash indexes are
+ * checked (on background threads): the caller may read every other section
+ * at once, and must call rq_rqdb_wait -- which fails like rq_rqdb_open
+ * would have -- before using the hash indexes.
+ */
+int rq_rqdb_open_async(rq_rqdb **out, const char *path, const rq_keyring *ring, int allow_unsigned);
+int rq_rqdb_wait(rq_rqdb *db);
 void rq_rqdb_close(rq_rqdb *db);
 const rq_rqdb_info *rq_rqdb_get_info(const rq_rqdb *db);
 const char *rq_rqdb_path(const rq_rqdb *db);

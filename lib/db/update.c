@@ -19,11 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "core/error.h"
 #include "core/limits.h"
 #include "core/util.h"
+#include "db/curl_dl.h"
 #include "db/dbfs.h"
 #include "db/mirror.h"
 #include "db/rqdb.h"
@@ -134,9 +134,6 @@ static size_t curl_write(char *data, size_t size, size_t nmemb, void *payload)
 	return sink_put(payload, data, size * nmemb) == 0 ? size * nmemb : 0;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 /* First back-off delay; RQ_UPDATE_BACKOFF_MS overrides it so tests run fast. */
 static long backoff_ms(void)
@@ -177,11 +174,11 @@ static int fetch_url(source *src, const char *file, sink *out)
 	char url[4096], errbuf[CURL_ERROR_SIZE];
 	if ((size_t)snprintf(url, sizeof url, "%s/%s", src->base, file) >= sizeof url)
 		return rq_fail(RQ_EINVAL, "%s/%s: URL too long", src->base, file);
-	if (!src->curl) {
-		pthread_once(&curl_once, curl_init);
-		if (curl_init_rc != CURLE_OK || !(src->curl = curl_easy_init()))
-			return rq_fail(RQ_ERROR, "%s: cannot start libcurl", url);
-	}
+	const rq_curl_api *C = rq_curl();
+	if (!C)
+		return rq_fail(RQ_EUNSUPPORTED, "%s: %s", url, rq_error_last());
+	if (!src->curl && !(src->curl = C->easy_init()))
+		return rq_fail(RQ_ERROR, "%s: cannot start libcurl", url);
 	CURL *c = src->curl;
 	long connect = src->timeout < RQ_UPDATE_CONNECT_TIMEOUT ? src->timeout : RQ_UPDATE_CONNECT_TIMEOUT;
 	for (int attempt = 0;; attempt++) {
@@ -190,34 +187,34 @@ static int fetch_url(source *src, const char *file, sink *out)
 		sink_reset(out);
 		if (out->write_errno)
 			return sink_error(out, url);
-		curl_easy_reset(c);
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT, src->timeout);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)RQ_UPDATE_LOW_SPEED);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)RQ_UPDATE_LOW_SPEED_TIME);
-		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)out->max);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "raquet-update/1");
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-		CURLcode cc = curl_easy_perform(c);
+		C->easy_reset(c);
+		C->easy_setopt(c, CURLOPT_URL, url);
+		C->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		C->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		C->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		C->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+		C->easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+		C->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		C->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
+		C->easy_setopt(c, CURLOPT_TIMEOUT, src->timeout);
+		C->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)RQ_UPDATE_LOW_SPEED);
+		C->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)RQ_UPDATE_LOW_SPEED_TIME);
+		C->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)out->max);
+		C->easy_setopt(c, CURLOPT_USERAGENT, "raquet-update/1");
+		C->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+		C->easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
+		C->easy_setopt(c, CURLOPT_WRITEDATA, out);
+		CURLcode cc = C->easy_perform(c);
 		if (cc == CURLE_OK)
 			break;
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http_code);
+		C->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http_code);
 		if (cc == CURLE_WRITE_ERROR && (out->over || out->write_errno))
 			return sink_error(out, url);
 		if (cc == CURLE_FILESIZE_EXCEEDED)
 			return rq_fail(RQ_ELIMIT, "%s: larger than the %" PRIu64 " bytes expected", url, out->max);
 		if (!transient(cc, http_code) || attempt >= src->retries) {
 			rc = rq_fail(http_code == 404 ? RQ_ENOTFOUND : RQ_EIO, "%s: %s (%d attempt%s)", url,
-				     errbuf[0] ? errbuf : curl_easy_strerror(cc), attempt + 1,
+				     errbuf[0] ? errbuf : C->easy_strerror(cc), attempt + 1,
 				     attempt ? "s" : "");
 			break;
 		}
@@ -266,7 +263,7 @@ static int source_open(source *src, const rq_update_options *o)
 static void source_close(source *src)
 {
 	if (src->curl)
-		curl_easy_cleanup(src->curl);
+		rq_curl()->easy_cleanup(src->curl); /* loaded: it made src->curl */
 	free(src->base);
 }
 

@@ -45,7 +45,7 @@ static int on_rqdb(const char *path, int named, void *payload)
 									 : rq_keyring_default_dir())))
 			return rc;
 	}
-	if ((rc = rq_rqdb_open(&db, path, e->keys, named && e->opts.allow_unsigned)))
+	if ((rc = rq_rqdb_open_async(&db, path, e->keys, named && e->opts.allow_unsigned)))
 		return rc;
 	e->set.stats.files++;
 	const rq_rqdb_info *in = rq_rqdb_get_info(db);
@@ -178,6 +178,10 @@ int rq_engine_compile(rq_engine *engine)
 			return rc;
 		engine->pack_count++;
 	}
+	/* the hash indexes were being checked meanwhile: nothing is used before this */
+	for (size_t i = 0; i < engine->db_count; i++)
+		if ((rc = rq_rqdb_wait(engine->dbs[i])))
+			return rc;
 	count_signatures(engine);
 	engine->compiled = 1;
 	return 0;

@@ -1,0 +1,28 @@
+/*
+ * libcurl, loaded when the first download starts (dlopen), so that the
+ * scanner -- which never downloads -- does not pay at every start for
+ * libcurl's two dozen libraries. Only the functions `raquet update` uses.
+ */
+#ifndef RQ_DB_CURL_DL_H
+#define RQ_DB_CURL_DL_H
+
+#include <curl/curl.h>
+
+typedef struct rq_curl_api {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+	void (*easy_reset)(CURL *curl);
+	void (*easy_cleanup)(CURL *curl);
+	const char *(*easy_strerror)(CURLcode code);
+} rq_curl_api;
+
+/*
+ * The loaded and globally initialised library (thread-safe, once), or NULL
+ * with the last error saying why ("libcurl.so.4 is not installed ...").
+ */
+const rq_curl_api *rq_curl(void);
+
+#endif
