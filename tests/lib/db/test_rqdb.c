@@ -5,7 +5,7 @@
  * a group-writable file are refused; unsigned files load only when named
  * with allow_unsigned; of two versions the newer wins; one database's
  * ignore list silences another's signature; damaged sections behind a
- * valid signature are refused.
+ * valid signature are refused; a database replaced under a live engine.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -391,6 +391,48 @@ static void test_versions_and_ignores(void **state)
 	free(f4);
 }
 
+/*
+ * An update renames a new file over the database while an engine uses the
+ * old one: the running engine keeps scanning with what it verified (its
+ * mapping holds the old file), a new engine gets the new version. This is
+ * how a daemon reloads without a restart.
+ */
+static void test_swap_under_live_engine(void **state)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/live", tmp);
+	mkdir(dir, 0700);
+	const char *one = "Live.One:0:*:6c6976652d6f6e65\n"; /* live-one */
+	const char *two = "Live.Two:0:*:6c6976652d74776f\n"; /* live-two */
+	char *f1 = rq_test_write(tmp, "live1.ndb", one, strlen(one));
+	char *f2 = rq_test_write(tmp, "live2.ndb", two, strlen(two));
+	const char *a[] = { f1 }, *b[] = { f2 };
+	char *v1 = build("live", 1, key, a, 1, "live/live.rqdb");
+	char *v2 = build("live", 2, key, b, 1, "live-2.rqdb");
+	const char *folder[] = { dir };
+	int rc;
+	rq_engine *old = engine_of(folder, 1, 0, &rc);
+	assert_non_null(old);
+	assert_int_equal(rename(v2, v1), 0);
+	char *r = rq_test_scan_buffer(old, "live-one live-two", 17, 1);
+	assert_string_equal(r, "Live.One");
+	free(r);
+	rq_engine *fresh = engine_of(folder, 1, 0, &rc);
+	assert_non_null(fresh);
+	r = rq_test_scan_buffer(fresh, "live-one live-two", 17, 1);
+	assert_string_equal(r, "Live.Two");
+	free(r);
+	rq_engine_free(old);
+	r = rq_test_scan_buffer(fresh, "live-two", 8, 1);
+	assert_string_equal(r, "Live.Two");
+	free(r);
+	rq_engine_free(fresh);
+	free(v1);
+	free(v2);
+	free(f1);
+	free(f2);
+}
+
 /* A file others could rewrite between the check and its use is refused. */
 static void test_writable_refused(void **state)
 {
@@ -431,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_trust),
 		cmocka_unit_test(test_format_and_sections),
 		cmocka_unit_test(test_versions_and_ignores),
+		cmocka_unit_test(test_swap_under_live_engine),
 		cmocka_unit_test(test_writable_refused),
 		cmocka_unit_test(test_build_refusals),
 	};

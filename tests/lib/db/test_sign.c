@@ -181,7 +181,7 @@ static void test_wrong_key_type(void **state)
 	assert_int_equal(rq_keyring_add_file(ring, path), RQ_EUNSUPPORTED);
 	assert_non_null(strstr(rq_error_last(), "not an Ed25519 key (RSA)"));
 	/* garbage, missing file, a public key given as private */
-	rq_test_write(tmp, "junk.pub", "hello\n", 6);
+	free(rq_test_write(tmp, "junk.pub", "hello\n", 6));
 	snprintf(path, sizeof path, "%s/junk.pub", tmp);
 	assert_int_equal(rq_keyring_add_file(ring, path), RQ_EPARSE);
 	snprintf(path, sizeof path, "%s/missing.pub", tmp);
@@ -207,7 +207,7 @@ static void test_keyring_dir(void **state)
 	rq_signkey *b = make_key("keys/b");
 	rq_signkey *c = make_key("c"); /* not in the folder */
 	/* not *.pub: ignored; the same key twice counts once */
-	rq_test_write(dir, "notes.txt", "x", 1);
+	free(rq_test_write(dir, "notes.txt", "x", 1));
 	snprintf(cmd, sizeof cmd, "cp '%s/keys/a.pub' '%s/keys/a-copy.pub'", tmp, tmp);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(rq_keyring_add_dir(ring, dir), 0);
@@ -220,7 +220,7 @@ static void test_keyring_dir(void **state)
 	assert_int_equal(rq_sign_trailer(c, data, sizeof data, t), 0);
 	assert_int_equal(rq_keyring_verify(ring, data, sizeof data, t), RQ_EVERIFY);
 	/* a bad .pub in the folder is an error naming the file */
-	rq_test_write(dir, "bad.pub", "nope", 4);
+	free(rq_test_write(dir, "bad.pub", "nope", 4));
 	rq_keyring *ring2 = NULL;
 	assert_int_equal(rq_keyring_new(&ring2), 0);
 	assert_int_equal(rq_keyring_add_dir(ring2, dir), RQ_EPARSE);
