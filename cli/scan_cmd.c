@@ -18,6 +18,7 @@
 #include "output.h"
 #include "progress.h"
 #include "scan_actions.h"
+#include "scan_conns.h"
 #include "scan_options.h"
 #include "scan_persist.h"
 #include "scan_procs.h"
@@ -368,7 +369,7 @@ int scan_main(int argc, char **argv)
 	if (cfg.quick && quick_locations(&cfg.paths, &quick))
 		goto done;
 	if (cfg.paths.n == 0 && cfg.file_lists.n == 0 && cfg.file_lists0.n == 0 && !cfg.processes &&
-	    !cfg.persistence) {
+	    !cfg.persistence && !cfg.connections) {
 		cwd = getcwd(NULL, 0); /* clamscan scans the current folder, by its full path */
 		if (!cwd || strlist_add(&cfg.paths, cwd)) {
 			fprintf(stderr, "ERROR: cannot get the current folder: %s\n", strerror(errno));
@@ -414,6 +415,10 @@ int scan_main(int argc, char **argv)
 	memset(&procs, 0, sizeof(procs));
 	if (cfg.processes)
 		scan_processes(engine, &cfg, &so, &ctx.out_lock, &interrupted, &procs);
+	conns_totals conns;
+	memset(&conns, 0, sizeof(conns));
+	if (cfg.connections && !interrupted)
+		scan_connections(engine, &cfg, &ctx.out_lock, &interrupted, &conns);
 	persist_totals persist;
 	memset(&persist, 0, sizeof(persist));
 	if (cfg.persistence && !interrupted)
@@ -441,7 +446,7 @@ int scan_main(int argc, char **argv)
 	sum.infected = ctx.infected;
 	sum.limits = ctx.limits;
 	sum.encrypted = ctx.encrypted;
-	sum.errors = ctx.errors + procs.errors + persist.errors;
+	sum.errors = ctx.errors + procs.errors + persist.errors + conns.errors;
 	sum.skipped = st.skipped;
 	sum.quarantined = ctx.quarantined;
 	sum.removed = ctx.removed;
@@ -460,6 +465,8 @@ int scan_main(int argc, char **argv)
 	if (!cfg.no_summary && !cfg.quiet) {
 		if (cfg.processes)
 			procs_summary(stdout, &cfg, &procs);
+		if (cfg.connections)
+			conns_summary(stdout, &cfg, &conns);
 		if (cfg.persistence)
 			persist_summary(stdout, &cfg, &persist);
 		if (cfg.json)
@@ -467,7 +474,8 @@ int scan_main(int argc, char **argv)
 		else
 			text_summary(stdout, &sum);
 	}
-	status = ctx.infected || procs.infected || persist.infected ? 1 : (sum.errors || interrupted) ? 2 : 0;
+	status = ctx.infected || procs.infected || persist.infected || conns.malicious ? 1
+		 : (sum.errors || interrupted) ? 2 : 0;
 
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -29,7 +29,7 @@ enum option_id {
 	OPT_ALLMATCH, OPT_SCAN_ARCHIVE, OPT_NO_ARCHIVE, OPT_ALERT_EXCEEDS, OPT_ALERT_ENCRYPTED,
 	OPT_MAX_FILESIZE, OPT_MAX_SCANSIZE, OPT_MAX_RECURSION, OPT_MAX_FILES, OPT_MAX_RATIO,
 	OPT_ACTION, OPT_REMOVE, OPT_MOVE, OPT_COPY, OPT_VAULT,
-	OPT_PROCESSES, OPT_KILL, OPT_QUICK, OPT_PERSISTENCE, OPT_PERSISTENCE_ROOT,
+	OPT_PROCESSES, OPT_CONNECTIONS, OPT_KILL, OPT_QUICK, OPT_PERSISTENCE, OPT_PERSISTENCE_ROOT,
 	OPT_DISABLE_PERSISTENCE,
 };
 
@@ -115,10 +115,15 @@ static const option_spec options[] = {
 	{ "processes", 0, ARG_BOOL, NULL, OPT_PROCESSES,
 	  "Also scan the executable and executable mappings of every running process, "
 	  "deleted files included; without PATH only the processes are scanned." },
+	{ "connections", 0, ARG_BOOL, NULL, OPT_CONNECTIONS,
+	  "Also list the TCP and UDP connections to addresses of loaded IOC lists (IPs and networks), with "
+	  "the owning process and its executable's MD5 and SHA-256." },
 	{ "kill", 0, ARG_BOOL, NULL, OPT_KILL,
-	  "With --processes or --quick: SIGKILL each process running a detected image (never pid 1 or raquet)." },
+	  "With --processes, --connections or --quick: SIGKILL each process running a detected image "
+	  "or holding a malicious connection (never pid 1 or raquet)." },
 	{ "quick", 0, ARG_BOOL, NULL, OPT_QUICK,
-	  "Scan where malware usually lives: the running processes (--processes), /tmp, /var/tmp, "
+	  "Scan where malware usually lives: the running processes (--processes), their connections "
+	  "(--connections), /tmp, /var/tmp, "
 	  "/dev/shm and users' Downloads folders, recursively, and the persistence entries (--persistence; "
 	  "report only unless --disable-persistence is given)." },
 
@@ -458,6 +463,7 @@ static int apply(scan_config *cfg, const option_spec *o, const char *v, const ch
 		return set_action(cfg, o->id == OPT_MOVE ? ACTION_MOVE : ACTION_COPY, shown);
 	case OPT_VAULT: cfg->vault_dir = v; break;
 	case OPT_PROCESSES: cfg->processes = b; break;
+	case OPT_CONNECTIONS: cfg->connections = b; break;
 	case OPT_KILL: cfg->kill = b; break;
 	case OPT_QUICK: cfg->quick = b; break;
 	case OPT_PERSISTENCE: cfg->persistence = b ? (cfg->persistence ? cfg->persistence : 1) : 0; break;
@@ -569,12 +575,12 @@ int scan_options_parse(scan_config *cfg, int argc, char **argv)
 		}
 	}
 	if (rc == SCAN_OPTIONS_OK && cfg->quick) {
-		cfg->processes = cfg->recursive = 1;
+		cfg->processes = cfg->recursive = cfg->connections = 1;
 		if (!cfg->persistence)
 			cfg->persistence = 1;
 	}
-	if (rc == SCAN_OPTIONS_OK && cfg->kill && !cfg->processes)
-		rc = usage("--kill needs --processes or --quick");
+	if (rc == SCAN_OPTIONS_OK && cfg->kill && !cfg->processes && !cfg->connections)
+		rc = usage("--kill needs --processes, --connections or --quick");
 	if (rc == SCAN_OPTIONS_OK && cfg->quiet)
 		cfg->infected_only = 1;
 	return rc;

@@ -50,6 +50,7 @@ typedef struct scan_config {
 	const char *action_dir;   /* --move / --copy folder */
 	const char *vault_dir;    /* --vault, NULL if not given */
 	int processes;            /* --processes: scan the running processes' images */
+	int connections;          /* --connections: list connections to malicious addresses */
 	int kill;                 /* --kill: SIGKILL the detected processes */
 	int quick;                /* --quick: processes and the usual malware folders */
 	int persistence;          /* --persistence: scan persistence entries' targets */

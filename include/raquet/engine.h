@@ -67,6 +67,7 @@ typedef struct rq_engine_stats {
 	uint64_t unsupported;    /* well-formed lines this engine cannot use */
 	uint64_t files;          /* signature files read */
 	uint64_t total;          /* sum of by_type */
+	uint64_t addresses;      /* network indicators (IP addresses, networks, domains) */
 } rq_engine_stats;
 
 /* Create an empty engine. `opts` may be NULL for defaults. Free with rq_engine_free. */
@@ -94,6 +95,22 @@ int rq_engine_load_buffer(rq_engine *engine, const char *kind_ext,
 int rq_engine_compile(rq_engine *engine);
 
 void rq_engine_stats_get(const rq_engine *engine, rq_engine_stats *out);
+
+/* A network indicator matched by an address. */
+typedef struct rq_address_match {
+	const char *name;   /* detection name, e.g. "IOC.C2_server"; valid while the engine lives */
+	const char *source; /* the list it came from */
+} rq_address_match;
+
+/*
+ * Whether `address` -- an IPv4 or IPv6 literal, or a host name (matched
+ * with its parent domains) -- is a known malicious address of a loaded IOC
+ * list. Returns 1 and fills *m (may be NULL), or 0. Compiled engines only.
+ */
+int rq_engine_match_address(const rq_engine *engine, const char *address, rq_address_match *m);
+
+/* The same for a 16-byte address (IPv4 as ::ffff:a.b.c.d). */
+int rq_engine_match_ip(const rq_engine *engine, const uint8_t addr[16], rq_address_match *m);
 
 /* Frees everything; NULL is a no-op. No scanner may be alive. */
 void rq_engine_free(rq_engine *engine);

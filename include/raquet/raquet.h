@@ -7,6 +7,7 @@
 #include "scanner.h"
 #include "walk.h"
 #include "vault.h"
+#include "netconn.h"
 #include "procs.h"
 #include "persist.h"
 

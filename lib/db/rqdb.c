@@ -86,6 +86,7 @@ int rq_rqdb_peek(const uint8_t *data, size_t len, rq_rqdb_info *info)
 		info->sha1 = count_of(counts, "sha1");
 		info->sha256 = count_of(counts, "sha256");
 		info->ioc = count_of(counts, "ioc");
+		info->addresses = count_of(counts, "addresses");
 	}
 	json_decref(h);
 	return rc;

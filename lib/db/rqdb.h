@@ -40,6 +40,7 @@ typedef struct rq_rqdb_info {
 	uint32_t format;
 	uint64_t hashes, allow, bodies, yara_rules, ignored; /* counts */
 	uint64_t md5, sha1, sha256, ioc; /* hashes by signature type */
+	uint64_t addresses;              /* network indicators */
 } rq_rqdb_info;
 
 /*
@@ -78,6 +79,7 @@ enum {
 	RQ_SEC_BODYDB = 5,  /* compiled body matcher lanes */
 	RQ_SEC_YARA = 6,    /* compiled YARA rules (rq_yaradb_save) */
 	RQ_SEC_IGNORED = 7, /* names from .ign/.ign2: u32 count, strings */
+	RQ_SEC_NETIOC = 8,  /* network indicators of IOC lists (rqdb_sigs.c) */
 };
 
 /* A database opened for use: mapped read-only and verified. */

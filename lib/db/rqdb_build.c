@@ -51,7 +51,7 @@ int rq_rqdb_build(const rq_rqdb_build_opts *o, const char *const *paths, size_t 
 	int rc = 0;
 	rq_sigset set;
 	rq_pack pack = { 0 };
-	rq_binbuf sec[6] = { 0 };
+	rq_binbuf sec[7] = { 0 };
 	const rq_bodysig **live = NULL;
 	char *header = NULL;
 	json_t *sources = json_array(), *root = NULL;
@@ -91,7 +91,7 @@ int rq_rqdb_build(const rq_rqdb_build_opts *o, const char *const *paths, size_t 
 		native_strings += live[i]->from_yara;
 	if ((rc = rq_hashidx_save(pack.hashes, &sec[0])) || (rc = rq_hashidx_save(pack.allow, &sec[1])) ||
 	    (rc = rq_rqdb_save_bodies(live, nlive, &sec[2])) || (rc = rq_yaradb_save(pack.yara, &sec[4])) ||
-	    (rc = rq_rqdb_save_ignored(&set, &sec[5])))
+	    (rc = rq_rqdb_save_ignored(&set, &sec[5])) || (rc = rq_rqdb_save_netiocs(&set, &sec[6])))
 		goto done;
 	if ((rc = rq_bodydb_save(pack.bodies, &sec[3])))
 		goto done;
@@ -102,7 +102,7 @@ int rq_rqdb_build(const rq_rqdb_build_opts *o, const char *const *paths, size_t 
 		if (hs.sig_type < RQ_SIG_TYPE_COUNT)
 			by_type[hs.sig_type]++;
 	int64_t built = o->built ? o->built : (int64_t)time(NULL);
-	root = json_pack("{s:s, s:I, s:I, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:O}",
+	root = json_pack("{s:s, s:I, s:I, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:O}",
 			 "name", o->name, "version", (json_int_t)o->version, "built", (json_int_t)built,
 			 "builder", "raquet " RQ_VERSION, "cpu", "x86-64 baseline",
 			 "counts", "hashes", (json_int_t)rq_hashidx_count(pack.hashes),
@@ -111,7 +111,8 @@ int rq_rqdb_build(const rq_rqdb_build_opts *o, const char *const *paths, size_t 
 			 "yara", (json_int_t)(rq_yaradb_rule_count(pack.yara) + native),
 			 "ignored", (json_int_t)set.ignored_count, "md5", (json_int_t)by_type[RQ_SIG_MD5],
 			 "sha1", (json_int_t)by_type[RQ_SIG_SHA1], "sha256", (json_int_t)by_type[RQ_SIG_SHA256],
-			 "ioc", (json_int_t)by_type[RQ_SIG_IOC], "sources", sources);
+			 "ioc", (json_int_t)by_type[RQ_SIG_IOC], "addresses", (json_int_t)set.netioc_count,
+			 "sources", sources);
 	if (!root || !(header = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS))) {
 		rc = rq_fail(RQ_ENOMEM, "out of memory");
 		goto done;
@@ -120,6 +121,7 @@ int rq_rqdb_build(const rq_rqdb_build_opts *o, const char *const *paths, size_t 
 		{ RQ_SEC_HASHES, sec[0].p, sec[0].len },  { RQ_SEC_ALLOW, sec[1].p, sec[1].len },
 		{ RQ_SEC_BODYSIGS, sec[2].p, sec[2].len }, { RQ_SEC_BODYDB, sec[3].p, sec[3].len },
 		{ RQ_SEC_YARA, sec[4].p, sec[4].len },     { RQ_SEC_IGNORED, sec[5].p, sec[5].len },
+		{ RQ_SEC_NETIOC, sec[6].p, sec[6].len },
 	};
 	rc = rq_rqdb_write(o->out_path, header, parts, sizeof(parts) / sizeof(parts[0]), o->key);
 	if (!rc && info) {
@@ -137,13 +139,14 @@ int rq_rqdb_build(const rq_rqdb_build_opts *o, const char *const *paths, size_t 
 		info->sha1 = by_type[RQ_SIG_SHA1];
 		info->sha256 = by_type[RQ_SIG_SHA256];
 		info->ioc = by_type[RQ_SIG_IOC];
+		info->addresses = set.netioc_count;
 	}
 done:
 	free(header);
 	json_decref(root);
 	json_decref(sources);
 	free(live);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		rq_bin_free(&sec[i]);
 	rq_pack_free_matchers(&pack);
 	rq_sigset_free(&set);
@@ -167,7 +170,10 @@ int rq_rqdb_load_pack(rq_pack *pack, rq_sigset *set, const struct rq_rqdb *db,
 	    !(p = rq_rqdb_section(db, RQ_SEC_BODYSIGS, &n)) || (rc = rq_rqdb_load_bodies(set, p, n)) ||
 	    !(p = rq_rqdb_section(db, RQ_SEC_BODYDB, &n)) ||
 	    (rc = rq_bodydb_build_ex(&pack->bodies, set, set->bodies, set->body_count, 1, p, n)) ||
-	    !(p = rq_rqdb_section(db, RQ_SEC_YARA, &n)) || (rc = rq_yaradb_load(&pack->yara, p, n))) {
+	    !(p = rq_rqdb_section(db, RQ_SEC_YARA, &n)) || (rc = rq_yaradb_load(&pack->yara, p, n)) ||
+	    /* optional: databases built before network indicators have none */
+	    ((p = rq_rqdb_section(db, RQ_SEC_NETIOC, &n)) && (rc = rq_rqdb_load_netiocs(set, p, n))) ||
+	    (rc = rq_netidx_build(&pack->net, set->netiocs, set->netioc_count))) {
 		if (!rc)
 			rc = rq_fail(RQ_EPARSE, "a section is missing");
 		rc = rq_fail(rc, "%s: %s", rq_rqdb_path(db), rq_error_last());

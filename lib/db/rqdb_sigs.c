@@ -368,3 +368,51 @@ int rq_rqdb_load_ignored(rq_sigset *set, const uint8_t *data, size_t len)
 		rq_sigset_sort_ignored(set);
 	return rc;
 }
+
+/* Network indicators: u32 count; each: u8 kind, u8 prefix, 16 address bytes, domain, name, source. */
+int rq_rqdb_save_netiocs(const rq_sigset *set, rq_binbuf *out)
+{
+	rq_bin_u32(out, (uint32_t)set->netioc_count);
+	for (size_t i = 0; i < set->netioc_count; i++) {
+		const rq_netioc *n = &set->netiocs[i];
+		rq_bin_u8(out, n->kind);
+		rq_bin_u8(out, n->prefix);
+		rq_bin_put(out, n->addr, 16);
+		put_str(out, n->domain);
+		put_str(out, n->name);
+		put_str(out, n->source);
+	}
+	return out->no_mem ? rq_fail(RQ_ENOMEM, "out of memory") : 0;
+}
+
+int rq_rqdb_load_netiocs(rq_sigset *set, const uint8_t *data, size_t len)
+{
+	int rc = 0;
+	rq_binreader r = rq_binreader_init(data, len);
+	uint32_t count = rq_bin_get_u32(&r);
+	if (r.bad || count > len / 30)
+		return rq_fail(RQ_EPARSE, "network indicators: malformed section");
+	for (uint32_t i = 0; i < count && !rc; i++) {
+		rq_netioc n;
+		memset(&n, 0, sizeof(n));
+		n.kind = rq_bin_get_u8(&r);
+		n.prefix = rq_bin_get_u8(&r);
+		const uint8_t *a = rq_bin_take(&r, 16);
+		if (a)
+			memcpy(n.addr, a, 16);
+		const char *domain = get_str(&r, set);
+		n.name = get_str(&r, set);
+		n.source = get_str(&r, set);
+		if (r.bad || (n.kind != RQ_NETIOC_IP && n.kind != RQ_NETIOC_DOMAIN) || n.prefix > 128 ||
+		    !n.name || !n.source || !domain)
+			rc = r.bad || n.kind ? rq_fail(RQ_EPARSE, "network indicator %u: malformed", i)
+					     : rq_fail(RQ_ENOMEM, "out of memory");
+		else if (n.kind == RQ_NETIOC_DOMAIN && !*domain)
+			rc = rq_fail(RQ_EPARSE, "network indicator %u: empty domain", i);
+		else {
+			n.domain = n.kind == RQ_NETIOC_DOMAIN ? domain : NULL;
+			rc = rq_sigset_add_netioc(set, &n);
+		}
+	}
+	return rc;
+}

@@ -25,6 +25,10 @@ int rq_rqdb_save_ignored(const rq_sigset *set, rq_binbuf *out);
 /* Read an ignore list into `set` (sorted afterwards). */
 int rq_rqdb_load_ignored(rq_sigset *set, const uint8_t *data, size_t len);
 
+/* Append / read the network indicators of `set` (strings in its pool). */
+int rq_rqdb_save_netiocs(const rq_sigset *set, rq_binbuf *out);
+int rq_rqdb_load_netiocs(rq_sigset *set, const uint8_t *data, size_t len);
+
 /* Whether a program's arrays are consistent (all indexes and widths in range). */
 int rq_hexprog_check(const rq_hexprog *prog);
 

@@ -5,6 +5,8 @@
 
 void rq_pack_free_matchers(rq_pack *p)
 {
+	rq_netidx_free(p->net);
+	p->net = NULL;
 	rq_yaradb_free(p->yara);
 	rq_bodydb_free(p->bodies);
 	rq_hashidx_free(p->allow);

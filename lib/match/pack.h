@@ -9,6 +9,7 @@
 
 #include "match/bodymatch.h"
 #include "match/hashidx.h"
+#include "match/netidx.h"
 #include "match/yara_rules.h"
 #include "sigs/sigset.h"
 
@@ -20,6 +21,7 @@ typedef struct rq_pack {
 	rq_hashidx *allow;      /* .fp/.sfp: a matching file is clean */
 	rq_bodydb *bodies;      /* .ndb and native YARA */
 	rq_yaradb *yara;        /* NULL when no libyara rules */
+	rq_netidx *net;         /* addresses and domains of IOC lists */
 	struct rq_rqdb *db;     /* the mapped file, NULL for text sources */
 } rq_pack;
 

@@ -69,6 +69,36 @@ static int on_rqdb(const char *path, int named, void *payload)
 	return 0;
 }
 
+static int found_address(const rq_engine *e, const rq_netioc *ioc, rq_address_match *m)
+{
+	if (!ioc || rq_engine_ignores(e, ioc->name))
+		return 0;
+	if (m)
+		*m = (rq_address_match){ ioc->name, ioc->source };
+	return 1;
+}
+
+int rq_engine_match_ip(const rq_engine *engine, const uint8_t addr[16], rq_address_match *m)
+{
+	for (size_t i = 0; engine && engine->compiled && i < engine->pack_count; i++)
+		if (found_address(engine, rq_netidx_find_ip(engine->packs[i].net, addr), m))
+			return 1;
+	return 0;
+}
+
+int rq_engine_match_address(const rq_engine *engine, const char *address, rq_address_match *m)
+{
+	uint8_t a[16];
+	if (!address)
+		return 0;
+	if (rq_netidx_parse_ip(address, a))
+		return rq_engine_match_ip(engine, a, m);
+	for (size_t i = 0; engine && engine->compiled && i < engine->pack_count; i++)
+		if (found_address(engine, rq_netidx_find_domain(engine->packs[i].net, address), m))
+			return 1;
+	return 0;
+}
+
 int rq_engine_ignores(const rq_engine *engine, const char *name)
 {
 	for (size_t i = 0; i < engine->pack_count; i++)
@@ -137,6 +167,9 @@ static void count_signatures(rq_engine *e)
 	st->by_type[RQ_SIG_BODY] = body > native_sigs ? body - native_sigs : 0;
 	st->by_type[RQ_SIG_YARA] = rq_yaradb_rule_count(text->yara) + native_rules;
 	st->allow_hashes = e->set.allow_count;
+	st->addresses = 0;
+	for (size_t i = 0; i < e->pack_count; i++)
+		st->addresses += rq_netidx_count(e->packs[i].net);
 	for (size_t i = 0; i < e->db_count; i++) {
 		const rq_rqdb_info *in = rq_rqdb_get_info(e->dbs[i]);
 		st->by_type[RQ_SIG_MD5] += in->md5;
@@ -170,7 +203,8 @@ int rq_engine_compile(rq_engine *engine)
 	if ((rc = rq_hashidx_build(&text->hashes, set->hashes, set->hash_count)) ||
 	    (rc = rq_hashidx_build(&text->allow, set->allow, set->allow_count)) ||
 	    (rc = rq_bodydb_build(&text->bodies, set, set->bodies, set->body_count)) ||
-	    (rc = rq_yaradb_build(&text->yara, set)))
+	    (rc = rq_yaradb_build(&text->yara, set)) ||
+	    (rc = rq_netidx_build(&text->net, set->netiocs, set->netioc_count)))
 		return rc;
 	for (size_t i = 0; i < engine->db_count; i++) {
 		if ((rc = rq_rqdb_load_pack(&engine->packs[i + 1], &engine->db_sets[i], engine->dbs[i],

@@ -1,9 +1,13 @@
 /*
- * Plain IOC hash lists (.txt/.csv): one MD5, SHA-1 or SHA-256 per line,
- * optionally followed by a comment that names the detection. Each entry
- * matches a file of any size. Accepted syntax and naming, exactly:
+ * Plain IOC lists (.txt/.csv): one indicator per line -- an MD5, SHA-1 or
+ * SHA-256 (matches a file of any size), or an IP address, network, domain
+ * or URL, defanged or not (matches connections) -- optionally followed by
+ * a comment that names the detection. Accepted syntax and naming, exactly:
  * docs/signatures-ioc.md.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/limits.h"
@@ -86,12 +90,195 @@ static size_t make_name(char *out, const char *comment, size_t comment_len,
 	return n;
 }
 
+/* Longest indicator text read as an address, domain or URL. */
+#define NET_TEXT_MAX 300
+
+/*
+ * Undo the usual defanging ("evil[.]com", "hxxp://", "1.2.3[.]4", "[:]"),
+ * lower-case, into out (NUL-terminated). 0, or -1 when too long.
+ */
+static int refang(const char *s, size_t len, char out[NET_TEXT_MAX + 1])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (n >= NET_TEXT_MAX)
+			return -1;
+		if (i + 2 < len && (s[i] == '[' || s[i] == '(' || s[i] == '{') &&
+		    (s[i + 1] == '.' || s[i + 1] == ':') &&
+		    (s[i + 2] == ']' || s[i + 2] == ')' || s[i + 2] == '}')) {
+			out[n++] = s[i + 1];
+			i += 2;
+			continue;
+		}
+		char c = s[i];
+		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out[n] = '\0';
+	if (!strncmp(out, "hxxp", 4))
+		memcpy(out, "http", 4);
+	return 0;
+}
+
+/* The host of a URL in place ("http://user@[::1]:80/x" -> "::1"); 1 if it was a URL. */
+static int url_host(char *t)
+{
+	char *p = strstr(t, "://");
+	if (!p)
+		return 0;
+	for (char *c = t; c < p; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '+' || *c == '-'))
+			return 0;
+	char *host = p + 3;
+	host[strcspn(host, "/?#")] = '\0';
+	char *at = strrchr(host, '@');
+	if (at)
+		host = at + 1;
+	if (host[0] == '[') { /* [IPv6]:port */
+		char *close = strchr(host, ']');
+		if (!close)
+			return 0;
+		*close = '\0';
+		host++;
+	} else {
+		char *colon = strchr(host, ':');
+		if (colon)
+			*colon = '\0';
+	}
+	memmove(t, host, strlen(host) + 1);
+	return 1;
+}
+
+/* An address "a.b.c.d", "::1", optionally "/bits": fills ioc; 1 if it is one. */
+static int parse_ip(char *t, int allow_prefix, rq_netioc *ioc)
+{
+	char *slash = strchr(t, '/');
+	long bits = -1;
+	if (slash) {
+		char *end = NULL;
+		if (!allow_prefix || !slash[1])
+			return 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (*end || bits < 0)
+			return 0;
+		*slash = '\0';
+	}
+	uint8_t a[16];
+	memset(a, 0, sizeof(a));
+	struct in_addr v4;
+	if (inet_pton(AF_INET, t, &v4) == 1) {
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, &v4, 4);
+		if (bits > 32)
+			return 0;
+		bits = bits < 0 ? 128 : 96 + bits;
+	} else if (inet_pton(AF_INET6, t, a) == 1) {
+		if (bits > 128)
+			return 0;
+		bits = bits < 0 ? 128 : bits;
+	} else {
+		return 0;
+	}
+	for (int b = (int)bits; b < 128; b++) /* host bits off: the network itself */
+		a[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+	ioc->kind = RQ_NETIOC_IP;
+	ioc->prefix = (uint8_t)bits;
+	memcpy(ioc->addr, a, 16);
+	return 1;
+}
+
+/* A DNS name: labels of [a-z0-9-] (1..63, no edge '-') joined by dots, at least two, a letter in the last. */
+static int is_domain(const char *t)
+{
+	size_t len = strlen(t), label = 0, dots = 0;
+	int tld_letter = 0;
+	if (len && t[len - 1] == '.')
+		len--; /* a fully qualified name's trailing dot */
+	if (!len || len > 253)
+		return 0;
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? t[i] : '.';
+		if (c == '.') {
+			if (!label || label > 63 || t[i - 1] == '-' || t[i - label] == '-')
+				return 0;
+			if (i < len) {
+				dots++;
+				tld_letter = 0;
+			}
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		tld_letter |= c >= 'a' && c <= 'z';
+		label++;
+	}
+	return dots >= 1 && tld_letter;
+}
+
+/* "IOC.<comment>" or "IOC.<kind>.<indicator>", the same character rules as for hashes. */
+static size_t make_net_name(char *out, const char *comment, size_t comment_len, const char *kind,
+			    const char *text)
+{
+	size_t n = NAME_PREFIX_LEN;
+	char tail[NET_TEXT_MAX + 16];
+	memcpy(out, NAME_PREFIX, NAME_PREFIX_LEN);
+	if (!comment_len) {
+		snprintf(tail, sizeof(tail), "%s.%s", kind, text);
+		comment = tail;
+		comment_len = strlen(tail);
+	}
+	for (size_t i = 0; i < comment_len && n < RQ_MAX_SIG_NAME; i++) {
+		unsigned char c = (unsigned char)comment[i];
+		if (is_name_char(c))
+			out[n++] = (char)c;
+		else if (n > NAME_PREFIX_LEN && out[n - 1] != '_')
+			out[n++] = '_';
+	}
+	while (n > NAME_PREFIX_LEN && out[n - 1] == '_')
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
 typedef struct ioc_file {
 	rq_sigset *set;
 	const char *name;
 	const char *source; /* pooled copy, made on the first entry */
 	int seen_data;      /* a line other than blanks and comments came before */
 } ioc_file;
+
+/* A network indicator: added (0), an error, or 1 when the text is not one. */
+static int add_network(ioc_file *f, unsigned lineno, const char *text, size_t len,
+		       const char *comment, size_t comment_len)
+{
+	char t[NET_TEXT_MAX + 1], name[RQ_MAX_SIG_NAME + 1];
+	rq_netioc ioc;
+	memset(&ioc, 0, sizeof(ioc));
+	if (refang(text, len, t))
+		return 1;
+	int url = url_host(t);
+	size_t tl = strlen(t);
+	if (tl && t[tl - 1] == '.')
+		t[--tl] = '\0';
+	const char *kind = "ip";
+	if (!parse_ip(t, !url, &ioc)) {
+		if (!is_domain(t))
+			return 1;
+		ioc.kind = RQ_NETIOC_DOMAIN;
+		kind = "domain";
+	}
+	/* the name shows the indicator as written in the list, refanged */
+	char shown[NET_TEXT_MAX + 1];
+	refang(text, len, shown);
+	size_t name_len = make_net_name(name, comment, comment_len, kind, shown);
+	if (!f->source && !(f->source = rq_sigset_str(f->set, f->name, strlen(f->name))))
+		return rq_fail(RQ_ENOMEM, "%s:%u: out of memory", f->name, lineno);
+	ioc.source = f->source;
+	if (!(ioc.name = rq_sigset_str(f->set, name, name_len)) ||
+	    (ioc.kind == RQ_NETIOC_DOMAIN && !(ioc.domain = rq_sigset_str(f->set, t, strlen(t)))))
+		return rq_fail(RQ_ENOMEM, "%s:%u: out of memory", f->name, lineno);
+	return rq_sigset_add_netioc(f->set, &ioc);
+}
 
 static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 {
@@ -125,10 +312,14 @@ static int parse_line(void *ctx, unsigned lineno, const char *line, size_t len)
 
 	sig.digest_type = (uint8_t)rq_sigtext_digest(sig.digest, hash, hash_len);
 	if (!sig.digest_type) {
+		int rc = add_network(f, lineno, hash, hash_len, comment, comment_len);
+		if (rc != 1)
+			return rc;
 		if (first && looks_like_header(hash, hash_len))
 			return 0;
 		return rq_sigset_warn(set, f->name, lineno, 0,
-				      "bad hash '%s' (want 32, 40 or 64 hex digits)",
+				      "bad indicator '%s' (want an MD5, SHA-1 or SHA-256 hash, an IP "
+				      "address or network, a domain or a URL)",
 				      rq_sigtext_quote(q, hash, hash_len));
 	}
 	sig.sig_type = RQ_SIG_IOC;

@@ -44,6 +44,7 @@ void rq_sigset_free(rq_sigset *set)
 	free(set->hashes);
 	free(set->allow);
 	free(set->ignored);
+	free(set->netiocs);
 	rq_strpool_free(&set->pool);
 	memset(set, 0, sizeof(*set));
 }
@@ -78,6 +79,15 @@ int rq_sigset_add_hash(rq_sigset *set, const rq_hashsig *sig)
 	if (rc)
 		return rc;
 	set->hashes[set->hash_count++] = *sig;
+	return 0;
+}
+
+int rq_sigset_add_netioc(rq_sigset *set, const rq_netioc *ioc)
+{
+	int rc = rq_grow((void **)&set->netiocs, &set->netioc_cap, set->netioc_count + 1, sizeof(*ioc));
+	if (rc)
+		return rc;
+	set->netiocs[set->netioc_count++] = *ioc;
 	return 0;
 }
 

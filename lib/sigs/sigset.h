@@ -46,6 +46,17 @@ size_t rq_digest_len(unsigned digest_type);
 
 typedef struct rq_bodysig rq_bodysig; /* lib/sigs/hexsig.h */
 
+/* A network indicator from an IOC list: an address (or network) or a domain. */
+enum { RQ_NETIOC_IP = 1, RQ_NETIOC_DOMAIN = 2 };
+typedef struct rq_netioc {
+	uint8_t kind;        /* RQ_NETIOC_* */
+	uint8_t prefix;      /* IP: network bits over 128 (IPv4 is ::ffff:a.b.c.d, so /24 is 120) */
+	uint8_t addr[16];    /* IP: the address, host bits zero */
+	const char *domain;  /* DOMAIN: lower case, no trailing dot; matches its subdomains too */
+	const char *name;    /* detection name, in the pool */
+	const char *source;
+} rq_netioc;
+
 /* A YARA input waiting for compilation: a source file or a compiled .yarc. */
 typedef struct rq_yara_input {
 	const char *name;   /* path or buffer name, in the pool */
@@ -61,6 +72,7 @@ typedef struct rq_sigset {
 	rq_bodysig **bodies; size_t body_count, body_cap;
 	rq_yara_input *yara; size_t yara_count, yara_cap;
 	const char **ignored; size_t ignored_count, ignored_cap; /* names from .ign/.ign2 */
+	rq_netioc *netiocs; size_t netioc_count, netioc_cap; /* addresses and domains from IOC lists */
 	rq_engine_stats stats;
 	int strict;
 	rq_load_warning_cb on_warning;
@@ -97,6 +109,7 @@ int rq_sigset_add_body(rq_sigset *set, rq_bodysig *sig);
 /* Takes ownership of `data` (malloc'd; freed even on error). */
 int rq_sigset_add_yara(rq_sigset *set, const char *name, uint8_t *data, size_t len, int compiled);
 int rq_sigset_add_ignored(rq_sigset *set, const char *name, size_t len);
+int rq_sigset_add_netioc(rq_sigset *set, const rq_netioc *ioc);
 /* Sort the ignore list; call once after loading, before rq_sigset_is_ignored. */
 void rq_sigset_sort_ignored(rq_sigset *set);
 /* Sort the ignore list and drop the hash and body signatures it names (counted in stats.ignored). */

@@ -31,7 +31,7 @@ done
 
 # --kill alone is refused
 expect_exit 2 S -d procs.ndb --kill
-expect_grep 'kill needs --processes or --quick' err
+expect_grep 'kill needs --processes, --connections or --quick' err
 
 # reported with its pid; the clean copy is not; no folder is scanned
 expect_exit 1 S -d procs.ndb --processes

@@ -41,6 +41,7 @@ static const char *const yar = "rule Test_Yara_Native { strings: $a = \"native-y
 			       "rule Test_Yara_Libyara { strings: $a = \"lib\" $b = \"yara\" "
 			       "condition: $a and $b and filesize < 100 }\n";
 static const char *const ign = "Test.Body.Ignored\n";
+static const char *const iocs = "203.0.113.7,C2 server\nevil[.]example[.]com\n198.51.100.0/24\n";
 
 static const char *const samples[][2] = {
 	{ "hello\n", "Test.Md5.Hello" },
@@ -78,6 +79,7 @@ static int setup(void **state)
 	free(rq_test_write(d, "t.ndb", ndb, strlen(ndb)));
 	free(rq_test_write(d, "t.yar", yar, strlen(yar)));
 	free(rq_test_write(d, "t.ign2", ign, strlen(ign)));
+	free(rq_test_write(d, "t.txt", iocs, strlen(iocs)));
 	return 0;
 }
 
@@ -122,8 +124,24 @@ static rq_engine *engine_of(const char *const *paths, size_t n, int allow_unsign
 	return e;
 }
 
+static void check_addresses(const rq_engine *e)
+{
+	rq_address_match m;
+	assert_true(rq_engine_match_address(e, "203.0.113.7", &m));
+	assert_string_equal(m.name, "IOC.C2_server");
+	assert_true(rq_engine_match_address(e, "::ffff:203.0.113.7", NULL));
+	assert_false(rq_engine_match_address(e, "203.0.113.8", NULL));
+	assert_true(rq_engine_match_address(e, "198.51.100.250", &m));
+	assert_string_equal(m.name, "IOC.ip.198.51.100.0_24");
+	assert_true(rq_engine_match_address(e, "Download.Evil.Example.com", &m));
+	assert_string_equal(m.name, "IOC.domain.evil.example.com");
+	assert_false(rq_engine_match_address(e, "example.com", NULL));
+	assert_false(rq_engine_match_address(e, "notevil.example.com", NULL));
+}
+
 static void check_samples(const rq_engine *e)
 {
+	check_addresses(e);
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		char *got = rq_test_scan_buffer(e, samples[i][0], strlen(samples[i][0]), 0);
 		if (strcmp(got, samples[i][1]))
@@ -152,6 +170,7 @@ static void test_same_detections(void **state)
 	assert_int_equal(st.by_type[RQ_SIG_SHA256], 1);
 	assert_int_equal(st.by_type[RQ_SIG_BODY], 4);
 	assert_int_equal(st.by_type[RQ_SIG_YARA], 2);
+	assert_int_equal(st.addresses, 3);
 	/* the same from a folder holding the database */
 	rq_engine_free(e);
 	const char *dir[] = { tmp };

@@ -122,13 +122,59 @@ static void test_bad_lines(void **state)
 	assert_int_equal(set.stats.malformed, 5);
 	for (unsigned i = 0; i < 5; i++)
 		assert_int_equal(w.lines[i], i + 2);
-	assert_non_null(strstr(w.msgs[0], "iocs.csv:2: bad hash '44d88612fea8a8f36de82e1278abb02'"));
+	assert_non_null(strstr(w.msgs[0], "iocs.csv:2: bad indicator '44d88612fea8a8f36de82e1278abb02'"));
 	assert_non_null(strstr(w.msgs[4], "..."));
 	rq_sigset_free(&set);
 
 	rq_test_sigset_init(&set, &w, 1);
 	assert_int_equal(load(&set, MD5_A "\nxyz\n"), RQ_EPARSE);
-	assert_non_null(strstr(rq_error_last(), "iocs.csv:2: bad hash 'xyz'"));
+	assert_non_null(strstr(rq_error_last(), "iocs.csv:2: bad indicator 'xyz'"));
+	rq_sigset_free(&set);
+}
+
+/* Addresses, networks, domains and URLs, defanged or not, become network indicators. */
+static void test_network(void **state)
+{
+	rq_sigset set;
+	rq_test_warnings w;
+	rq_test_sigset_init(&set, &w, 0);
+	const char *text = "indicator,description\n"                 /* header */
+			   "203.0.113.7,C2 server\n"                    /* 2 */
+			   "198.51.100.0/24;Botnet range\n"             /* 3 */
+			   "2001:db8::1\n"                              /* 4 */
+			   "evil[.]example[.]com,Phishing kit\n"        /* 5 */
+			   "hxxps://user@Malware.Example.NET:8443/x?y\n" /* 6 */
+			   "http://[2001:db8::2]:80/path\n"             /* 7 */
+			   "198.51.100.9/33\n"                          /* 8: bad prefix */
+			   "not_a-domain\n"                             /* 9 */
+			   "-bad-.example.com\n"                        /* 10 */
+			   MD5_A "\n";                                  /* 11 */
+	assert_int_equal(load(&set, text), 0);
+	assert_int_equal(set.hash_count, 1);
+	assert_int_equal(set.netioc_count, 6);
+	assert_int_equal(w.count, 3);
+	assert_int_equal(w.lines[0], 8);
+	assert_int_equal(w.lines[1], 9);
+	assert_int_equal(w.lines[2], 10);
+	const rq_netioc *n = set.netiocs;
+	assert_int_equal(n[0].kind, RQ_NETIOC_IP);
+	assert_int_equal(n[0].prefix, 128);
+	assert_int_equal(n[0].addr[10], 0xff);
+	assert_int_equal(n[0].addr[15], 7);
+	assert_string_equal(n[0].name, "IOC.C2_server");
+	assert_int_equal(n[1].prefix, 96 + 24);
+	assert_int_equal(n[1].addr[15], 0);
+	assert_string_equal(n[1].name, "IOC.Botnet_range");
+	assert_int_equal(n[2].prefix, 128);
+	assert_int_equal(n[2].addr[0], 0x20);
+	assert_string_equal(n[2].name, "IOC.ip.2001_db8_1");
+	assert_int_equal(n[3].kind, RQ_NETIOC_DOMAIN);
+	assert_string_equal(n[3].domain, "evil.example.com");
+	assert_string_equal(n[3].name, "IOC.Phishing_kit");
+	assert_string_equal(n[4].domain, "malware.example.net");
+	assert_string_equal(n[4].name, "IOC.domain.https_user_malware.example.net_8443_x_y");
+	assert_int_equal(n[5].kind, RQ_NETIOC_IP);
+	assert_int_equal(n[5].addr[15], 2);
 	rq_sigset_free(&set);
 }
 
@@ -194,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_names),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_long_comment),
 		cmocka_unit_test(test_garbage),
 	};
