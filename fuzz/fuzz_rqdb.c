@@ -4,7 +4,8 @@
  * mutations pass the signature step and reach the structure checks; the
  * chunk digests stop most of them, on purpose); 1 a hash index section,
  * then look-ups; 2 a body-signature section and, after a 4-byte length, a
- * body-matcher section, then a scan of fixed bytes; 3 an ignore list.
+ * body-matcher section, then a scan of fixed bytes; 3 an ignore list; 4 a
+ * network-indicator section, indexed and looked up.
  * The compiled YARA section is not fuzzed: libyara trusts its own format
  * (docs/formats/rqdb.md), the signature guards it.
  */
@@ -16,6 +17,7 @@
 #include "db/rqdb_sigs.h"
 #include "match/bodymatch.h"
 #include "match/hashidx.h"
+#include "match/netidx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -92,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	const uint8_t *p = data + 1;
 	size_t n = size - 1;
-	switch (data[0] & 3) {
+	switch (data[0] % 5) {
 	case 0: {
 		rq_rqdb_trust t;
 		rq_rqdb_info info;
@@ -106,10 +108,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		fuzz_bodies(p, n);
 		break;
-	default: {
+	case 3: {
 		rq_sigset set;
 		rq_sigset_init(&set, NULL);
 		(void)rq_rqdb_load_ignored(&set, p, n);
+		rq_sigset_free(&set);
+		break;
+	}
+	default: {
+		rq_sigset set;
+		rq_netidx *idx = NULL;
+		rq_sigset_init(&set, NULL);
+		if (rq_rqdb_load_netiocs(&set, p, n) == 0 &&
+		    rq_netidx_build(&idx, set.netiocs, set.netioc_count) == 0) {
+			uint8_t a[16];
+			if (rq_netidx_parse_ip("203.0.113.7", a))
+				(void)rq_netidx_find_ip(idx, a);
+			(void)rq_netidx_find_domain(idx, "a.b.evil.example.com");
+		}
+		rq_netidx_free(idx);
 		rq_sigset_free(&set);
 		break;
 	}
