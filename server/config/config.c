@@ -1,0 +1,601 @@
+/*
+ * Parses raquet-server's INI configuration and command-line flags into an
+ * rq_srv_config, driven by one key table (see config.h), and checks the
+ * rules across keys (plain HTTP only on loopback, TLS files usable).
+ */
+#include "config/config.h"
+#include "config/limits.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "core/error.h"
+#include "core/util.h"
+
+enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE };
+
+#define OFF(f) offsetof(rq_srv_config, f)
+
+static const rq_srv_config_key keys[] = {
+	{ "server", "listen", "--listen", "0.0.0.0:8443",
+	  "address and port to listen on: ADDR:PORT or [IPV6]:PORT (port 0: any free port)",
+	  T_LISTEN, OFF(listen), 0, 0 },
+	{ "server", "tls_cert", "--tls-cert", "/etc/raquet-server/tls/server.crt",
+	  "PEM certificate (chain) served over HTTPS", T_STR, OFF(tls_cert), 0, 0 },
+	{ "server", "tls_key", "--tls-key", "/etc/raquet-server/tls/server.key",
+	  "PEM private key of tls_cert (keep it mode 0600)", T_STR, OFF(tls_key), 0, 0 },
+	{ "server", "plain_http", "--plain-http", "no",
+	  "serve plain HTTP instead of HTTPS; refused unless listen is a loopback address",
+	  T_BOOL, OFF(plain_http), 0, 1 },
+	{ "server", "threads", NULL, "0",
+	  "worker threads (0: one per CPU)", T_UINT, OFF(threads), 0, RQ_HTTP_MAX_THREADS },
+	{ "server", "connection_timeout", NULL, "120",
+	  "seconds an idle keep-alive connection is kept open",
+	  T_UINT, OFF(conn_timeout), 1, RQ_HTTP_MAX_CONN_TIMEOUT },
+	{ "server", "request_timeout", NULL, "60",
+	  "seconds a request may take from its first byte to its last body byte (408 after)",
+	  T_UINT, OFF(request_timeout), 1, RQ_HTTP_MAX_REQUEST_TIMEOUT },
+	{ "server", "body_limit", NULL, "4M",
+	  "largest request body in bytes (suffix K, M or G); larger bodies get 413",
+	  T_SIZE, OFF(body_limit), RQ_HTTP_MIN_BODY_LIMIT, RQ_HTTP_MAX_BODY_LIMIT },
+	{ "server", "max_connections", NULL, "4096",
+	  "concurrent connections accepted", T_UINT, OFF(max_connections), 1,
+	  RQ_HTTP_MAX_MAX_CONNECTIONS },
+	{ "store", "url", "--store", "sqlite:/var/lib/raquet-server/raquet.sqlite",
+	  "the store: sqlite:PATH or postgresql://USER@HOST/DB (libpq URI)",
+	  T_STORE, OFF(store_url), 0, 0 },
+	{ "log", "level", "--log-level", "info",
+	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
+	{ "log", "syslog", "--syslog", "no",
+	  "log to syslog (daemon facility) instead of stderr", T_BOOL, OFF(log_syslog), 0, 1 },
+};
+#define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(KEY_COUNT <= sizeof(((rq_srv_config *)0)->origin) / sizeof(char *),
+	       "origin[] too small for the key table");
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+const rq_srv_config_key *rq_srv_config_keys(size_t *count)
+{
+	*count = KEY_COUNT;
+	return keys;
+}
+
+const char *rq_srv_log_level_name(int level)
+{
+	if (level < 0 || level > RQ_LOG_DEBUG)
+		return "?";
+	return level_names[level];
+}
+
+int rq_srv_addr_is_loopback(const char *addr)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (strcmp(addr, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, addr, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &v6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&v6) ||
+		       (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+	return 0;
+}
+
+int rq_srv_parse_listen(const char *text, char *addr, size_t addr_size, unsigned *port)
+{
+	int rc = RQ_EPARSE;
+	const char *colon, *host = text;
+	size_t host_len;
+	char buf[64];
+	unsigned char probe[sizeof(struct in6_addr)];
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close[1] != ':')
+			goto done;
+		host = text + 1;
+		host_len = (size_t)(close - host);
+		colon = close + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon)
+			goto done;
+		host_len = (size_t)(colon - text);
+	}
+	if (host_len == 0 || host_len >= sizeof(buf) || host_len >= addr_size)
+		goto done;
+	memcpy(buf, host, host_len);
+	buf[host_len] = '\0';
+	if (strcmp(buf, "localhost") == 0)
+		strcpy(buf, "127.0.0.1");
+	if (inet_pton(text[0] == '[' ? AF_INET6 : AF_INET, buf, probe) != 1)
+		goto done;
+	const char *p = colon + 1;
+	if (*p == '\0' || strlen(p) > 5 || strspn(p, "0123456789") != strlen(p))
+		goto done;
+	unsigned long v = strtoul(p, NULL, 10);
+	if (v > 65535)
+		goto done;
+	memcpy(addr, buf, host_len + 1);
+	*port = (unsigned)v;
+	rc = 0;
+done:
+	return rc;
+}
+
+/* Parse one value of key `k` from `v` into cfg; on error, fill `why`. */
+static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char *v,
+		     char *why, size_t why_size)
+{
+	int rc = RQ_EPARSE;
+	char *field = (char *)cfg + k->offset;
+
+	switch (k->type) {
+	case T_STR:
+	case T_STORE:
+	case T_LISTEN: {
+		if (k->type == T_LISTEN &&
+		    rq_srv_parse_listen(v, cfg->listen_addr, sizeof(cfg->listen_addr), &cfg->port) < 0) {
+			snprintf(why, why_size, "expected ADDR:PORT or [IPV6]:PORT with a numeric "
+				 "address, got '%s'", v);
+			goto done;
+		}
+		if (k->type == T_STORE) {
+			int ok = (strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0') ||
+				 strncmp(v, "postgresql://", 13) == 0 ||
+				 strncmp(v, "postgres://", 11) == 0;
+			if (!ok) {
+				snprintf(why, why_size, "expected sqlite:PATH or postgresql://..., "
+					 "got '%s'", v);
+				goto done;
+			}
+		}
+		char *copy = strdup(v);
+		if (!copy) {
+			rc = RQ_ENOMEM;
+			snprintf(why, why_size, "out of memory");
+			goto done;
+		}
+		char **slot = (char **)(void *)field;
+		free(*slot);
+		*slot = copy;
+		break;
+	}
+	case T_BOOL: {
+		int b;
+		if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") ||
+		    !strcmp(v, "1"))
+			b = 1;
+		else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") ||
+			 !strcmp(v, "0"))
+			b = 0;
+		else {
+			snprintf(why, why_size, "expected yes or no, got '%s'", v);
+			goto done;
+		}
+		*(int *)(void *)field = b;
+		break;
+	}
+	case T_UINT:
+	case T_SIZE: {
+		size_t digits = strspn(v, "0123456789");
+		unsigned long long n = 0, mult = 1;
+		const char *suffix = v + digits;
+		if (k->type == T_SIZE) {
+			if (!strcasecmp(suffix, "k") || !strcasecmp(suffix, "kib"))
+				mult = RQ_SRV_KIB;
+			else if (!strcasecmp(suffix, "m") || !strcasecmp(suffix, "mib"))
+				mult = RQ_SRV_MIB;
+			else if (!strcasecmp(suffix, "g") || !strcasecmp(suffix, "gib"))
+				mult = RQ_SRV_MIB * 1024ULL;
+			else if (*suffix == '\0')
+				mult = 1;
+			else
+				mult = 0;
+		} else if (*suffix != '\0') {
+			mult = 0;
+		}
+		if (digits == 0 || digits > 12 || mult == 0) {
+			snprintf(why, why_size, "expected a whole number%s, got '%s'",
+				 k->type == T_SIZE ? " (suffix K, M or G)" : "", v);
+			goto done;
+		}
+		n = strtoull(v, NULL, 10) * mult;
+		if (n < k->min || n > k->max) {
+			snprintf(why, why_size, "%s is out of range %llu..%llu", v, k->min, k->max);
+			goto done;
+		}
+		if (k->type == T_SIZE)
+			*(unsigned long long *)(void *)field = n;
+		else
+			*(unsigned *)(void *)field = (unsigned)n;
+		break;
+	}
+	case T_LEVEL: {
+		int found = -1;
+		for (int i = 0; i <= RQ_LOG_DEBUG; i++)
+			if (strcasecmp(v, level_names[i]) == 0)
+				found = i;
+		if (found < 0) {
+			snprintf(why, why_size, "expected error, warning, info or debug, got '%s'", v);
+			goto done;
+		}
+		*(int *)(void *)field = found;
+		break;
+	}
+	default:
+		snprintf(why, why_size, "internal: bad key type");
+		goto done;
+	}
+	rc = 0;
+done:
+	return rc;
+}
+
+static int set_origin(rq_srv_config *cfg, size_t idx, const char *fmt_name, unsigned line)
+{
+	char buf[1024];
+	if (line)
+		snprintf(buf, sizeof(buf), "%s:%u", fmt_name, line);
+	else
+		snprintf(buf, sizeof(buf), "%s", fmt_name);
+	char *copy = strdup(buf);
+	if (!copy)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	free(cfg->origin[idx]);
+	cfg->origin[idx] = copy;
+	return 0;
+}
+
+int rq_srv_config_init(rq_srv_config *cfg)
+{
+	int rc = 0;
+	char why[256];
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		rc = set_value(cfg, &keys[i], keys[i].default_text, why, sizeof(why));
+		if (rc < 0) {
+			rc = rq_fail(rc, "default of %s: %s", keys[i].name, why);
+			goto done;
+		}
+	}
+done:
+	if (rc < 0)
+		rq_srv_config_free(cfg);
+	return rc;
+}
+
+void rq_srv_config_free(rq_srv_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->listen);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
+	free(cfg->store_url);
+	free(cfg->config_path);
+	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
+		free(cfg->origin[i]);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, size_t len)
+{
+	int rc = 0;
+	rq_lines it;
+	const char *line;
+	size_t n;
+	char section[32] = "";
+	unsigned char seen[KEY_COUNT] = { 0 };
+	char why[512];
+
+	if (memchr(text, '\0', len)) {
+		rc = rq_fail(RQ_EPARSE, "%s: contains a NUL byte: not a text file", name);
+		goto done;
+	}
+	rq_lines_init(&it, text, len);
+	while (rq_lines_next(&it, &line, &n)) {
+		unsigned ln = (unsigned)it.lineno;
+		if (n > RQ_CONFIG_MAX_LINE) {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: line longer than %d bytes", name, ln,
+				     RQ_CONFIG_MAX_LINE);
+			goto done;
+		}
+		trim(&line, &n);
+		if (n == 0 || line[0] == '#' || line[0] == ';')
+			continue;
+		if (line[0] == '[') {
+			if (line[n - 1] != ']') {
+				rc = rq_fail(RQ_EPARSE, "%s:%u: section header without a closing ']'",
+					     name, ln);
+				goto done;
+			}
+			const char *s = line + 1;
+			size_t sn = n - 2;
+			trim(&s, &sn);
+			int known = 0;
+			for (size_t i = 0; i < KEY_COUNT; i++)
+				if (strlen(keys[i].section) == sn && !memcmp(keys[i].section, s, sn))
+					known = 1;
+			if (!known) {
+				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
+					     "[server], [store], [log])", name, ln, (int)sn, s);
+				goto done;
+			}
+			memcpy(section, s, sn);
+			section[sn] = '\0';
+			continue;
+		}
+		const char *eq = memchr(line, '=', n);
+		if (!eq) {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: expected 'key = value' or '[section]', got "
+				     "'%.*s'", name, ln, (int)(n > 80 ? 80 : n), line);
+			goto done;
+		}
+		const char *k = line, *v = eq + 1;
+		size_t kn = (size_t)(eq - line), vn = n - kn - 1;
+		trim(&k, &kn);
+		trim(&v, &vn);
+		if (section[0] == '\0') {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: key '%.*s' before any [section]", name, ln,
+				     (int)kn, k);
+			goto done;
+		}
+		size_t idx = KEY_COUNT;
+		for (size_t i = 0; i < KEY_COUNT; i++)
+			if (!strcmp(keys[i].section, section) && strlen(keys[i].name) == kn &&
+			    !memcmp(keys[i].name, k, kn))
+				idx = i;
+		if (idx == KEY_COUNT) {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: unknown key '%.*s' in [%s]", name, ln,
+				     (int)kn, k, section);
+			goto done;
+		}
+		if (seen[idx]) {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: [%s] %s set twice", name, ln, section,
+				     keys[idx].name);
+			goto done;
+		}
+		seen[idx] = 1;
+		char value[RQ_CONFIG_MAX_LINE + 1];
+		memcpy(value, v, vn);
+		value[vn] = '\0';
+		rc = set_value(cfg, &keys[idx], value, why, sizeof(why));
+		if (rc < 0) {
+			rc = rq_fail(rc, "%s:%u: [%s] %s: %s", name, ln, section, keys[idx].name, why);
+			goto done;
+		}
+		rc = set_origin(cfg, idx, name, ln);
+		if (rc < 0)
+			goto done;
+	}
+done:
+	return rc;
+}
+
+int rq_srv_config_load(rq_srv_config *cfg, const char *path)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc = rq_read_file(path, RQ_CONFIG_MAX_FILE, &data, &len);
+	if (rc < 0)
+		goto done;
+	rc = rq_srv_config_parse(cfg, path, (const char *)data, len);
+done:
+	free(data);
+	return rc;
+}
+
+static const char *origin_of(const rq_srv_config *cfg, const char *key_name)
+{
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		if (!strcmp(keys[i].name, key_name) && cfg->origin[i])
+			return cfg->origin[i];
+	return "default";
+}
+
+/* A PEM file that OpenSSL can read as a certificate (want_key 0) or key;
+ * *out receives the X509 or EVP_PKEY. */
+static int read_pem(const rq_srv_config *cfg, const char *key_name, const char *path,
+		    int want_key, void **out)
+{
+	int rc = 0;
+	FILE *f = NULL;
+	*out = NULL;
+	if (!path || !*path) {
+		rc = rq_fail(RQ_EINVAL, "%s: %s: HTTPS needs a %s (or plain_http on loopback)",
+			     origin_of(cfg, key_name), key_name,
+			     want_key ? "private key" : "certificate");
+		goto done;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: %s: cannot read '%s'",
+				   origin_of(cfg, key_name), key_name, path);
+		goto done;
+	}
+	*out = want_key ? (void *)PEM_read_PrivateKey(f, NULL, NULL, NULL)
+			: (void *)PEM_read_X509(f, NULL, NULL, NULL);
+	if (!*out)
+		rc = rq_fail(RQ_EINVAL, "%s: %s: '%s' is not a PEM %s", origin_of(cfg, key_name),
+			     key_name, path, want_key ? "private key" : "certificate");
+done:
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+int rq_srv_config_check(const rq_srv_config *cfg)
+{
+	int rc = 0;
+	void *cert = NULL, *key = NULL;
+	if (cfg->plain_http) {
+		if (!rq_srv_addr_is_loopback(cfg->listen_addr)) {
+			rc = rq_fail(RQ_EINVAL, "%s: plain_http: plain HTTP is allowed only on a "
+				     "loopback address, not %s (listen from %s); use TLS",
+				     origin_of(cfg, "plain_http"), cfg->listen_addr,
+				     origin_of(cfg, "listen"));
+		}
+		goto done;
+	}
+	rc = read_pem(cfg, "tls_cert", cfg->tls_cert, 0, &cert);
+	if (rc < 0)
+		goto done;
+	rc = read_pem(cfg, "tls_key", cfg->tls_key, 1, &key);
+	if (rc < 0)
+		goto done;
+	if (X509_check_private_key(cert, key) != 1)
+		rc = rq_fail(RQ_EINVAL, "%s: tls_key: '%s' is not the key of the certificate '%s'",
+			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
+done:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* "--flag=value" or "--flag value": the value, advancing *i; NULL if none. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+	const char *a = argv[*i];
+	size_t fl = strlen(flag);
+	if (strncmp(a, flag, fl) != 0)
+		return NULL;
+	if (a[fl] == '=')
+		return a + fl + 1;
+	if (a[fl] == '\0' && *i + 1 < argc) {
+		(*i)++;
+		return argv[*i];
+	}
+	return NULL;
+}
+
+static int flag_is(const char *arg, const char *flag)
+{
+	size_t fl = strlen(flag);
+	return strncmp(arg, flag, fl) == 0 && (arg[fl] == '\0' || arg[fl] == '=');
+}
+
+int rq_srv_config_from_args(rq_srv_config *cfg, int argc, char **argv, int first, int *help_out)
+{
+	int rc;
+	const char *config_file = NULL;
+	char why[512];
+
+	*help_out = 0;
+	rc = rq_srv_config_init(cfg);
+	if (rc < 0)
+		goto done;
+	/* pass 1: the config file and --help, so flags override the file */
+	for (int i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			*help_out = 1;
+			goto done;
+		}
+		if (flag_is(argv[i], "--config")) {
+			config_file = flag_value(argc, argv, &i, "--config");
+			if (!config_file || !*config_file) {
+				rc = rq_fail(RQ_EINVAL, "--config: needs a file name");
+				goto done;
+			}
+		}
+	}
+	if (!config_file && access(RQ_SRV_DEFAULT_CONFIG, F_OK) == 0)
+		config_file = RQ_SRV_DEFAULT_CONFIG;
+	if (config_file) {
+		cfg->config_path = strdup(config_file);
+		if (!cfg->config_path) {
+			rc = rq_fail(RQ_ENOMEM, "out of memory");
+			goto done;
+		}
+		rc = rq_srv_config_load(cfg, config_file);
+		if (rc < 0)
+			goto done;
+	}
+	/* pass 2: flags */
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+		if (flag_is(a, "--config")) {
+			flag_value(argc, argv, &i, "--config");
+			continue;
+		}
+		if (!strcmp(a, "--foreground")) {
+			cfg->foreground = 1;
+			continue;
+		}
+		if (!strcmp(a, "--check-config")) {
+			cfg->check_config = 1;
+			continue;
+		}
+		size_t idx = KEY_COUNT;
+		for (size_t k = 0; k < KEY_COUNT; k++)
+			if (keys[k].flag && flag_is(a, keys[k].flag))
+				idx = k;
+		if (idx == KEY_COUNT) {
+			rc = rq_fail(RQ_EINVAL, "%s: unknown option (see --help)", a);
+			goto done;
+		}
+		const char *v;
+		if (keys[idx].type == T_BOOL && strchr(a, '=') == NULL) {
+			v = "yes";
+		} else {
+			v = flag_value(argc, argv, &i, keys[idx].flag);
+			if (!v) {
+				rc = rq_fail(RQ_EINVAL, "%s: needs a value", keys[idx].flag);
+				goto done;
+			}
+		}
+		rc = set_value(cfg, &keys[idx], v, why, sizeof(why));
+		if (rc < 0) {
+			rc = rq_fail(rc, "%s: %s", keys[idx].flag, why);
+			goto done;
+		}
+		rc = set_origin(cfg, idx, keys[idx].flag, 0);
+		if (rc < 0)
+			goto done;
+	}
+	rc = rq_srv_config_check(cfg);
+done:
+	return rc;
+}
+
+void rq_srv_config_usage(void *file)
+{
+	FILE *f = file;
+	fprintf(f, "usage: raquet-server [options]\n"
+		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n\n"
+		   "options:\n"
+		   "  --config FILE     read FILE (default %s if it exists)\n"
+		   "  --check-config    check the configuration, print the first error "
+		   "(file:line) and exit 0/1\n"
+		   "  --foreground      stay in the foreground (default: detach once listening)\n"
+		   "  --help            this text\n"
+		   "  --version         print the version\n", RQ_SRV_DEFAULT_CONFIG);
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		if (keys[i].flag)
+			fprintf(f, "  %-16s  [%s] %s\n", keys[i].flag, keys[i].section, keys[i].name);
+	fprintf(f, "\nconfig file keys (default):\n");
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		fprintf(f, "  [%s] %s = %s\n      %s\n", keys[i].section, keys[i].name,
+			keys[i].default_text, keys[i].doc);
+}

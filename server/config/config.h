@@ -1,0 +1,103 @@
+/*
+ * raquet-server's configuration: an INI file ([server], [store], [log])
+ * and command-line flags that override it. The keys are one table (name,
+ * type, default, bounds, doc line) that the parser, --help and the test of
+ * docs/server.md all read; errors name the file and line (or the flag).
+ */
+#ifndef RQ_SERVER_CONFIG_H
+#define RQ_SERVER_CONFIG_H
+
+#include <stddef.h>
+
+enum rq_log_level { RQ_LOG_ERROR = 0, RQ_LOG_WARNING, RQ_LOG_INFO, RQ_LOG_DEBUG };
+
+/* Default config file, read when it exists and no --config is given. */
+#define RQ_SRV_DEFAULT_CONFIG "/etc/raquet-server/raquet-server.conf"
+
+typedef struct rq_srv_config {
+	/* [server] */
+	char *listen;            /* "ADDR:PORT" or "[V6ADDR]:PORT" as written */
+	char listen_addr[64];    /* numeric address parsed from `listen` */
+	unsigned port;           /* 0 = any free port (tests) */
+	char *tls_cert;          /* PEM certificate chain path */
+	char *tls_key;           /* PEM private key path */
+	int plain_http;          /* serve plain HTTP (loopback only) */
+	unsigned threads;        /* 0 = one per CPU */
+	unsigned conn_timeout;   /* seconds an idle connection is kept */
+	unsigned request_timeout;/* seconds for a whole request */
+	unsigned long long body_limit; /* bytes of one request body */
+	unsigned max_connections;
+	/* [store] */
+	char *store_url;         /* sqlite:PATH or postgresql://... */
+	/* [log] */
+	int log_level;           /* enum rq_log_level */
+	int log_syslog;
+	/* flags only */
+	char *config_path;       /* file read, NULL if none */
+	int foreground;
+	int check_config;
+	/* where each key was last set: "file:line" or "--flag", for errors
+	 * found after parsing (indexed like the key table) */
+	char *origin[32];
+} rq_srv_config;
+
+/* One key of the table. */
+typedef struct rq_srv_config_key {
+	const char *section;     /* "server", "store", "log" */
+	const char *name;        /* "listen" */
+	const char *flag;        /* "--listen" or NULL when the file only */
+	const char *default_text;/* the default as written in the file */
+	const char *doc;         /* one line for --help and docs/server.md */
+	int type;                /* value syntax (config.c) */
+	size_t offset;           /* field of rq_srv_config */
+	unsigned long long min, max; /* bounds of numbers */
+} rq_srv_config_key;
+
+/* The key table and its length (static, never freed). */
+const rq_srv_config_key *rq_srv_config_keys(size_t *count);
+
+/* Fill `cfg` with the defaults. Free with rq_srv_config_free. */
+int rq_srv_config_init(rq_srv_config *cfg);
+
+/* Free what `cfg` owns (not cfg itself); NULL is a no-op. */
+void rq_srv_config_free(rq_srv_config *cfg);
+
+/*
+ * Read an INI text. `name` labels errors ("FILE:LINE: reason"). Unknown
+ * sections and keys, keys outside a section, duplicates, malformed lines
+ * and values out of bounds are errors (RQ_EPARSE).
+ */
+int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, size_t len);
+
+/* Read the file at `path` (RQ_EIO if unreadable), as rq_srv_config_parse. */
+int rq_srv_config_load(rq_srv_config *cfg, const char *path);
+
+/*
+ * The whole start-up sequence: defaults, then the config file (--config
+ * FILE, else RQ_SRV_DEFAULT_CONFIG when it exists), then the flags of
+ * argv[first..argc-1] over it, then rq_srv_config_check. RQ_EPARSE/RQ_EINVAL
+ * with a "file:line: reason" or "--flag: reason" message on error.
+ * Sets *help_out when --help was given (and does not check then).
+ */
+int rq_srv_config_from_args(rq_srv_config *cfg, int argc, char **argv, int first, int *help_out);
+
+/*
+ * Rules across keys, reported at the line that set the offending key:
+ * plain HTTP only on loopback, TLS certificate and key present and
+ * readable unless plain HTTP, a store URL of a known kind.
+ */
+int rq_srv_config_check(const rq_srv_config *cfg);
+
+/* 1 when `addr` (numeric IPv4/IPv6, or "localhost") is a loopback address. */
+int rq_srv_addr_is_loopback(const char *addr);
+
+/* Split "ADDR:PORT" / "[V6]:PORT" into a numeric address and port. */
+int rq_srv_parse_listen(const char *text, char *addr, size_t addr_size, unsigned *port);
+
+/* Print the flags and keys with their defaults (for --help). */
+void rq_srv_config_usage(void *file);
+
+/* "error", "warning", "info", "debug". */
+const char *rq_srv_log_level_name(int level);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * raquet-server's program: reads the configuration (file + flags), runs
+ * `--check-config` and `tls-init`, or starts the HTTP(S) server and waits
+ * for SIGTERM/SIGINT to stop it cleanly. Operator guide: docs/server.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "http/health.h"
+#include "http/json.h"
+#include "http/log.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "raquet/engine.h"
+#include "tls_init.h"
+
+/*
+ * POST /api/v1/_test/echo/{id}, served only when RAQUET_SERVER_TEST_ROUTES=1
+ * (tests/server/test_http.sh): checks the body against a small spec and
+ * answers what it read, so the shell tests reach the JSON helpers over real
+ * HTTP before the store-backed APIs exist.
+ */
+static int test_echo(const rq_http_req *req, rq_http_resp *resp, void *ctx)
+{
+	static const rq_json_field tag = { "", RQ_JSON_STRING, .max = 32 };
+	static const rq_json_field spec[] = {
+		{ "name", RQ_JSON_STRING, .required = 1, .max = 64 },
+		{ "count", RQ_JSON_INT, .min = 0, .max = 100 },
+		{ "tags", RQ_JSON_ARRAY, .max = 8, .elem = &tag },
+		{ .name = NULL },
+	};
+	json_t *body = NULL;
+	unsigned long long limit = 0;
+	int rc = rq_http_query_uint(req, resp, "limit", 1, 100, 50, &limit);
+	if (rc < 0)
+		goto done;
+	rc = rq_http_json_body(req, resp, spec, &body);
+	if (rc < 0)
+		goto done;
+	const char *agent = rq_http_header_get(req, "User-Agent");
+	const char *q = rq_http_query(req, "q");
+	const char *cookie = rq_http_cookie(req, "session");
+	json_t *answer = json_pack("{s:s, s:O, s:s?, s:s?, s:s?, s:s, s:I}", "id",
+				   rq_http_param(req, "id"), "body", body, "user_agent", agent,
+				   "q", q, "cookie", cookie, "client", rq_http_client_addr(req),
+				   "limit", (json_int_t)limit);
+	if (!answer) {
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = rq_http_resp_json(resp, 200, answer);
+done:
+	json_decref(body);
+	return rc;
+}
+
+/* The routes served; the store-backed APIs are added here as they land. */
+static int build_routes(rq_http_router **out)
+{
+	const char *test_routes = getenv("RAQUET_SERVER_TEST_ROUTES");
+	int rc = rq_http_router_new(out);
+	if (rc < 0)
+		goto done;
+	rc = rq_http_router_add(*out, "GET", "/api/v1/health", rq_http_health, NULL);
+	if (rc < 0)
+		goto done;
+	if (test_routes && !strcmp(test_routes, "1"))
+		rc = rq_http_router_add(*out, "POST", "/api/v1/_test/echo/{id}", test_echo, NULL);
+done:
+	return rc;
+}
+
+/*
+ * Detach from the terminal: the parent waits until the child reports that
+ * it listens (exit 0) or failed (exit 1), so `raquet-server` in a script
+ * still fails loudly. Returns the write end of the report pipe in the child.
+ */
+static int detach(int *report_fd)
+{
+	int rc = 0;
+	int fds[2];
+	if (pipe(fds) < 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "pipe");
+		goto done;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "fork");
+		goto done;
+	}
+	if (pid > 0) {
+		char ok = 0;
+		close(fds[1]);
+		ssize_t n;
+		do
+			n = read(fds[0], &ok, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 && ok == 1 ? 0 : 1);
+	}
+	close(fds[0]);
+	setsid();
+	*report_fd = fds[1];
+	if (chdir("/") < 0)
+		rc = rq_fail_errno(RQ_EIO, errno, "chdir /");
+done:
+	return rc;
+}
+
+/*
+ * Each connection is a descriptor: raise the soft limit (often 1024) toward
+ * max_connections plus room for the store and logs, within the hard limit.
+ */
+static void raise_fd_limit(unsigned max_connections)
+{
+	struct rlimit lim;
+	rlim_t want = (rlim_t)max_connections + 256;
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < want) {
+		lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > want ? want
+										     : lim.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur < want)
+			rq_log(RQ_LOG_WARNING, "open files limited to %llu: fewer than "
+			       "max_connections = %u can be served", (unsigned long long)lim.rlim_cur,
+			       max_connections);
+	}
+}
+
+static void report_started(int fd, char ok)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, &ok, 1) != 1)
+		rq_log(RQ_LOG_WARNING, "cannot report start-up to the parent process");
+	close(fd);
+	if (ok) { /* the terminal is gone from here on */
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int status = 1, help = 0, report_fd = -1;
+	rq_srv_config cfg;
+	rq_http_router *router = NULL;
+	rq_http_server *server = NULL;
+	sigset_t stop_signals;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (argc > 1 && !strcmp(argv[1], "tls-init")) {
+		status = rq_tls_init_main(argc - 1, argv + 1);
+		goto done;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("raquet-server %s\n", rq_version());
+		status = 0;
+		goto done;
+	}
+	if (rq_srv_config_from_args(&cfg, argc, argv, 1, &help) < 0) {
+		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		goto done;
+	}
+	if (help) {
+		rq_srv_config_usage(stdout);
+		status = 0;
+		goto done;
+	}
+	if (cfg.check_config) {
+		printf("raquet-server: configuration OK (%s)\n",
+		       cfg.config_path ? cfg.config_path : "defaults and flags");
+		status = 0;
+		goto done;
+	}
+	/* daemons log to syslog: stderr is closed once detached */
+	rq_log_init(cfg.log_level, cfg.log_syslog || !cfg.foreground);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	/* blocked before any thread starts, so only sigwait below sees them */
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	raise_fd_limit(cfg.max_connections);
+	if (build_routes(&router) < 0) {
+		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		goto done;
+	}
+	if (!cfg.foreground && detach(&report_fd) < 0) {
+		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		goto done;
+	}
+	if (rq_http_server_start(&server, &cfg, router) < 0) {
+		rq_log(RQ_LOG_ERROR, "%s", rq_error_last());
+		if (!cfg.foreground || cfg.log_syslog)
+			fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		report_started(report_fd, 0);
+		goto done;
+	}
+	rq_log(RQ_LOG_INFO, "raquet-server %s listening on %s://%s%s%s:%u (store %s)",
+	       rq_version(), cfg.plain_http ? "http" : "https",
+	       strchr(cfg.listen_addr, ':') ? "[" : "", cfg.listen_addr,
+	       strchr(cfg.listen_addr, ':') ? "]" : "", rq_http_server_port(server),
+	       cfg.store_url);
+	report_started(report_fd, 1);
+	int sig = 0;
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
+	rq_log(RQ_LOG_INFO, "signal %d: stopping (finishing requests in flight)", sig);
+	rq_http_server_stop(server);
+	server = NULL;
+	rq_log(RQ_LOG_INFO, "stopped");
+	status = 0;
+done:
+	rq_http_server_stop(server);
+	rq_http_router_free(router);
+	rq_srv_config_free(&cfg);
+	return status;
+}
