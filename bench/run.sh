@@ -111,6 +111,28 @@ measure startyara-yara yara -r sigs/yara/bench.yar "$rundir/empty"
 [ "$peers_only" = 1 ] ||
 	measure startyara-raquet "$raquet" scan -r --no-summary -d sigs/yara "$rundir/empty"
 
+# 4. The same signatures as signed, compiled databases (.rqdb): how agents load
+#    them. Built once here with a throwaway key; detections must not change.
+if [ "$peers_only" = 0 ]; then
+	keys=$rundir/keys
+	mkdir -p "$keys/trusted"
+	"$raquet" db keygen --out "$keys/bench" >/dev/null
+	cp "$keys/bench.pub" "$keys/trusted/"
+	(cd "$corpus" &&
+		"$raquet" db build --name bench --version 1 --key "$keys/bench.key" \
+			-o "$rundir/clam.rqdb" sigs/clamav >/dev/null &&
+		"$raquet" db build --name benchyara --version 1 --key "$keys/bench.key" \
+			-o "$rundir/yara.rqdb" sigs/yara >/dev/null)
+	measure clamdb-raquet "$raquet" scan -r --no-summary -i --trusted-keys "$keys/trusted" \
+		-d "$rundir/clam.rqdb" files
+	measure yaradb-raquet "$raquet" scan -r -i -z --no-archive --trusted-keys "$keys/trusted" \
+		-d "$rundir/yara.rqdb" files
+	measure startdb-raquet "$raquet" scan -r --no-summary --trusted-keys "$keys/trusted" \
+		-d "$rundir/clam.rqdb" "$rundir/empty"
+	measure startyaradb-raquet "$raquet" scan -r --no-summary --trusted-keys "$keys/trusted" \
+		-d "$rundir/yara.rqdb" "$rundir/empty"
+fi
+
 versions() {
 	echo "clamscan: $(clamscan --version 2>&1 | head -n 1)"
 	echo "yara: $(yara --version 2>&1 | head -n 1)"
@@ -290,6 +312,14 @@ if not peers_only:
         notes += diff(mine, clam_peer, "raquet", "clamscan")
     row("ClamAV set", "raquet", "clam-raquet", len(mine),
         "yes" if agree else "NO", peer_t)
+    mine = by_path(found_lines("clamdb-raquet"))
+    agree = mine == clam_peer
+    if not agree:
+        failed = True
+        notes.append("raquet (.rqdb) and clamscan disagree on the ClamAV set:")
+        notes += diff(mine, clam_peer, "raquet", "clamscan")
+    row("ClamAV set", "raquet (.rqdb)", "clamdb-raquet", len(mine),
+        "yes" if agree else "NO", peer_t)
 
 # 2. YARA set: (path, rule) pairs on the raw files.
 yara_peer = by_path(yara_lines("yara-yara"))
@@ -308,6 +338,14 @@ if not peers_only:
         notes += diff(mine, yara_peer, "raquet", "yara")
     row("YARA set", "raquet", "yara-raquet", count(mine),
         "yes" if agree else "NO", peer_t)
+    mine = by_path(found_lines("yaradb-raquet"))
+    agree = mine == yara_peer
+    if not agree:
+        failed = True
+        notes.append("raquet (.rqdb) and yara disagree on the YARA set:")
+        notes += diff(mine, yara_peer, "raquet", "yara")
+    row("YARA set", "raquet (.rqdb)", "yaradb-raquet", count(mine),
+        "yes" if agree else "NO", peer_t)
 
 # 3. Start-up (signature loading only).
 peer_t = row("start-up, ClamAV set", "clamscan", "start-clamscan", "—", "—",
@@ -315,10 +353,14 @@ peer_t = row("start-up, ClamAV set", "clamscan", "start-clamscan", "—", "—",
 if not peers_only:
     row("start-up, ClamAV set", "raquet", "start-raquet", "—", "—", peer_t,
         with_rate=False)
+    row("start-up, ClamAV set", "raquet (.rqdb)", "startdb-raquet", "—", "—", peer_t,
+        with_rate=False)
 peer_t = row("start-up, YARA set", "yara", "startyara-yara", "—", "—",
              with_rate=False)
 if not peers_only:
     row("start-up, YARA set", "raquet", "startyara-raquet", "—", "—", peer_t,
+        with_rate=False)
+    row("start-up, YARA set", "raquet (.rqdb)", "startyaradb-raquet", "—", "—", peer_t,
         with_rate=False)
 
 # Scan-only rates: wall minus the start-up of the same tool and set.
