@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -55,6 +56,9 @@ static int db_fail(rq_outbox *ob, int rc, const char *what)
 /* Make sure the reserve file holds its blocks; 0 or -1 (no room: the disk is full). */
 static int keep_reserve(rq_outbox *ob)
 {
+	struct stat st;
+	if (stat(ob->reserve_path, &st) == 0 && (uint64_t)st.st_blocks * 512 >= ob->lim.reserve)
+		return 0; /* in place (the usual case: no write, no fsync) */
 	int fd = open(ob->reserve_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
