@@ -23,8 +23,9 @@ build:
 run: build
 	./$(BUILD)/raquet scan -r -i --one-file-system / || [ $$? -eq 1 ]
 
+# with a throwaway PostgreSQL cluster up, so the server store's tests run on both backends
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(CURDIR)/scripts/with-pg.sh ctest --output-on-failure -j $(JOBS)
 
 asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DRQ_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"

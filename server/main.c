@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "admin_cmd.h"
+#include "api/agent.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
@@ -62,15 +65,15 @@ done:
 	return rc;
 }
 
-/* The routes served; the store-backed APIs are added here as they land. */
-static int build_routes(rq_http_router **out)
+/* The routes served. */
+static int build_routes(rq_http_router **out, const rq_api_ctx *api)
 {
 	const char *test_routes = getenv("RAQUET_SERVER_TEST_ROUTES");
 	int rc = rq_http_router_new(out);
 	if (rc < 0)
 		goto done;
 	rc = rq_http_router_add(*out, "GET", "/api/v1/health", rq_http_health, NULL);
-	if (rc < 0)
+	if (rc < 0 || (rc = rq_api_agent_routes(*out, api)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
 		rc = rq_http_router_add(*out, "POST", "/api/v1/_test/echo/{id}", test_echo, NULL);
@@ -164,6 +167,10 @@ int main(int argc, char **argv)
 		status = rq_tls_init_main(argc - 1, argv + 1);
 		goto done;
 	}
+	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token"))) {
+		status = rq_admin_main(argc - 1, argv + 1);
+		goto done;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
 		printf("raquet-server %s\n", rq_version());
 		status = 0;
@@ -193,7 +200,27 @@ int main(int argc, char **argv)
 	/* blocked before any thread starts, so only sigwait below sees them */
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	raise_fd_limit(cfg.max_connections);
-	if (build_routes(&router) < 0) {
+	/* the schema is brought up to date before anything is served; handlers
+	 * then open one connection per server thread (api/ctx.c) */
+	rq_store *store = NULL;
+	if (!strncmp(cfg.store_url, "sqlite:", 7)) { /* a first start: create the folder (0700) */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", cfg.store_url + 7);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0700);
+		}
+	}
+	if (rq_store_open(&store, cfg.store_url) < 0 || rq_store_migrate(store) < 0) {
+		fprintf(stderr, "raquet-server: store %s: %s\n", cfg.store_url, rq_error_last());
+		rq_store_close(store);
+		goto done;
+	}
+	rq_store_close(store);
+	static rq_api_ctx api;
+	api.store_url = cfg.store_url;
+	if (build_routes(&router, &api) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;
 	}

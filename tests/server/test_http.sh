@@ -12,7 +12,7 @@ export RAQUET_SERVER_TEST_ROUTES=1
 start_server() {
 	local log=$1
 	shift
-	"$SERVER" --foreground --listen 127.0.0.1:0 "$@" 2> "$log" &
+	"$SERVER" --foreground --listen 127.0.0.1:0 --store "sqlite:$WORK/http.sqlite" "$@" 2> "$log" &
 	PID=$!
 	PORT=
 	for _ in $(seq 100); do

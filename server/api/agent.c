@@ -1,0 +1,473 @@
+/*
+ * Handlers of the agent API (agent.h). Each validates its body against a
+ * field spec (unknown fields, wrong types and oversize values refused with
+ * the field's name), finds the calling endpoint from its credential -- never
+ * from the body -- and speaks to the store in one transaction.
+ */
+#include "api/agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/token.h"
+#include "config/config.h"
+#include "http/json.h"
+#include "http/log.h"
+#include "store/endpoints.h"
+#include "store/events.h"
+#include "store/tasks.h"
+#include "store/tokens.h"
+
+#define SECRET_PREFIX "rqa"
+#define ENROLL_PREFIX "rqe"
+
+/* --- body specs --- */
+
+static const rq_json_field os_spec[] = {
+	{ .name = "name", .type = RQ_JSON_STRING, .max = 128 },
+	{ .name = "version", .type = RQ_JSON_STRING, .max = 64 },
+	{ .name = "pretty", .type = RQ_JSON_STRING, .max = 256 },
+	{ .name = NULL },
+};
+
+static const rq_json_field state_spec[] = {
+	{ .name = "state", .type = RQ_JSON_STRING, .required = 1, .max = 16 },
+	{ .name = "source", .type = RQ_JSON_STRING, .max = 32 },
+	{ .name = "reason", .type = RQ_JSON_STRING, .max = 300 },
+	{ .name = NULL },
+};
+
+static const rq_json_field string_elem[] = { { .name = "", .type = RQ_JSON_STRING, .max = 64 }, { .name = NULL } };
+
+static const rq_json_field iface_fields[] = {
+	{ .name = "name", .type = RQ_JSON_STRING, .required = 1, .max = 64 },
+	{ .name = "mac", .type = RQ_JSON_STRING, .max = 64 },
+	{ .name = "addresses", .type = RQ_JSON_ARRAY, .max = 64, .elem = string_elem },
+	{ .name = NULL },
+};
+static const rq_json_field iface_elem[] = { { .name = "", .type = RQ_JSON_OBJECT, .fields = iface_fields }, { .name = NULL } };
+
+/* The machine facts both enroll and heartbeat carry (agent/sysinfo.c writes them). */
+#define MACHINE_FIELDS                                                                        \
+	{ .name = "hostname", .type = RQ_JSON_STRING, .max = 253 },                           \
+	{ .name = "kind", .type = RQ_JSON_STRING, .max = 16 },                                \
+	{ .name = "machine_id", .type = RQ_JSON_STRING, .max = 64 },                          \
+	{ .name = "kernel", .type = RQ_JSON_STRING, .max = 128 },                             \
+	{ .name = "os", .type = RQ_JSON_OBJECT, .fields = os_spec },                          \
+	{ .name = "interfaces", .type = RQ_JSON_ARRAY, .max = 64, .elem = iface_elem },       \
+	{ .name = "agent_version", .type = RQ_JSON_STRING, .max = 32 },                       \
+	{ .name = "firewall", .type = RQ_JSON_OBJECT, .fields = state_spec },                 \
+	{ .name = "realtime", .type = RQ_JSON_OBJECT, .fields = state_spec },                 \
+	{ .name = "databases", .type = RQ_JSON_OBJECT },                                      \
+	{ .name = "status", .type = RQ_JSON_STRING, .max = 32 },                              \
+	{ .name = "last_full_scan", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 40 },        \
+	{ .name = "last_update", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 40 }
+
+static const rq_json_field enroll_spec[] = {
+	{ .name = "token", .type = RQ_JSON_STRING, .required = 1, .max = 128 },
+	MACHINE_FIELDS,
+	{ .name = NULL },
+};
+
+static const rq_json_field heartbeat_spec[] = {
+	MACHINE_FIELDS,
+	{ .name = NULL },
+};
+
+static const rq_json_field event_fields[] = {
+	{ .name = "uuid", .type = RQ_JSON_STRING, .required = 1, .max = 36 },
+	{ .name = "kind", .type = RQ_JSON_STRING, .required = 1, .max = 32 },
+	{ .name = "time", .type = RQ_JSON_INT, .required = 1, .min = 0, .max = 1LL << 40 },
+	{ .name = "payload", .type = RQ_JSON_OBJECT },
+	{ .name = NULL },
+};
+static const rq_json_field event_elem[] = { { .name = "", .type = RQ_JSON_OBJECT, .fields = event_fields }, { .name = NULL } };
+
+static const rq_json_field events_spec[] = {
+	{ .name = "events", .type = RQ_JSON_ARRAY, .required = 1, .max = RQ_STORE_MAX_BATCH, .elem = event_elem },
+	{ .name = NULL },
+};
+
+static const rq_json_field result_spec[] = {
+	{ .name = "state", .type = RQ_JSON_STRING, .required = 1, .max = 16 },
+	{ .name = "result", .type = RQ_JSON_OBJECT },
+	{ .name = NULL },
+};
+
+/* --- machine facts -> store fields --- */
+
+static const char *str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int onoff(const json_t *o)
+{
+	const char *s = str(o, "state");
+	return !s ? -1 : !strcmp(s, "on") ? 1 : !strcmp(s, "off") ? 0 : -1;
+}
+
+typedef struct facts {
+	rq_endpoint_status st;
+	char *ips, *macs, *dbs; /* owned JSON texts */
+} facts;
+
+static void facts_free(facts *f)
+{
+	free(f->ips);
+	free(f->macs);
+	free(f->dbs);
+}
+
+/* Fill `f` from a validated body; 0, or an HTTP error already set in resp. */
+static int read_facts(const json_t *body, facts *f, rq_http_resp *resp)
+{
+	memset(f, 0, sizeof(*f));
+	rq_endpoint_status *st = &f->st;
+	st->realtime = st->firewall = -1;
+	st->hostname = str(body, "hostname");
+	st->kind = str(body, "kind");
+	if (st->kind && strcmp(st->kind, "server") && strcmp(st->kind, "workstation") &&
+	    strcmp(st->kind, "other"))
+	{
+		rq_http_resp_error(resp, 400, "out_of_range",
+				   "kind: expected \"server\", \"workstation\" or \"other\"");
+		return -1;
+	}
+	st->machine_id = str(body, "machine_id");
+	json_t *os = json_object_get(body, "os");
+	st->os_name = str(os, "name");
+	st->os_version = str(os, "version");
+	st->agent_version = str(body, "agent_version");
+	st->status = str(body, "status");
+	json_t *lf = json_object_get(body, "last_full_scan"), *lu = json_object_get(body, "last_update");
+	st->last_full_scan = lf ? json_integer_value(lf) : 0;
+	st->last_update = lu ? json_integer_value(lu) : 0;
+	st->realtime = onoff(json_object_get(body, "realtime"));
+	st->firewall = onoff(json_object_get(body, "firewall"));
+	json_t *ifs = json_object_get(body, "interfaces");
+	if (ifs) {
+		json_t *ips = json_array(), *macs = json_array();
+		size_t i;
+		json_t *e;
+		json_array_foreach(ifs, i, e) {
+			const char *mac = str(e, "mac");
+			if (mac && *mac)
+				json_array_append_new(macs, json_string(mac));
+			size_t k;
+			json_t *a;
+			json_array_foreach(json_object_get(e, "addresses"), k, a)
+				json_array_append(ips, a);
+		}
+		f->ips = json_dumps(ips, JSON_COMPACT);
+		f->macs = json_dumps(macs, JSON_COMPACT);
+		json_decref(ips);
+		json_decref(macs);
+		st->ips_json = f->ips;
+		st->macs_json = f->macs;
+	}
+	json_t *dbs = json_object_get(body, "databases");
+	if (dbs) {
+		f->dbs = json_dumps(dbs, JSON_COMPACT);
+		st->db_versions_json = f->dbs;
+		const char *k;
+		json_t *v;
+		json_object_foreach(dbs, k, v) {
+			json_t *built = json_object_get(v, "built");
+			if (json_is_integer(built) && json_integer_value(built) > st->db_newest_build)
+				st->db_newest_build = json_integer_value(built);
+		}
+	}
+	return 0;
+}
+
+/* --- authentication --- */
+
+/*
+ * The endpoint calling: "Authorization: Bearer ID.SECRET". Answers 401 itself
+ * (the same reason whatever failed: no hint for guessing) and returns -1.
+ */
+static int authenticate(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp,
+			rq_store **store, int64_t *endpoint)
+{
+	const char *h = rq_http_header_get(req, "Authorization");
+	char *end = NULL;
+	if (!h || strncmp(h, "Bearer ", 7))
+		goto refuse;
+	long long id = strtoll(h + 7, &end, 10);
+	if (id <= 0 || !end || *end != '.' || !rq_token_well_formed(SECRET_PREFIX, end + 1, strlen(end + 1)))
+		goto refuse;
+	if (!(*store = rq_api_store(ctx))) {
+		rq_api_store_down(resp);
+		return -1;
+	}
+	char want[RQ_TOKEN_HASH_LEN], got[RQ_TOKEN_HASH_LEN];
+	int rc = rq_store_credential_current(*store, (int64_t)id, want, sizeof(want));
+	if (rc == RQ_ENOTFOUND)
+		goto refuse;
+	if (rc) {
+		rq_api_store_error(resp, rc, "checking the credential");
+		return -1;
+	}
+	if (rq_token_hash(end + 1, strlen(end + 1), got) || !rq_token_equal(want, strlen(want), got, strlen(got)))
+		goto refuse;
+	*endpoint = (int64_t)id;
+	return 0;
+refuse:
+	rq_http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"raquet-agent\"");
+	rq_http_resp_error(resp, 401, "unauthorized", "a valid agent credential is required");
+	return -1;
+}
+
+/* --- handlers --- */
+
+static int enroll(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	const rq_api_ctx *ctx = arg;
+	json_t *body = NULL;
+	facts f;
+	int rc = rq_http_json_body(req, resp, enroll_spec, &body);
+	if (rc)
+		return rc;
+	if (read_facts(body, &f, resp))
+		goto done;
+	if (!f.st.hostname || !*f.st.hostname) {
+		rq_http_resp_error(resp, 400, "missing_field", "hostname: required to enroll");
+		goto done;
+	}
+	const char *token = str(body, "token");
+	rq_store *s = rq_api_store(ctx);
+	if (!s) {
+		rq_api_store_down(resp);
+		goto done;
+	}
+	char token_hash[RQ_TOKEN_HASH_LEN], secret[RQ_TOKEN_MAX], secret_hash[RQ_TOKEN_HASH_LEN];
+	if (rq_token_hash(token, strlen(token), token_hash) || rq_token_new(SECRET_PREFIX, secret) ||
+	    rq_token_hash(secret, strlen(secret), secret_hash)) {
+		rq_api_store_error(resp, RQ_ERROR, "enrolling");
+		goto done;
+	}
+	int64_t endpoint = 0, unit = 0;
+	rc = rq_store_enroll(s, token_hash, &f.st, secret_hash, rq_api_now(), &endpoint, &unit);
+	if (rc == RQ_ENOTFOUND) {
+		/* unknown, expired, used up or revoked: one answer for all */
+		rq_http_resp_error(resp, 403, "bad_token", "the enrollment token is not valid (unknown, "
+				   "expired, used up or revoked)");
+	} else if (rc) {
+		rq_api_store_error(resp, rc, "enrolling");
+	} else {
+		char cred[RQ_TOKEN_MAX + 32];
+		snprintf(cred, sizeof(cred), "%lld.%s", (long long)endpoint, secret);
+		rq_log(RQ_LOG_INFO, "endpoint %lld enrolled in unit %lld (%s)", (long long)endpoint,
+		       (long long)unit, f.st.hostname);
+		rq_http_resp_json(resp, 201, json_pack("{s:I, s:I, s:s, s:I}", "endpoint_id", (json_int_t)endpoint,
+						       "unit_id", (json_int_t)unit, "credential", cred,
+						       "server_time", (json_int_t)rq_api_now()));
+		memset(secret, 0, sizeof(secret));
+		memset(cred, 0, sizeof(cred));
+	}
+done:
+	facts_free(&f);
+	json_decref(body);
+	return 0;
+}
+
+static int add_task(const rq_task *t, void *payload)
+{
+	json_t *list = payload, *params = json_loads(t->params_json ? t->params_json : "{}", 0, NULL);
+	json_t *o = json_pack("{s:I, s:s, s:o, s:I}", "id", (json_int_t)t->id, "kind", t->kind,
+			      "params", params ? params : json_object(), "expires_at", (json_int_t)t->expires_at);
+	return o && !json_array_append_new(list, o) ? 0 : RQ_ENOMEM;
+}
+
+static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	const rq_api_ctx *ctx = arg;
+	rq_store *s = NULL;
+	int64_t endpoint = 0;
+	json_t *body = NULL, *tasks = NULL;
+	facts f;
+	memset(&f, 0, sizeof(f));
+	if (authenticate(ctx, req, resp, &s, &endpoint))
+		return 0;
+	int rc = rq_http_json_body(req, resp, heartbeat_spec, &body);
+	if (rc)
+		return rc;
+	if (read_facts(body, &f, resp))
+		goto done;
+	int64_t now = rq_api_now();
+	if ((rc = rq_store_endpoint_heartbeat(s, endpoint, &f.st, now))) {
+		rq_api_store_error(resp, rc, "recording the heartbeat");
+		goto done;
+	}
+	if (!(tasks = json_array()) || (rc = rq_store_tasks_deliver(s, endpoint, now, add_task, tasks))) {
+		rq_api_store_error(resp, rc ? rc : RQ_ENOMEM, "reading the tasks");
+		goto done;
+	}
+	rq_http_resp_json(resp, 200, json_pack("{s:O, s:I}", "tasks", tasks, "server_time", (json_int_t)now));
+done:
+	json_decref(tasks);
+	facts_free(&f);
+	json_decref(body);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	rq_event_kind kind;
+} event_kinds[] = {
+	{ "scan", RQ_EVENT_SCAN },
+	{ "detection", RQ_EVENT_DETECTION },
+	{ "action", RQ_EVENT_ACTION },
+	{ "connection", RQ_EVENT_CONNECTION },
+	{ "error", RQ_EVENT_ERROR },
+	{ "outbox-dropped", RQ_EVENT_ERROR }, /* drop counts: kept with the errors */
+};
+
+static int64_t int_of(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+/* One event of the batch into the store's form; 0 or -1 (reason in resp). */
+static int read_event(const json_t *e, size_t i, rq_store_event *out, char **payload, rq_http_resp *resp)
+{
+	memset(out, 0, sizeof(*out));
+	const char *uuid = str(e, "uuid"), *kind = str(e, "kind");
+	size_t k = 0;
+	while (k < sizeof(event_kinds) / sizeof(event_kinds[0]) && strcmp(kind, event_kinds[k].name))
+		k++;
+	if (k == sizeof(event_kinds) / sizeof(event_kinds[0])) {
+		rq_http_resp_error(resp, 400, "out_of_range", "events[%zu].kind: unknown kind", i);
+		return -1;
+	}
+	if (strlen(uuid) != 36) {
+		rq_http_resp_error(resp, 400, "out_of_range", "events[%zu].uuid: expected a 36-character UUID", i);
+		return -1;
+	}
+	json_t *p = json_object_get(e, "payload");
+	out->uuid = uuid;
+	out->kind = event_kinds[k].kind;
+	out->occurred_at = int_of(e, "time");
+	*payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
+	out->payload_json = *payload;
+	out->scan.kind = str(p, "scan_kind");
+	out->scan.started_at = int_of(p, "started");
+	out->scan.finished_at = int_of(p, "finished");
+	out->scan.files_scanned = int_of(p, "files");
+	out->scan.detections = int_of(p, "infected");
+	out->scan.errors = int_of(p, "errors");
+	out->scan.result = str(p, "result");
+	out->file.path = str(p, "path");
+	out->file.sha256 = str(p, "sha256");
+	out->file.md5 = str(p, "md5");
+	out->file.name = str(p, "name");
+	out->file.type = str(p, "type");
+	out->file.action = str(p, "action");
+	out->file.state = str(p, "state");
+	out->conn.remote_addr = str(p, "remote");
+	out->conn.remote_host = str(p, "remote_host");
+	out->conn.process_path = str(p, "exe");
+	out->conn.indicator = str(p, "indicator");
+	out->conn.action = str(p, "action");
+	out->conn.remote_port = int_of(p, "remote_port");
+	out->conn.pid = int_of(p, "pid");
+	return 0;
+}
+
+static int events(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	const rq_api_ctx *ctx = arg;
+	rq_store *s = NULL;
+	int64_t endpoint = 0;
+	json_t *body = NULL;
+	rq_store_event *evs = NULL;
+	char **payloads = NULL;
+	size_t n = 0;
+	if (authenticate(ctx, req, resp, &s, &endpoint))
+		return 0;
+	int rc = rq_http_json_body(req, resp, events_spec, &body);
+	if (rc)
+		return rc;
+	json_t *list = json_object_get(body, "events");
+	n = json_array_size(list);
+	if (n && (!(evs = calloc(n, sizeof(*evs))) || !(payloads = calloc(n, sizeof(*payloads))))) {
+		rq_api_store_error(resp, RQ_ENOMEM, "reading the events");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (read_event(json_array_get(list, i), i, &evs[i], &payloads[i], resp))
+			goto done;
+	size_t added = 0;
+	rc = n ? rq_store_ingest_events(s, endpoint, evs, n, rq_api_now(), &added) : 0;
+	if (rc == RQ_STORE_ECONSTRAINT || rc == RQ_EINVAL || rc == RQ_EPARSE) {
+		/* the whole batch is refused and nothing acknowledged: the agent keeps it */
+		rq_http_resp_error(resp, 422, "bad_event", "the batch was refused: %s", rq_error_last());
+		goto done;
+	}
+	if (rc) {
+		rq_api_store_error(resp, rc, "storing the events");
+		goto done;
+	}
+	/* committed: every UUID of the batch is acknowledged, duplicates included */
+	json_t *acked = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(acked, json_string(evs[i].uuid));
+	rq_http_resp_json(resp, 200, json_pack("{s:o, s:I}", "acked", acked, "new", (json_int_t)added));
+done:
+	for (size_t i = 0; payloads && i < n; i++)
+		free(payloads[i]);
+	free(payloads);
+	free(evs);
+	json_decref(body);
+	return 0;
+}
+
+static int task_result(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	const rq_api_ctx *ctx = arg;
+	rq_store *s = NULL;
+	int64_t endpoint = 0;
+	json_t *body = NULL;
+	if (authenticate(ctx, req, resp, &s, &endpoint))
+		return 0;
+	const char *idtext = rq_http_param(req, "id");
+	char *end = NULL;
+	long long task = idtext ? strtoll(idtext, &end, 10) : 0;
+	if (task <= 0 || !end || *end)
+		return rq_http_resp_error(resp, 400, "bad_request", "id: expected a task number");
+	int rc = rq_http_json_body(req, resp, result_spec, &body);
+	if (rc)
+		return rc;
+	const char *state = str(body, "state");
+	if (strcmp(state, "running") && strcmp(state, "done") && strcmp(state, "failed")) {
+		rq_http_resp_error(resp, 400, "out_of_range", "state: expected \"running\", \"done\" or \"failed\"");
+		goto done;
+	}
+	char *result = json_object_get(body, "result") ? json_dumps(json_object_get(body, "result"), JSON_COMPACT) : NULL;
+	rc = rq_store_task_report(s, endpoint, (int64_t)task, state, result, rq_api_now());
+	free(result);
+	if (rc == RQ_ENOTFOUND) /* another endpoint's task looks the same as none */
+		rq_http_resp_error(resp, 404, "not_found", "no such task for this endpoint");
+	else if (rc)
+		rq_api_store_error(resp, rc, "recording the task result");
+	else
+		rq_http_resp_json(resp, 200, json_pack("{s:I, s:s}", "id", (json_int_t)task, "state", state));
+done:
+	json_decref(body);
+	return 0;
+}
+
+int rq_api_agent_routes(rq_http_router *router, const rq_api_ctx *ctx)
+{
+	void *c = (void *)ctx;
+	int rc;
+	if ((rc = rq_http_router_add(router, "POST", "/api/v1/agent/enroll", enroll, c)) ||
+	    (rc = rq_http_router_add(router, "POST", "/api/v1/agent/heartbeat", heartbeat, c)) ||
+	    (rc = rq_http_router_add(router, "POST", "/api/v1/agent/events", events, c)) ||
+	    (rc = rq_http_router_add(router, "POST", "/api/v1/agent/tasks/{id}/result", task_result, c)))
+		return rc;
+	return 0;
+}

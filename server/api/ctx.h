@@ -1,0 +1,33 @@
+/*
+ * What every API handler gets as its context: where the store is, and a
+ * store connection of the calling thread (opened on first use, closed when
+ * the thread ends -- one connection per server thread, never shared).
+ */
+#ifndef RQ_SERVER_API_CTX_H
+#define RQ_SERVER_API_CTX_H
+
+#include <stdint.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+typedef struct rq_api_ctx {
+	const char *store_url;
+} rq_api_ctx;
+
+/* The calling thread's connection, or NULL (rq_error_last says why). */
+rq_store *rq_api_store(const rq_api_ctx *ctx);
+
+/* Close the calling thread's connection (the main thread, at shutdown). */
+void rq_api_store_release(void);
+
+/* Seconds since the epoch (UTC). */
+int64_t rq_api_now(void);
+
+/* Answer 503 "store_unavailable" (the store could not be reached) and log why. */
+int rq_api_store_down(rq_http_resp *resp);
+
+/* Answer an error from the store: 409 for constraints, 503 for busy, 500 otherwise. */
+int rq_api_store_error(rq_http_resp *resp, int rc, const char *what);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * Coverage summary of a unit subtree: the numbers the provincial report
+ * needs (machines known, reporting, real-time protection on, signature
+ * age, infected now), computed by one query. Implemented in coverage.c.
+ */
+#ifndef RQ_SERVER_STORE_COVERAGE_H
+#define RQ_SERVER_STORE_COVERAGE_H
+
+#include "store/store.h"
+
+#define RQ_DAY_SECONDS 86400
+
+typedef struct rq_coverage {
+	int64_t endpoints;   /* known in the subtree */
+	int64_t reporting;   /* last seen within the window */
+	int64_t realtime_on; /* reporting, with real-time protection on */
+	/* by age of the newest signature database (now - db_newest_build);
+	 * the fresh_* counts are cumulative: fresh_3d includes fresh_1d */
+	int64_t fresh_1d, fresh_3d, fresh_7d, fresh_15d;
+	int64_t older_15d;   /* age > 15 days */
+	int64_t sig_unknown; /* never reported a database */
+	int64_t infected;    /* with at least one detection in state active */
+} rq_coverage;
+
+/* Coverage of `unit_id` and every unit below it, at time `now`, an
+ * endpoint counting as reporting when seen in the last `window_s` seconds. */
+int rq_store_coverage(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, rq_coverage *out);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * Idempotent ingestion of agent event batches (see events.h): every event
+ * first goes into the events table with ON CONFLICT DO NOTHING; only a new
+ * row is then applied to its own table (scan summaries, detections,
+ * connections). The same SQL on both backends.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "store/events.h"
+
+typedef struct ingest_args {
+	int64_t endpoint_id, now;
+	const rq_store_event *events;
+	size_t count, added;
+} ingest_args;
+
+static const char *kind_name(rq_event_kind k)
+{
+	switch (k) {
+	case RQ_EVENT_SCAN:
+		return "scan";
+	case RQ_EVENT_DETECTION:
+		return "detection";
+	case RQ_EVENT_ACTION:
+		return "action";
+	case RQ_EVENT_CONNECTION:
+		return "connection";
+	case RQ_EVENT_ERROR:
+		return "error";
+	}
+	return NULL;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static int bind_opt(rq_stmt *st, int idx, int64_t v)
+{
+	return v ? rq_stmt_bind_int64(st, idx, v) : rq_stmt_bind_null(st, idx);
+}
+
+/* 1 when the event is new (inserted), 0 when its UUID was there already. */
+static int record_event(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+{
+	rq_stmt *st = NULL;
+	int rc = rq_store_prepare(s, &st,
+				  "INSERT INTO events (endpoint_id, uuid, kind, occurred_at, received_at, payload)"
+				  " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (endpoint_id, uuid) DO NOTHING");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_text(st, 2, ev->uuid)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 3, kind_name(ev->kind))) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 4, ev->occurred_at)) < 0 || (rc = rq_stmt_bind_int64(st, 5, a->now)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 6, ev->payload_json ? ev->payload_json : "{}")) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+	if (rc == RQ_STORE_DONE)
+		rc = rq_stmt_changes(st) > 0;
+done:
+	rq_stmt_finalize(st);
+	return rc;
+}
+
+static int apply_scan(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+{
+	rq_stmt *st = NULL;
+	int rc = rq_store_prepare(s, &st,
+				  "INSERT INTO scan_summaries (endpoint_id, event_uuid, kind, started_at, finished_at,"
+				  " files_scanned, detections, errors, result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_text(st, 2, ev->uuid)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 3, ev->scan.kind)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 4, ev->scan.started_at)) < 0 ||
+	    (rc = bind_opt(st, 5, ev->scan.finished_at)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 6, ev->scan.files_scanned)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 7, ev->scan.detections)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 8, ev->scan.errors)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 9, or_empty(ev->scan.result))) < 0)
+		goto done;
+	if ((rc = rq_stmt_step(st)) < 0)
+		goto done;
+	if (ev->scan.finished_at > 0 && strcmp(ev->scan.kind, "full") == 0) {
+		const int64_t params[] = {a->endpoint_id, ev->scan.finished_at};
+		rc = rq_store_run(s, NULL,
+				  "UPDATE endpoints SET last_full_scan = $2 WHERE id = $1"
+				  " AND (last_full_scan IS NULL OR last_full_scan < $2)",
+				  params, 2);
+	}
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int apply_file(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+{
+	rq_stmt *st = NULL;
+	int rc = rq_store_prepare(
+		s, &st,
+		"INSERT INTO detections (endpoint_id, path, sha256, md5, name, type, action, state, first_seen,"
+		" last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)"
+		" ON CONFLICT (endpoint_id, path, sha256) DO UPDATE SET"
+		" md5 = CASE WHEN excluded.md5 <> '' THEN excluded.md5 ELSE detections.md5 END,"
+		" name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE detections.name END,"
+		" type = CASE WHEN excluded.type <> '' THEN excluded.type ELSE detections.type END,"
+		" action = CASE WHEN excluded.last_seen >= detections.last_seen THEN excluded.action"
+		" ELSE detections.action END,"
+		" state = CASE WHEN excluded.last_seen >= detections.last_seen THEN excluded.state"
+		" ELSE detections.state END,"
+		" first_seen = CASE WHEN excluded.first_seen < detections.first_seen THEN excluded.first_seen"
+		" ELSE detections.first_seen END,"
+		" last_seen = CASE WHEN excluded.last_seen > detections.last_seen THEN excluded.last_seen"
+		" ELSE detections.last_seen END");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_text(st, 2, ev->file.path)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 3, or_empty(ev->file.sha256))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 4, or_empty(ev->file.md5))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 5, or_empty(ev->file.name))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 6, or_empty(ev->file.type))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 7, or_empty(ev->file.action))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 8, ev->file.state)) < 0 || (rc = rq_stmt_bind_int64(st, 9, ev->occurred_at)) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int apply_connection(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+{
+	rq_stmt *st = NULL;
+	int rc = rq_store_prepare(s, &st,
+				  "INSERT INTO connections (endpoint_id, event_uuid, remote_addr, remote_port, remote_host,"
+				  " process_path, pid, indicator, action, seen_at)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_text(st, 2, ev->uuid)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 3, ev->conn.remote_addr)) < 0 ||
+	    (rc = bind_opt(st, 4, ev->conn.remote_port)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 5, or_empty(ev->conn.remote_host))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 6, or_empty(ev->conn.process_path))) < 0 ||
+	    (rc = bind_opt(st, 7, ev->conn.pid)) < 0 || (rc = rq_stmt_bind_text(st, 8, or_empty(ev->conn.indicator))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 9, or_empty(ev->conn.action))) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 10, ev->occurred_at)) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int rq_store_detections_recount(rq_store *s, int64_t endpoint_id)
+{
+	return rq_store_run(s, NULL,
+			    "UPDATE endpoints SET active_detections = (SELECT COUNT(*) FROM detections"
+			    " WHERE endpoint_id = $1 AND state = 'active') WHERE id = $1",
+			    &endpoint_id, 1);
+}
+
+static int ingest_tx(rq_store *s, void *payload)
+{
+	ingest_args *a = payload;
+	int rc = 0, files = 0;
+	a->added = 0; /* a retried attempt starts over */
+	for (size_t i = 0; i < a->count && rc == 0; i++) {
+		const rq_store_event *ev = &a->events[i];
+		rc = record_event(s, a, ev);
+		if (rc <= 0)
+			continue; /* error, or a duplicate: skipped */
+		a->added++;
+		switch (ev->kind) {
+		case RQ_EVENT_SCAN:
+			rc = apply_scan(s, a, ev);
+			break;
+		case RQ_EVENT_DETECTION:
+		case RQ_EVENT_ACTION:
+			rc = apply_file(s, a, ev);
+			files++;
+			break;
+		case RQ_EVENT_CONNECTION:
+			rc = apply_connection(s, a, ev);
+			break;
+		case RQ_EVENT_ERROR:
+			rc = 0;
+			break;
+		}
+		if (rc < 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", rq_error_last());
+			rc = rq_fail(rc, "store: event %zu of the batch: %s", i, why);
+		}
+	}
+	/* a batch holds one endpoint's events: one recount covers it */
+	if (rc == 0 && files > 0)
+		rc = rq_store_detections_recount(s, a->endpoint_id);
+	return rc < 0 ? rc : 0;
+}
+
+/* Refuse a batch with a missing required field before touching the database. */
+static int check_event(const rq_store_event *ev, size_t i)
+{
+	const char *missing = NULL;
+	if (!ev->uuid || !ev->uuid[0])
+		missing = "uuid";
+	else if (!kind_name(ev->kind))
+		missing = "a known kind";
+	else if (ev->kind == RQ_EVENT_SCAN && !ev->scan.kind)
+		missing = "scan kind";
+	else if ((ev->kind == RQ_EVENT_DETECTION || ev->kind == RQ_EVENT_ACTION) && (!ev->file.path || !ev->file.state))
+		missing = "file path and state";
+	else if (ev->kind == RQ_EVENT_CONNECTION && !ev->conn.remote_addr)
+		missing = "remote address";
+	return missing ? rq_fail(RQ_EINVAL, "store: event %zu of the batch has no %s", i, missing) : 0;
+}
+
+int rq_store_ingest_events(rq_store *s, int64_t endpoint_id, const rq_store_event *events, size_t count,
+			   int64_t now, size_t *out_new)
+{
+	ingest_args a = {endpoint_id, now, events, count, 0};
+	int rc = 0;
+	*out_new = 0;
+	if (count > RQ_STORE_MAX_BATCH) {
+		rc = rq_fail(RQ_ELIMIT, "store: batch of %zu events, at most %d", count, RQ_STORE_MAX_BATCH);
+		goto done;
+	}
+	for (size_t i = 0; i < count; i++)
+		if ((rc = check_event(&events[i], i)) < 0)
+			goto done;
+	rc = rq_store_transact(s, ingest_tx, &a);
+	if (rc == 0)
+		*out_new = a.added;
+done:
+	return rc;
+}

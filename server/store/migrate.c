@@ -1,0 +1,371 @@
+/*
+ * Versioned schema migrations of the store, applied at start-up by
+ * rq_store_migrate: each migration is SQL text shared by both dialects,
+ * with @ID@ standing for the dialect's auto-increment primary key, plus an
+ * optional piece per dialect. The schema is described in
+ * docs/server-store.md; every time is Unix seconds in a BIGINT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+typedef struct migration {
+	int64_t version;
+	const char *name;
+	const char *sql;        /* both dialects, @ID@ substituted */
+	const char *sqlite_sql; /* then this on SQLite only (may be NULL) */
+	const char *pg_sql;     /* then this on PostgreSQL only (may be NULL) */
+} migration;
+
+/*
+ * Booleans are INTEGER 0/1 with a CHECK in both dialects, so that queries
+ * (SUM(realtime), WHERE revoked = 0) are the same text everywhere. JSON
+ * documents (database versions, task parameters, event payloads) are TEXT:
+ * the server parses them, the database never needs to.
+ */
+static const char schema_v1[] =
+	/* the tree of units: province -> departments, districts -> sub-units */
+	"CREATE TABLE units ("
+	" id @ID@,"
+	" parent_id BIGINT REFERENCES units(id) ON DELETE RESTRICT,"
+	" name TEXT NOT NULL,"
+	" code TEXT NOT NULL UNIQUE,"
+	" contact TEXT NOT NULL DEFAULT '',"
+	" created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);"
+	"CREATE INDEX units_parent ON units(parent_id);"
+
+	/* people: province administrators, unit officers, viewers */
+	"CREATE TABLE users ("
+	" id @ID@,"
+	" login TEXT NOT NULL UNIQUE,"
+	" display_name TEXT NOT NULL DEFAULT '',"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'officer', 'viewer')),"
+	" unit_id BIGINT REFERENCES units(id) ON DELETE RESTRICT,"
+	" password_hash TEXT NOT NULL," /* argon2id encoded string */
+	" disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	" created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL,"
+	" last_login BIGINT);"
+	"CREATE INDEX users_unit ON users(unit_id);"
+
+	/* machines running the agent */
+	"CREATE TABLE endpoints ("
+	" id @ID@,"
+	" unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE RESTRICT,"
+	" hostname TEXT NOT NULL,"
+	" kind TEXT NOT NULL DEFAULT 'workstation' CHECK (kind IN ('server', 'workstation', 'other')),"
+	" machine_id TEXT NOT NULL DEFAULT ''," /* OS machine id as reported: tells clones apart */
+	" os_name TEXT NOT NULL DEFAULT '',"
+	" os_version TEXT NOT NULL DEFAULT '',"
+	" ips TEXT NOT NULL DEFAULT '[]',"      /* JSON array of strings */
+	" macs TEXT NOT NULL DEFAULT '[]',"     /* JSON array of strings */
+	" agent_version TEXT NOT NULL DEFAULT '',"
+	" db_versions TEXT NOT NULL DEFAULT '{}'," /* JSON: {"db": {"version": n, "built": t}} */
+	" db_newest_build BIGINT,"              /* newest "built" of db_versions, for coverage */
+	" realtime INTEGER NOT NULL DEFAULT 0 CHECK (realtime IN (0, 1)),"
+	" firewall INTEGER NOT NULL DEFAULT 0 CHECK (firewall IN (0, 1)),"
+	" status TEXT NOT NULL DEFAULT 'unknown',"
+	" active_detections BIGINT NOT NULL DEFAULT 0," /* detections in state active: kept by ingestion */
+	" created_at BIGINT NOT NULL,"
+	" last_seen BIGINT,"
+	" last_full_scan BIGINT,"
+	" last_update BIGINT);"
+	/* covers the coverage summary: it reads only this index */
+	"CREATE INDEX endpoints_unit ON endpoints(unit_id, last_seen, realtime, db_newest_build, active_detections);"
+	"CREATE INDEX endpoints_last_seen ON endpoints(last_seen);"
+	"CREATE INDEX endpoints_hostname ON endpoints(hostname);"
+
+	/* an agent's secret, stored as a hash only; re-enrolling adds a row */
+	"CREATE TABLE agent_credentials ("
+	" id @ID@,"
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" secret_hash TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" revoked_at BIGINT);"
+	"CREATE INDEX agent_credentials_endpoint ON agent_credentials(endpoint_id);"
+
+	"CREATE TABLE enrollment_tokens ("
+	" id @ID@,"
+	" unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" label TEXT NOT NULL DEFAULT '',"
+	" created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" max_uses BIGINT NOT NULL CHECK (max_uses > 0),"
+	" uses BIGINT NOT NULL DEFAULT 0 CHECK (uses >= 0),"
+	" revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)));"
+	"CREATE INDEX enrollment_tokens_unit ON enrollment_tokens(unit_id);"
+
+	/* scripts' bearer tokens, hashed */
+	"CREATE TABLE api_tokens ("
+	" id @ID@,"
+	" user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL DEFAULT '',"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT,"
+	" last_used BIGINT,"
+	" revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)));"
+	"CREATE INDEX api_tokens_user ON api_tokens(user_id);"
+
+	/* browser sessions: the cookie's hash is the key */
+	"CREATE TABLE sessions ("
+	" token_hash TEXT PRIMARY KEY,"
+	" user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" csrf_token TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" last_seen BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" ip TEXT NOT NULL DEFAULT '',"
+	" user_agent TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE INDEX sessions_expires ON sessions(expires_at);"
+
+	/*
+	 * Every event an agent sent, keyed by its client-generated UUID within
+	 * the endpoint (so one agent cannot shadow another's events): a
+	 * replayed batch finds its UUIDs here and adds nothing.
+	 */
+	"CREATE TABLE events ("
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" uuid TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('scan', 'detection', 'action', 'connection', 'error')),"
+	" occurred_at BIGINT NOT NULL,"
+	" received_at BIGINT NOT NULL,"
+	" payload TEXT NOT NULL DEFAULT '{}',"
+	" PRIMARY KEY (endpoint_id, uuid));"
+	"CREATE INDEX events_received ON events(received_at);"
+
+	"CREATE TABLE scan_summaries ("
+	" id @ID@,"
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" event_uuid TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('quick', 'full', 'path', 'scheduled')),"
+	" started_at BIGINT NOT NULL,"
+	" finished_at BIGINT,"
+	" files_scanned BIGINT NOT NULL DEFAULT 0,"
+	" detections BIGINT NOT NULL DEFAULT 0,"
+	" errors BIGINT NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX scan_summaries_endpoint ON scan_summaries(endpoint_id, started_at);"
+	"CREATE INDEX scan_summaries_started ON scan_summaries(started_at);"
+
+	/* one row per infected file on an endpoint, updated as its state changes */
+	"CREATE TABLE detections ("
+	" id @ID@,"
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" path TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL DEFAULT '',"
+	" md5 TEXT NOT NULL DEFAULT '',"
+	" name TEXT NOT NULL,"
+	" type TEXT NOT NULL DEFAULT '',"
+	" action TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL CHECK (state IN ('active', 'quarantined', 'removed', 'restored', 'ignored')),"
+	" first_seen BIGINT NOT NULL,"
+	" last_seen BIGINT NOT NULL,"
+	" UNIQUE (endpoint_id, path, sha256));"
+	"CREATE INDEX detections_endpoint_state ON detections(endpoint_id, state);"
+	"CREATE INDEX detections_sha256 ON detections(sha256);"
+	"CREATE INDEX detections_state ON detections(state, last_seen);"
+
+	/* connections to malicious addresses seen (or blocked) on an endpoint */
+	"CREATE TABLE connections ("
+	" id @ID@,"
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" event_uuid TEXT NOT NULL,"
+	" remote_addr TEXT NOT NULL,"
+	" remote_port BIGINT,"
+	" remote_host TEXT NOT NULL DEFAULT '',"
+	" process_path TEXT NOT NULL DEFAULT '',"
+	" pid BIGINT,"
+	" indicator TEXT NOT NULL DEFAULT ''," /* the list entry that matched */
+	" action TEXT NOT NULL DEFAULT '',"
+	" seen_at BIGINT NOT NULL);"
+	"CREATE INDEX connections_endpoint ON connections(endpoint_id, seen_at);"
+	"CREATE INDEX connections_remote ON connections(remote_addr);"
+
+	"CREATE TABLE tasks ("
+	" id @ID@,"
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('scan_quick', 'scan_full', 'scan_path', 'update',"
+	" 'quarantine', 'restore', 'delete')),"
+	" params TEXT NOT NULL DEFAULT '{}',"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'running', 'done',"
+	" 'failed', 'cancelled', 'expired')),"
+	" result TEXT NOT NULL DEFAULT '',"
+	" created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" created_at BIGINT NOT NULL,"
+	" sent_at BIGINT,"
+	" finished_at BIGINT,"
+	" expires_at BIGINT);"
+	"CREATE INDEX tasks_endpoint_state ON tasks(endpoint_id, state);"
+
+	/* who changed what; kept when the user or object is gone */
+	"CREATE TABLE audit_log ("
+	" id @ID@,"
+	" at BIGINT NOT NULL,"
+	" user_id BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" actor TEXT NOT NULL," /* login, 'agent:<id>' or 'system' */
+	" action TEXT NOT NULL,"
+	" object_type TEXT NOT NULL DEFAULT '',"
+	" object_id TEXT NOT NULL DEFAULT '',"
+	" unit_id BIGINT,"
+	" ip TEXT NOT NULL DEFAULT '',"
+	" details TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX audit_log_at ON audit_log(at);"
+	"CREATE INDEX audit_log_unit ON audit_log(unit_id, at);";
+
+static const migration migrations[] = {
+	{1, "initial schema", schema_v1, NULL, NULL},
+};
+#define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
+
+/* A constant key of pg_advisory_xact_lock: serialises servers migrating
+ * the same PostgreSQL database at once ("rqmigr" in ASCII). */
+#define PG_MIGRATION_LOCK "SELECT pg_advisory_xact_lock(125786542335858)"
+
+int64_t rq_store_schema_latest(void)
+{
+	return migrations[MIGRATION_COUNT - 1].version;
+}
+
+/* `sql` with @ID@ replaced by the dialect's key type; free() the result. */
+static char *dialect_sql(const rq_store *s, const char *sql)
+{
+	const char *id = rq_store_dialect_of(s) == RQ_STORE_SQLITE ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+								    : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+	size_t n = 0, idlen = strlen(id);
+	char *out, *o;
+	for (const char *p = strstr(sql, "@ID@"); p; p = strstr(p + 4, "@ID@"))
+		n++;
+	out = malloc(strlen(sql) + n * idlen + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (const char *p = sql;;) {
+		const char *hit = strstr(p, "@ID@");
+		size_t len = hit ? (size_t)(hit - p) : strlen(p);
+		memcpy(o, p, len);
+		o += len;
+		if (!hit)
+			break;
+		memcpy(o, id, idlen);
+		o += idlen;
+		p = hit + 4;
+	}
+	*o = '\0';
+	return out;
+}
+
+int rq_store_schema_version(rq_store *s, int64_t *out)
+{
+	int rc;
+	rq_stmt *st = NULL;
+	*out = 0;
+	rc = rq_store_prepare(s, &st, "SELECT MAX(version) FROM schema_migrations");
+	if (rc < 0)
+		goto done;
+	rc = rq_stmt_step_int64(st, out);
+done:
+	rq_stmt_finalize(st);
+	return rc;
+}
+
+static int check_not_newer(int64_t version)
+{
+	if (version > rq_store_schema_latest())
+		return rq_fail(RQ_EUNSUPPORTED,
+			       "store: the database schema is version %lld, newer than this program's %lld: "
+			       "run a raquet-server at least as new as the one that wrote it",
+			       (long long)version, (long long)rq_store_schema_latest());
+	return 0;
+}
+
+static int lock_if_pg(rq_store *s)
+{
+	return rq_store_dialect_of(s) == RQ_STORE_POSTGRES ? rq_store_exec(s, PG_MIGRATION_LOCK) : 0;
+}
+
+static int create_bookkeeping(rq_store *s, void *payload)
+{
+	int rc = lock_if_pg(s);
+	(void)payload;
+	if (rc == 0)
+		rc = rq_store_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				      " version BIGINT PRIMARY KEY,"
+				      " name TEXT NOT NULL,"
+				      " applied_at BIGINT NOT NULL)");
+	return rc;
+}
+
+static int apply_one(rq_store *s, void *payload)
+{
+	const migration *m = payload;
+	int64_t current;
+	char *sql = NULL;
+	rq_stmt *st = NULL;
+	int rc = lock_if_pg(s);
+	if (rc < 0)
+		goto done;
+	/* look again under the lock: another server may have applied it */
+	rc = rq_store_schema_version(s, &current);
+	if (rc < 0 || current >= m->version)
+		goto done;
+	sql = dialect_sql(s, m->sql);
+	if (!sql) {
+		rc = rq_fail(RQ_ENOMEM, "store: out of memory migrating");
+		goto done;
+	}
+	rc = rq_store_exec(s, sql);
+	if (rc == 0 && m->sqlite_sql && rq_store_dialect_of(s) == RQ_STORE_SQLITE)
+		rc = rq_store_exec(s, m->sqlite_sql);
+	if (rc == 0 && m->pg_sql && rq_store_dialect_of(s) == RQ_STORE_POSTGRES)
+		rc = rq_store_exec(s, m->pg_sql);
+	if (rc < 0)
+		goto done;
+	rc = rq_store_prepare(s, &st, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, m->version)) < 0 || (rc = rq_stmt_bind_text(st, 2, m->name)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 3, (int64_t)time(NULL))) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+done:
+	rq_stmt_finalize(st);
+	free(sql);
+	if (rc < 0) {
+		char why[768];
+		snprintf(why, sizeof(why), "%s", rq_error_last());
+		rq_fail(rc, "store: migration %lld (%s): %s", (long long)m->version, m->name, why);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int rq_store_migrate(rq_store *s)
+{
+	int rc;
+	int64_t version = 0;
+	if (rq_store_in_transaction(s))
+		return rq_fail(RQ_EINVAL, "store: migrate inside a transaction");
+	rc = rq_store_transact(s, create_bookkeeping, NULL);
+	if (rc < 0)
+		goto done;
+	rc = rq_store_schema_version(s, &version);
+	if (rc < 0 || (rc = check_not_newer(version)) < 0)
+		goto done;
+	for (size_t i = 0; i < MIGRATION_COUNT; i++) {
+		if (migrations[i].version <= version)
+			continue;
+		rc = rq_store_transact(s, apply_one, (void *)&migrations[i]);
+		if (rc < 0)
+			goto done;
+	}
+done:
+	return rc;
+}

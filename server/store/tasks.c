@@ -1,0 +1,153 @@
+/*
+ * Tasks (see tasks.h): queueing for one endpoint or a unit subtree,
+ * delivery in heartbeat answers (UPDATE ... RETURNING, so two heartbeats
+ * never both deliver a task as new) and the agent's result, confined to
+ * its own tasks. The same SQL on both backends.
+ */
+#include <string.h>
+
+#include "core/error.h"
+#include "store/tasks.h"
+#include "store/units.h"
+
+static int bind_opt(rq_stmt *st, int idx, int64_t v)
+{
+	return v > 0 ? rq_stmt_bind_int64(st, idx, v) : rq_stmt_bind_null(st, idx);
+}
+
+/* $2 kind, $3 params, $4 created_by, $5 now, $6 expires_at */
+static int bind_task(rq_stmt *st, const char *kind, const char *params_json, int64_t created_by, int64_t now,
+		     int64_t expires_at)
+{
+	int rc;
+	if ((rc = rq_stmt_bind_text(st, 2, kind)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 3, params_json ? params_json : "{}")) < 0 ||
+	    (rc = bind_opt(st, 4, created_by)) < 0 || (rc = rq_stmt_bind_int64(st, 5, now)) < 0 ||
+	    (rc = bind_opt(st, 6, expires_at)) < 0)
+		return rc;
+	return 0;
+}
+
+int rq_store_task_create(rq_store *s, int64_t *out_id, int64_t endpoint_id, const char *kind, const char *params_json,
+			 int64_t created_by, int64_t now, int64_t expires_at)
+{
+	rq_stmt *st = NULL;
+	int rc;
+	*out_id = 0;
+	if (!kind)
+		return rq_fail(RQ_EINVAL, "store: a task needs a kind");
+	rc = rq_store_prepare(s, &st,
+			      "INSERT INTO tasks (endpoint_id, kind, params, created_by, created_at, expires_at)"
+			      " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, endpoint_id)) < 0 ||
+	    (rc = bind_task(st, kind, params_json, created_by, now, expires_at)) < 0)
+		goto done;
+	rc = rq_stmt_step_int64(st, out_id);
+done:
+	rq_stmt_finalize(st);
+	return rc;
+}
+
+int rq_store_task_create_subtree(rq_store *s, int64_t *out_count, int64_t unit_id, const char *kind,
+				 const char *params_json, int64_t created_by, int64_t now, int64_t expires_at)
+{
+	rq_stmt *st = NULL;
+	int rc;
+	*out_count = 0;
+	if (!kind)
+		return rq_fail(RQ_EINVAL, "store: a task needs a kind");
+	/* RQ_STORE_SUBTREE_CTE with its depth bound as $7: $2..$6 are the task's,
+	 * bound as in rq_store_task_create */
+	rc = rq_store_prepare(s, &st,
+			      "WITH RECURSIVE sub(id, depth) AS ("
+			      " SELECT id, 0 FROM units WHERE id = $1"
+			      " UNION ALL"
+			      " SELECT u.id, sub.depth + 1 FROM units u JOIN sub ON u.parent_id = sub.id"
+			      " WHERE sub.depth < $7)"
+			      " INSERT INTO tasks (endpoint_id, kind, params, created_by, created_at, expires_at)"
+			      " SELECT e.id, $2, $3, $4, $5, $6 FROM sub JOIN endpoints e ON e.unit_id = sub.id");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, unit_id)) < 0 ||
+	    (rc = bind_task(st, kind, params_json, created_by, now, expires_at)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 7, RQ_STORE_MAX_UNIT_DEPTH - 1)) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+	if (rc == RQ_STORE_DONE)
+		*out_count = rq_stmt_changes(st);
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int rq_store_tasks_deliver(rq_store *s, int64_t endpoint_id, int64_t now, int (*cb)(const rq_task *task, void *payload),
+			   void *payload)
+{
+	rq_stmt *st = NULL;
+	rq_task t;
+	int rc = rq_store_prepare(s, &st,
+				  "UPDATE tasks SET state = 'sent', sent_at = COALESCE(sent_at, $2)"
+				  " WHERE endpoint_id = $1 AND state IN ('pending', 'sent')"
+				  " AND (expires_at IS NULL OR expires_at > $2)"
+				  " RETURNING id, endpoint_id, kind, params, state, created_at, sent_at, expires_at");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, endpoint_id)) < 0 || (rc = rq_stmt_bind_int64(st, 2, now)) < 0)
+		goto done;
+	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
+		t.id = rq_stmt_column_int64(st, 0);
+		t.endpoint_id = rq_stmt_column_int64(st, 1);
+		t.kind = rq_stmt_column_text(st, 2);
+		t.params_json = rq_stmt_column_text(st, 3);
+		t.state = rq_stmt_column_text(st, 4);
+		t.created_at = rq_stmt_column_int64(st, 5);
+		t.sent_at = rq_stmt_column_int64(st, 6);
+		t.expires_at = rq_stmt_column_int64(st, 7);
+		if (cb(&t, payload) != 0) {
+			rc = rq_fail(RQ_ESTOPPED, "store: task delivery stopped by the caller");
+			break;
+		}
+	}
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int rq_store_task_report(rq_store *s, int64_t endpoint_id, int64_t task_id, const char *state,
+			 const char *result_json, int64_t now)
+{
+	rq_stmt *st = NULL;
+	int rc, final;
+	if (!state || (strcmp(state, "running") != 0 && strcmp(state, "done") != 0 && strcmp(state, "failed") != 0))
+		return rq_fail(RQ_EINVAL, "store: a task report's state is running, done or failed");
+	final = strcmp(state, "running") != 0;
+	rc = rq_store_prepare(s, &st,
+			      "UPDATE tasks SET state = $3, result = $4,"
+			      " finished_at = CASE WHEN $5 = 1 THEN $6 ELSE finished_at END,"
+			      " sent_at = COALESCE(sent_at, $6)"
+			      " WHERE id = $1 AND endpoint_id = $2 AND state IN ('pending', 'sent', 'running')");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, task_id)) < 0 || (rc = rq_stmt_bind_int64(st, 2, endpoint_id)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 3, state)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 4, result_json ? result_json : "")) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 5, final)) < 0 || (rc = rq_stmt_bind_int64(st, 6, now)) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+	if (rc == RQ_STORE_DONE && rq_stmt_changes(st) == 0)
+		rc = rq_fail(RQ_ENOTFOUND, "store: no open task %lld for endpoint %lld", (long long)task_id,
+			     (long long)endpoint_id);
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int rq_store_tasks_expire(rq_store *s, int64_t now, int64_t *out_count)
+{
+	return rq_store_run(s, out_count,
+			    "UPDATE tasks SET state = 'expired', finished_at = $1"
+			    " WHERE state IN ('pending', 'sent') AND expires_at IS NOT NULL AND expires_at <= $1",
+			    &now, 1);
+}
