@@ -56,9 +56,11 @@ int rq_netidx_build(rq_netidx **out, const rq_netioc *iocs, size_t count)
 	for (size_t i = 0; i < count; i++)
 		if (iocs[i].kind == RQ_NETIOC_DOMAIN && iocs[i].domain)
 			idx->all[nip + nd++] = &iocs[i];
-	qsort(idx->all, nip, sizeof(*idx->all), cmp_ip);
-	qsort(idx->all + nip, nd, sizeof(*idx->all), cmp_domain);
-	idx->domains = idx->all + nip;
+	if (nip)
+		qsort(idx->all, nip, sizeof(*idx->all), cmp_ip);
+	if (nd)
+		qsort(idx->all + nip, nd, sizeof(*idx->all), cmp_domain);
+	idx->domains = idx->all ? idx->all + nip : NULL;
 	idx->domain_count = nd;
 	idx->count = nip + nd;
 	size_t groups = 0;
