@@ -6,6 +6,14 @@
  * measures the server, not TLS. Used by bench/server_load.sh.
  *
  *   server_load --port P --token T --agents N --seconds S [--mode heartbeat|events] [--batch B]
+ *               [--rate R]
+ *
+ * Without --rate each connection sends its next request as soon as the last
+ * is answered (closed loop: the maximum rate; latency is then just queueing,
+ * connections / rate). With --rate R the connections together send R
+ * requests per second on a fixed schedule (open loop, as real agents do) and
+ * latency counts from the scheduled time, so a slow server cannot hide its
+ * delays by slowing the senders down.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -35,8 +43,8 @@ typedef struct conn {
 	size_t req_len, sent;
 	char in[BUF];
 	size_t got;
-	double started;
-	int busy;
+	double started;     /* when the request was due */
+	int busy;           /* a request is out */
 } conn;
 
 static double now_s(void)
@@ -158,6 +166,7 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int port = 0, agents = 100, seconds = 10, events = 0, batch = 100;
+	double rate = 0;
 	const char *token = NULL;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
@@ -166,6 +175,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--seconds")) seconds = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--mode")) events = !strcmp(argv[i + 1], "events");
 		else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--rate")) rate = atof(argv[i + 1]);
 	}
 	if (!port || !token || agents < 1 || agents > MAX_AGENTS || batch < 1 || batch > 1000) {
 		fprintf(stderr, "usage: server_load --port P --token T --agents N --seconds S "
@@ -201,17 +211,44 @@ int main(int argc, char **argv)
 		epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
 		build(&cs[i], events, batch, i);
 		cs[i].started = now_s();
-		cs[i].busy = 1;
+		cs[i].busy = rate <= 0;
 	}
+	/* open loop: connection i is due every agents/rate seconds, offsets spread evenly */
+	double period = rate > 0 ? agents / rate : 0, t_start = now_s();
+	double *due = calloc((size_t)agents, sizeof(*due));
+	for (int i = 0; i < agents; i++)
+		due[i] = t_start + period * i / agents;
 	size_t cap = 1 << 20, n_lat = 0;
 	double *lat = malloc(cap * sizeof(*lat));
 	long ok = 0, errors = 0;
 	double start = now_s(), stop = start + seconds;
 	struct epoll_event evs[256];
+	size_t next_check = 0;
 	while (now_s() < stop) {
-		int k = epoll_wait(ep, evs, 256, 100);
+		if (rate > 0) { /* send what is due on idle connections */
+			double t = now_s();
+			for (int scanned = 0; scanned < agents; scanned++, next_check++) {
+				conn *c = &cs[next_check % (size_t)agents];
+				int i = (int)(next_check % (size_t)agents);
+				if (c->busy || due[i] > t)
+					continue;
+				build(c, events, batch, i);
+				c->started = due[i];
+				due[i] += period;
+				c->busy = 1;
+				while (c->sent < c->req_len) {
+					ssize_t w = write(c->fd, c->req + c->sent, c->req_len - c->sent);
+					if (w <= 0)
+						break;
+					c->sent += (size_t)w;
+				}
+			}
+		}
+		int k = epoll_wait(ep, evs, 256, rate > 0 ? 1 : 100);
 		for (int e = 0; e < k; e++) {
 			conn *c = &cs[evs[e].data.u32];
+			if (!c->busy)
+				continue;
 			while (c->sent < c->req_len) {
 				ssize_t w = write(c->fd, c->req + c->sent, c->req_len - c->sent);
 				if (w <= 0)
@@ -234,6 +271,12 @@ int main(int argc, char **argv)
 				errors++;
 			if (n_lat < cap)
 				lat[n_lat++] = t - c->started;
+			c->got = 0;
+			if (rate > 0) {
+				c->busy = 0;
+				c->sent = c->req_len;
+				continue;
+			}
 			build(c, events, batch, (int)evs[e].data.u32);
 			c->started = t;
 			while (c->sent < c->req_len) {
@@ -248,8 +291,9 @@ int main(int argc, char **argv)
 	qsort(lat, n_lat, sizeof(*lat), cmp_double);
 	double p50 = n_lat ? lat[n_lat / 2] : 0, p99 = n_lat ? lat[(size_t)(n_lat * 0.99)] : 0,
 	       p999 = n_lat ? lat[(size_t)(n_lat * 0.999)] : 0, mx = n_lat ? lat[n_lat - 1] : 0;
-	printf("%s: %d connections, %.1f s: %ld ok, %ld errors, %.0f requests/s",
-	       events ? "events" : "heartbeat", agents, elapsed, ok, errors, ok / elapsed);
+	printf("%s: %d connections, %s, %.1f s: %ld ok, %ld errors, %.0f requests/s",
+	       events ? "events" : "heartbeat", agents, rate > 0 ? "open loop" : "closed loop", elapsed, ok,
+	       errors, ok / elapsed);
 	if (events)
 		printf(" (%.0f events/s in batches of %d)", ok * batch / elapsed, batch);
 	printf("; latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms\n", p50 * 1e3, p99 * 1e3,

@@ -281,6 +281,23 @@ static int add_task(const rq_task *t, void *payload)
 	return o && !json_array_append_new(list, o) ? 0 : RQ_ENOMEM;
 }
 
+/* The heartbeat's writes -- the endpoint's facts, the tasks handed out -- in one
+ * transaction: one commit per heartbeat. */
+typedef struct heartbeat_txn {
+	int64_t endpoint;
+	const rq_endpoint_status *st;
+	int64_t now;
+	json_t *tasks;
+} heartbeat_txn;
+
+static int heartbeat_in_txn(rq_store *s, void *payload)
+{
+	heartbeat_txn *hb = payload;
+	json_array_clear(hb->tasks); /* a retried transaction starts over */
+	int rc = rq_store_endpoint_heartbeat(s, hb->endpoint, hb->st, hb->now);
+	return rc ? rc : rq_store_tasks_deliver(s, hb->endpoint, hb->now, add_task, hb->tasks);
+}
+
 static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	const rq_api_ctx *ctx = arg;
@@ -297,12 +314,13 @@ static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	if (read_facts(body, &f, resp))
 		goto done;
 	int64_t now = rq_api_now();
-	if ((rc = rq_store_endpoint_heartbeat(s, endpoint, &f.st, now))) {
-		rq_api_store_error(resp, rc, "recording the heartbeat");
+	if (!(tasks = json_array())) {
+		rq_api_store_error(resp, RQ_ENOMEM, "recording the heartbeat");
 		goto done;
 	}
-	if (!(tasks = json_array()) || (rc = rq_store_tasks_deliver(s, endpoint, now, add_task, tasks))) {
-		rq_api_store_error(resp, rc ? rc : RQ_ENOMEM, "reading the tasks");
+	heartbeat_txn hb = { endpoint, &f.st, now, tasks };
+	if ((rc = rq_store_transact(s, heartbeat_in_txn, &hb))) {
+		rq_api_store_error(resp, rc, "recording the heartbeat");
 		goto done;
 	}
 	rq_http_resp_json(resp, 200, json_pack("{s:O, s:I}", "tasks", tasks, "server_time", (json_int_t)now));

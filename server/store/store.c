@@ -5,6 +5,7 @@
  * by store_sqlite.c or store_pg.c through rq_store_ops.
  */
 #include <assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -92,6 +93,7 @@ void rq_store_close(rq_store *s)
 {
 	if (!s)
 		return;
+	rq_store_rollback(s); /* never leave the writer lock held */
 	for (size_t i = 0; i < s->cache_count; i++) {
 		assert(!s->cache[i]->in_use);
 		stmt_destroy(s->cache[i]);
@@ -273,14 +275,32 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * SQLite has one writer at a time; left to itself, a second connection
+ * waiting for the write lock polls with growing sleeps, which turns
+ * contention into latency spikes. Write transactions of this process's
+ * SQLite connections therefore queue on one mutex instead (another process,
+ * such as an operator command, still meets the busy timeout).
+ */
+static pthread_mutex_t sqlite_writer = PTHREAD_MUTEX_INITIALIZER;
+
+static int serialises(const rq_store *s)
+{
+	return rq_store_dialect_of(s) == RQ_STORE_SQLITE;
+}
+
 int rq_store_begin(rq_store *s)
 {
 	int rc;
 	if (s->in_tx)
 		return rq_fail(RQ_EINVAL, "store: begin inside a transaction");
+	if (serialises(s))
+		pthread_mutex_lock(&sqlite_writer);
 	rc = s->ops->exec(s, s->ops->begin_sql);
 	if (rc == 0)
 		s->in_tx = 1;
+	else if (serialises(s))
+		pthread_mutex_unlock(&sqlite_writer);
 	return rc;
 }
 
@@ -295,6 +315,8 @@ int rq_store_commit(rq_store *s)
 		s->ops->exec(s, "ROLLBACK");
 	}
 	s->in_tx = 0;
+	if (serialises(s))
+		pthread_mutex_unlock(&sqlite_writer);
 	return rc;
 }
 
@@ -305,6 +327,8 @@ int rq_store_rollback(rq_store *s)
 		return 0;
 	rc = s->ops->exec(s, "ROLLBACK");
 	s->in_tx = 0;
+	if (serialises(s))
+		pthread_mutex_unlock(&sqlite_writer);
 	return rc;
 }
 
