@@ -280,3 +280,10 @@ int jsonw_print_line(jsonw *w, FILE *f)
 		return -1;
 	return 0;
 }
+
+void jsonw_emit(jsonw *w, FILE *f)
+{
+	if (jsonw_print_line(w, f) != 0)
+		fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
+	jsonw_reset(w);
+}

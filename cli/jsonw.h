@@ -54,4 +54,7 @@ void jsonw_field_u64(jsonw *w, const char *key, uint64_t v);
 /* Write the document plus "\n" to f; returns 0 or -1 (also if w->failed). */
 int jsonw_print_line(jsonw *w, FILE *f);
 
+/* jsonw_print_line, a one-line warning on stderr if it failed, then jsonw_reset. */
+void jsonw_emit(jsonw *w, FILE *f);
+
 #endif

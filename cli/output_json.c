@@ -10,9 +10,7 @@ static jsonw doc; /* reused: calls are serialised by the output lock */
 
 static void emit(FILE *out)
 {
-	if (jsonw_print_line(&doc, out) != 0)
-		fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
-	jsonw_reset(&doc);
+	jsonw_emit(&doc, out);
 }
 
 static void action_object(const scan_outcome *act)

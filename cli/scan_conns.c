@@ -14,6 +14,7 @@
 
 #include "jsonw.h"
 #include "output.h"
+#include "scan_procs.h"
 
 typedef struct conns_run {
 	const rq_engine *engine;
@@ -121,20 +122,10 @@ static void json_conn(conns_run *run, FILE *out, const rq_netconn *c, const rq_a
 	jsonw_field_string(w, "status", "malicious");
 	jsonw_field_bytes(w, "detection", m->name);
 	jsonw_field_bytes(w, "source", m->source);
-	if (kill_tried) {
-		jsonw_key(w, "action");
-		jsonw_object_begin(w);
-		jsonw_field_string(w, "kind", "kill");
-		jsonw_key(w, "ok");
-		jsonw_bool(w, killed);
-		if (!killed)
-			jsonw_field_bytes(w, "error", error);
-		jsonw_object_end(w);
-	}
+	if (kill_tried)
+		procs_json_kill(w, killed, error);
 	jsonw_object_end(w);
-	if (jsonw_print_line(w, out) != 0)
-		fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
-	jsonw_reset(w);
+	jsonw_emit(w, out);
 }
 
 static int on_conn(const rq_netconn *c, void *payload)
@@ -227,8 +218,7 @@ void conns_summary(FILE *out, const scan_config *cfg, const conns_totals *t)
 		jsonw_field_u64(&w, "killed", t->killed);
 		jsonw_object_end(&w);
 		jsonw_object_end(&w);
-		if (jsonw_print_line(&w, out) != 0)
-			fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
+		jsonw_emit(&w, out);
 		jsonw_free(&w);
 		return;
 	}

@@ -148,9 +148,7 @@ static void print_entry(FILE *out, const scan_config *cfg, jsonw *w, const entry
 			jsonw_object_end(w);
 		}
 		jsonw_object_end(w);
-		if (jsonw_print_line(w, out) != 0)
-			fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
-		jsonw_reset(w);
+		jsonw_emit(w, out);
 		return;
 	}
 	if (cfg->quiet)
@@ -365,8 +363,7 @@ void persist_summary(FILE *out, const scan_config *cfg, const persist_totals *t)
 			jsonw_field_u64(&w, "disabled", t->disabled);
 		jsonw_object_end(&w);
 		jsonw_object_end(&w);
-		if (jsonw_print_line(&w, out) != 0)
-			fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
+		jsonw_emit(&w, out);
 		jsonw_free(&w);
 		return;
 	}

@@ -88,20 +88,22 @@ static void json_report(procs_run *run, FILE *out, const rq_proc_report *rep, in
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
-	if (kill_tried) {
-		jsonw_key(w, "action");
-		jsonw_object_begin(w);
-		jsonw_field_string(w, "kind", "kill");
-		jsonw_key(w, "ok");
-		jsonw_bool(w, killed);
-		if (!killed)
-			jsonw_field_bytes(w, "error", error);
-		jsonw_object_end(w);
-	}
+	if (kill_tried)
+		procs_json_kill(w, killed, error);
 	jsonw_object_end(w);
-	if (jsonw_print_line(w, out) != 0)
-		fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
-	jsonw_reset(w);
+	jsonw_emit(w, out);
+}
+
+void procs_json_kill(jsonw *w, int killed, const char *error)
+{
+	jsonw_key(w, "action");
+	jsonw_object_begin(w);
+	jsonw_field_string(w, "kind", "kill");
+	jsonw_key(w, "ok");
+	jsonw_bool(w, killed);
+	if (!killed)
+		jsonw_field_bytes(w, "error", error);
+	jsonw_object_end(w);
 }
 
 static int on_process(const rq_proc_report *rep, void *payload)
@@ -167,8 +169,7 @@ void procs_summary(FILE *out, const scan_config *cfg, const procs_totals *t)
 		jsonw_field_u64(&w, "killed", t->killed);
 		jsonw_object_end(&w);
 		jsonw_object_end(&w);
-		if (jsonw_print_line(&w, out) != 0)
-			fputs("raquet: a JSON result could not be written (out of memory)\n", stderr);
+		jsonw_emit(&w, out);
 		jsonw_free(&w);
 		return;
 	}

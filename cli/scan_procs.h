@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "jsonw.h"
 #include "raquet/raquet.h"
 #include "raquet/procs.h"
 #include "scan_options.h"
@@ -29,6 +30,9 @@ typedef struct procs_totals {
  */
 int scan_processes(const rq_engine *engine, const scan_config *cfg, const rq_scan_options *so,
 		   pthread_mutex_t *out_lock, volatile const sig_atomic_t *stop, procs_totals *out);
+
+/* The JSON "action" object of a kill: {"kind":"kill","ok":...,"error":...}. */
+void procs_json_kill(jsonw *w, int killed, const char *error);
 
 /* The "Processes" lines of the text summary, or the JSON "process_summary" line. */
 void procs_summary(FILE *out, const scan_config *cfg, const procs_totals *t);
