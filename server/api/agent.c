@@ -129,8 +129,7 @@ static int read_facts(const json_t *body, facts *f, rq_http_resp *resp)
 	st->hostname = str(body, "hostname");
 	st->kind = str(body, "kind");
 	if (st->kind && strcmp(st->kind, "server") && strcmp(st->kind, "workstation") &&
-	    strcmp(st->kind, "other"))
-	{
+	    strcmp(st->kind, "other")) {
 		rq_http_resp_error(resp, 400, "out_of_range",
 				   "kind: expected \"server\", \"workstation\" or \"other\"");
 		return -1;
