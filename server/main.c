@@ -17,6 +17,7 @@
 
 #include "admin_cmd.h"
 #include "api/agent.h"
+#include "api/mirror.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
@@ -67,14 +68,15 @@ done:
 }
 
 /* The routes served. */
-static int build_routes(rq_http_router **out, const rq_api_ctx *api)
+static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char *mirror_dir)
 {
 	const char *test_routes = getenv("RAQUET_SERVER_TEST_ROUTES");
 	int rc = rq_http_router_new(out);
 	if (rc < 0)
 		goto done;
 	rc = rq_http_router_add(*out, "GET", "/api/v1/health", rq_http_health, NULL);
-	if (rc < 0 || (rc = rq_api_agent_routes(*out, api)) < 0)
+	if (rc < 0 || (rc = rq_api_agent_routes(*out, api)) < 0 ||
+	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
 		rc = rq_http_router_add(*out, "POST", "/api/v1/_test/echo/{id}", test_echo, NULL);
@@ -229,7 +231,7 @@ int main(int argc, char **argv)
 	rq_store_close(store);
 	static rq_api_ctx api;
 	api.store_url = cfg.store_url;
-	if (build_routes(&router, &api) < 0) {
+	if (build_routes(&router, &api, cfg.mirror_dir) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;
 	}

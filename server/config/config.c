@@ -54,6 +54,9 @@ static const rq_srv_config_key keys[] = {
 	{ "store", "url", "--store", "sqlite:/var/lib/raquet-server/raquet.sqlite",
 	  "the store: sqlite:PATH or postgresql://USER@HOST/DB (libpq URI)",
 	  T_STORE, OFF(store_url), 0, 0 },
+	{ "mirror", "dir", "--mirror-dir", "",
+	  "folder of the signature mirror (raquet mirror publish) served to agents at /mirror/FILE; "
+	  "empty: no mirror", T_STR, OFF(mirror_dir), 0, 0 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -284,6 +287,7 @@ void rq_srv_config_free(rq_srv_config *cfg)
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->store_url);
+	free(cfg->mirror_dir);
 	free(cfg->config_path);
 	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
 		free(cfg->origin[i]);

@@ -29,6 +29,8 @@ typedef struct rq_srv_config {
 	unsigned max_connections;
 	/* [store] */
 	char *store_url;         /* sqlite:PATH or postgresql://... */
+	/* [mirror] */
+	char *mirror_dir;        /* folder served at /mirror/, "" for none */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;

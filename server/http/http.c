@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -83,6 +84,8 @@ const char *rq_http_client_addr(const rq_http_req *req)
 
 void rq_http_resp_reset(rq_http_resp *resp)
 {
+	if (resp->has_file)
+		close(resp->file_fd);
 	free(resp->body);
 	for (size_t i = 0; i < resp->header_count; i++) {
 		free(resp->headers[i].name);
@@ -139,6 +142,23 @@ int rq_http_resp_bytes(rq_http_resp *resp, unsigned status, const char *content_
 	if (len)
 		memcpy(copy, data, len);
 	set_body(resp, status, content_type, copy, len);
+	return 0;
+}
+
+int rq_http_resp_file(rq_http_resp *resp, unsigned status, const char *content_type, int fd,
+		      unsigned long long size)
+{
+	if (resp->has_file)
+		close(resp->file_fd);
+	free(resp->body);
+	resp->body = NULL;
+	resp->body_len = 0;
+	resp->status = status;
+	snprintf(resp->content_type, sizeof(resp->content_type), "%s", content_type);
+	resp->has_file = 1;
+	resp->file_fd = fd;
+	resp->file_size = size;
+	resp->cacheable = 1;
 	return 0;
 }
 

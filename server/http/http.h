@@ -43,6 +43,10 @@ typedef struct rq_http_header {
  */
 typedef struct rq_http_resp {
 	unsigned status;
+	int has_file;            /* send file_fd (owned) instead of body: rq_http_resp_file */
+	int file_fd;
+	unsigned long long file_size;
+	int cacheable;           /* leave out "Cache-Control: no-store" (static files with ETag) */
 	char *body;              /* malloc'd, may be NULL */
 	size_t body_len;
 	char content_type[64];
@@ -107,5 +111,13 @@ int rq_http_resp_bytes(rq_http_resp *resp, unsigned status, const char *content_
 /* Add a response header (copied). RQ_ELIMIT past RQ_HTTP_MAX_RESP_HEADERS;
  * RQ_EINVAL if name or value holds CR, LF or NUL. */
 int rq_http_resp_header(rq_http_resp *resp, const char *name, const char *value);
+
+/*
+ * Send `size` bytes of the open file `fd` (ownership passes to the response,
+ * also on failure) without copying it into memory; cacheable (the handler
+ * sets ETag / Last-Modified).
+ */
+int rq_http_resp_file(rq_http_resp *resp, unsigned status, const char *content_type, int fd,
+		      unsigned long long size);
 
 #endif

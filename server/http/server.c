@@ -80,15 +80,23 @@ static enum MHD_Result send_resp(rq_http_server *s, request *r, struct MHD_Conne
 				 rq_http_resp *resp)
 {
 	enum MHD_Result ok = MHD_NO;
-	struct MHD_Response *m = MHD_create_response_from_buffer(
-		resp->body_len, resp->body ? resp->body : (void *)"", 
-		resp->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *m;
+	if (resp->has_file) { /* MHD reads and closes the descriptor */
+		m = MHD_create_response_from_fd64(resp->file_size, resp->file_fd);
+		if (m)
+			resp->has_file = 0;
+	} else {
+		m = MHD_create_response_from_buffer(resp->body_len, resp->body ? resp->body : (void *)"",
+						    resp->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		if (m)
+			resp->body = NULL; /* MHD frees it now */
+	}
 	if (!m)
 		goto done;
-	resp->body = NULL; /* MHD frees it now */
 	if (resp->content_type[0])
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
-	MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (!resp->cacheable)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < resp->header_count; i++)
 		MHD_add_response_header(m, resp->headers[i].name, resp->headers[i].value);
