@@ -5,14 +5,15 @@
  */
 #include "scan_conns.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/util.h"
 #include "jsonw.h"
+#include "scan/digest.h"
+#include "sigs/sigset.h"
 #include "output.h"
 #include "scan_procs.h"
 
@@ -35,52 +36,22 @@ static void hash_exe(int pid, char md5[33], char sha256[65])
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	EVP_MD_CTX *a = EVP_MD_CTX_new(), *b = EVP_MD_CTX_new();
-	int ok = a && b && EVP_DigestInit_ex(a, EVP_md5(), NULL) && EVP_DigestInit_ex(b, EVP_sha256(), NULL);
-	unsigned char buf[65536];
+	rq_digests *d = NULL;
+	if (fd < 0 || rq_digests_new(&d) || rq_digests_begin(d, RQ_DIGEST_MD5 | RQ_DIGEST_SHA256))
+		goto done;
+	uint8_t buf[65536];
 	ssize_t n;
+	int ok = 1;
 	while (ok && (n = read(fd, buf, sizeof(buf))) > 0)
-		ok = EVP_DigestUpdate(a, buf, (size_t)n) && EVP_DigestUpdate(b, buf, (size_t)n);
-	unsigned char d[32];
-	unsigned int dl;
-	if (ok && EVP_DigestFinal_ex(a, d, &dl)) {
-		for (unsigned i = 0; i < 16; i++)
-			snprintf(md5 + 2 * i, 3, "%02x", d[i]);
+		ok = rq_digests_update(d, buf, (size_t)n) == 0;
+	if (ok && n == 0 && rq_digests_end(d) == 0) {
+		rq_hex_encode(md5, rq_digests_get(d, RQ_DIGEST_MD5), 16);
+		rq_hex_encode(sha256, rq_digests_get(d, RQ_DIGEST_SHA256), 32);
 	}
-	if (ok && EVP_DigestFinal_ex(b, d, &dl)) {
-		for (unsigned i = 0; i < 32; i++)
-			snprintf(sha256 + 2 * i, 3, "%02x", d[i]);
-	}
-	EVP_MD_CTX_free(a);
-	EVP_MD_CTX_free(b);
-	close(fd);
-}
-
-/* Whether process `pid` holds socket `inode` now (read after its start time, so a kill
- * checked against that start time cannot reach a process that reused the pid). */
-static int owns_socket(int pid, unsigned long inode)
-{
-	char dir[64], want[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	struct dirent *de;
-	int found = 0;
-	while (!found && (de = readdir(d))) {
-		char link[400], target[64];
-		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
-		ssize_t n = readlink(link, target, sizeof(target) - 1);
-		if (n > 0) {
-			target[n] = '\0';
-			found = !strcmp(target, want);
-		}
-	}
-	closedir(d);
-	return found;
+done:
+	rq_digests_free(d);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void text_conn(FILE *out, const rq_netconn *c)
@@ -146,7 +117,7 @@ static int on_conn(const rq_netconn *c, void *payload)
 		if (cfg->kill) {
 			uint64_t start = 0;
 			int rc = rq_proc_start_time(&start, c->pid);
-			int gone = !rc && !owns_socket(c->pid, c->inode);
+			int gone = !rc && !rq_netconn_holds(c->pid, c->inode);
 			if (!rc && !gone)
 				rc = rq_proc_kill(c->pid, start);
 			kill_tried = 1;

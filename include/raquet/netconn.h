@@ -40,6 +40,13 @@ typedef int (*rq_netconn_cb)(const rq_netconn *conn, void *payload);
  */
 int rq_netconn_each(const char *root, rq_netconn_cb cb, void *payload);
 
+/*
+ * Whether process `pid` holds socket `inode` now (read after its start time,
+ * a kill checked against that start time cannot reach a process that
+ * reused the pid). 1 or 0.
+ */
+int rq_netconn_holds(int pid, unsigned long inode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 #include "core/binbuf.h"
 #include "core/error.h"
 #include "core/limits.h"
+#include "db/dbfs.h"
 
 #define FIXED_LEN 32
 #define SECTION_ENTRY 24
@@ -227,14 +228,13 @@ static int chunk_layout(const uint8_t *data, size_t len, uint64_t *covered, uint
 	return 0;
 }
 
-/* Everything but the chunk digests: header, chunk table, signature. */
+/* Everything but the chunk digests: header (into *info), chunk table, signature. */
 static int verify_head(const uint8_t *data, size_t len, const rq_keyring *ring,
-		       int allow_unsigned, rq_rqdb_trust *trust)
+		       int allow_unsigned, rq_rqdb_trust *trust, rq_rqdb_info *info)
 {
-	rq_rqdb_info info;
 	uint64_t covered, chunks;
 	int rc;
-	if ((rc = rq_rqdb_peek(data, len, &info)) || (rc = chunk_layout(data, len, &covered, &chunks)))
+	if ((rc = rq_rqdb_peek(data, len, info)) || (rc = chunk_layout(data, len, &covered, &chunks)))
 		return rc;
 	const uint8_t *trailer = data + len - RQ_SIGTRAILER_LEN;
 	const uint8_t *table = data + covered;
@@ -264,8 +264,9 @@ int rq_rqdb_verify(const uint8_t *data, size_t len, const rq_keyring *ring, int 
 		   rq_rqdb_trust *trust)
 {
 	rq_rqdb_trust t;
+	rq_rqdb_info info;
 	uint64_t covered, chunks;
-	int rc = verify_head(data, len, ring, allow_unsigned, &t);
+	int rc = verify_head(data, len, ring, allow_unsigned, &t, &info);
 	if (!rc && !(rc = chunk_layout(data, len, &covered, &chunks)))
 		rc = check_chunks(data, (size_t)covered, data + covered, 0, (size_t)chunks, 0, 0, NULL);
 	if (!rc && trust)
@@ -425,8 +426,8 @@ static int open_file(rq_rqdb **out, const char *path, const rq_keyring *ring, in
 	/* hash through the mapping (no copy; the kernel maps the page cache around
 	 * each fault), then drop the pages from this process: a scan touches few */
 	madvise(db->map, db->len, MADV_SEQUENTIAL);
-	if ((rc = verify_head(db->map, db->len, ring, allow_unsigned, &db->trust)) ||
-	    (rc = rq_rqdb_peek(db->map, db->len, &db->info)) || (rc = parse_sections(db)) ||
+	if ((rc = verify_head(db->map, db->len, ring, allow_unsigned, &db->trust, &db->info)) ||
+	    (rc = parse_sections(db)) ||
 	    (rc = check_body(db, async))) {
 		rc = rq_fail(rc, "%s: %s", path, rq_error_last());
 		goto done;
@@ -478,58 +479,32 @@ static int sha256(const uint8_t *p, size_t n, uint8_t out[32])
 	return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) ? 0 : rq_fail(RQ_ENOMEM, "SHA-256 failed");
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Write `data` to `path` through PATH.tmp: fsync, rename, fsync the folder. */
+/* Write `data` to `path` through PATH.tmp: written and fsync'd (dbfs.h), renamed, folder fsync'd. */
 static int write_file_atomic(const char *path, const uint8_t *data, size_t len)
 {
-	int rc = 0;
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 5);
-	if (!tmp)
-		return rq_fail(RQ_ENOMEM, "out of memory");
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, ".tmp", 5);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot create", tmp);
-		goto done;
-	}
-	if (write_all(fd, data, len) || fsync(fd)) {
-		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot write", tmp);
-		close(fd);
-		unlink(tmp);
-		goto done;
-	}
-	close(fd);
-	if (rename(tmp, path)) {
+	char tmp[4096], dir[4096];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return rq_fail(RQ_EINVAL, "%s: path too long", path);
+	int rc = rq_write_synced(AT_FDCWD, NULL, tmp, data, len, 0644, 0);
+	if (!rc && rename(tmp, path)) {
 		rc = rq_fail_errno(RQ_EIO, errno, "%s: cannot rename to %s", tmp, path);
 		unlink(tmp);
-		goto done;
 	}
-	char *slash = strrchr(tmp, '/');
-	if (slash)
-		*slash = '\0';
-	int dfd = open(slash ? (tmp[0] ? tmp : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rc)
+		return rc;
+	const char *where = ".";
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		slash[slash == dir] = '\0'; /* "/x" keeps "/" */
+		where = dir;
+	}
+	int dfd = open(where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
-		fsync(dfd);
+		rq_fsync_dir(dfd, where); /* best effort, as before: the file itself is synced */
 		close(dfd);
 	}
-done:
-	free(tmp);
-	return rc;
+	return 0;
 }
 
 int rq_rqdb_write(const char *path, const char *header_json, const rq_rqdb_part *parts,

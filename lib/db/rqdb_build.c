@@ -7,7 +7,6 @@
 #include "db/rqdb_build.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +14,7 @@
 #include "core/binbuf.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "db/dbfs.h"
 #include "db/rqdb_sigs.h"
 #include "sigs/loader.h"
 
@@ -26,12 +26,8 @@
 static int note_source(const char *path, const uint8_t *data, size_t len, void *payload)
 {
 	json_t *list = payload;
-	uint8_t d[32];
 	char hex[65];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, d, &n, EVP_sha256(), NULL))
-		return rq_fail(RQ_ENOMEM, "SHA-256 failed");
-	rq_hex_encode(hex, d, 32);
+	rq_sha256_hex(data, len, hex);
 	json_t *o = json_pack("{s:s, s:I, s:s}", "file", path, "size", (json_int_t)len, "sha256", hex);
 	if (!o || json_array_append_new(list, o))
 		return rq_fail(RQ_ENOMEM, "out of memory");

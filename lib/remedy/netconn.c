@@ -47,6 +47,56 @@ static int is_pid(const char *s)
 	return 1;
 }
 
+/* The socket inode the descriptor link `fdname` of folder `dir` names; 0 if not a socket. */
+static unsigned long socket_inode(const char *dir, const char *fdname)
+{
+	char link[PATH_LEN + 300], target[64];
+	unsigned long ino = 0;
+	if (fdname[0] == '.')
+		return 0;
+	snprintf(link, sizeof(link), "%s/%s", dir, fdname);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	return sscanf(target, "socket:[%lu]", &ino) == 1 ? ino : 0;
+}
+
+/* Call cb(inode, payload) for each socket descriptor of root/proc/PID/fd; non-zero stops. */
+static int each_socket(const char *root, const char *pid, int (*cb)(unsigned long, void *), void *payload)
+{
+	char path[PATH_LEN];
+	snprintf(path, sizeof(path), "%s/proc/%s/fd", root, pid);
+	DIR *fd = opendir(path);
+	if (!fd)
+		return 0; /* another user's process without root, or gone */
+	struct dirent *fe;
+	int rc = 0;
+	while (!rc && (fe = readdir(fd))) {
+		unsigned long ino = socket_inode(path, fe->d_name);
+		if (ino)
+			rc = cb(ino, payload);
+	}
+	closedir(fd);
+	return rc;
+}
+
+typedef struct owner_walk {
+	owners *o;
+	int pid;
+} owner_walk;
+
+static int add_owner(unsigned long ino, void *payload)
+{
+	owner_walk *w = payload;
+	if (w->o->n >= MAX_SOCKETS)
+		return 1;
+	int rc = rq_grow((void **)&w->o->v, &w->o->cap, w->o->n + 1, sizeof(*w->o->v));
+	if (!rc)
+		w->o->v[w->o->n++] = (owner){ ino, w->pid };
+	return rc;
+}
+
 /* Socket inode -> first pid holding it, from root/proc/PID/fd/. */
 static int map_owners(const char *root, owners *o)
 {
@@ -60,34 +110,26 @@ static int map_owners(const char *root, owners *o)
 	while (!rc && (de = readdir(d))) {
 		if (!is_pid(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/proc/%s/fd", root, de->d_name);
-		DIR *fd = opendir(path);
-		if (!fd)
-			continue; /* another user's process without root, or gone */
-		struct dirent *fe;
-		while (!rc && (fe = readdir(fd))) {
-			char link[PATH_LEN + 300], target[64];
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(link, sizeof(link), "%s/%s", path, fe->d_name);
-			ssize_t n = readlink(link, target, sizeof(target) - 1);
-			unsigned long ino;
-			if (n <= 0)
-				continue;
-			target[n] = '\0';
-			if (sscanf(target, "socket:[%lu]", &ino) != 1)
-				continue;
-			if (o->n >= MAX_SOCKETS)
-				break;
-			if (!(rc = rq_grow((void **)&o->v, &o->cap, o->n + 1, sizeof(*o->v))))
-				o->v[o->n++] = (owner){ ino, atoi(de->d_name) };
-		}
-		closedir(fd);
+		owner_walk w = { o, atoi(de->d_name) };
+		rc = each_socket(root, de->d_name, add_owner, &w);
+		rc = rc > 0 ? 0 : rc; /* the table is full: keep what it has */
 	}
 	closedir(d);
 	if (o->n)
 		qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
 	return rc;
+}
+
+static int is_inode(unsigned long ino, void *payload)
+{
+	return ino == *(const unsigned long *)payload;
+}
+
+int rq_netconn_holds(int pid, unsigned long inode)
+{
+	char p[32];
+	snprintf(p, sizeof(p), "%d", pid);
+	return pid > 0 && each_socket("", p, is_inode, &inode) == 1;
 }
 
 static int owner_of(const owners *o, unsigned long inode)

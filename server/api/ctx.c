@@ -24,14 +24,6 @@ rq_store *rq_api_store(const rq_api_ctx *ctx)
 	return s;
 }
 
-void rq_api_store_release(void)
-{
-	pthread_once(&once, make_key);
-	rq_store *s = pthread_getspecific(key);
-	pthread_setspecific(key, NULL);
-	rq_store_close(s);
-}
-
 int64_t rq_api_now(void) { return (int64_t)time(NULL); }
 
 int rq_api_store_down(rq_http_resp *resp)

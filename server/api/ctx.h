@@ -18,9 +18,6 @@ typedef struct rq_api_ctx {
 /* The calling thread's connection, or NULL (rq_error_last says why). */
 rq_store *rq_api_store(const rq_api_ctx *ctx);
 
-/* Close the calling thread's connection (the main thread, at shutdown). */
-void rq_api_store_release(void);
-
 /* Seconds since the epoch (UTC). */
 int64_t rq_api_now(void);
 
