@@ -303,23 +303,23 @@ if clam_peer != manifest_clam:
     notes += diff(clam_peer, manifest_clam, "clamscan", "manifest")
 peer_t = row("ClamAV set", "clamscan", "clam-clamscan", len(clam_peer),
              "manifest: " + ("yes" if clam_peer == manifest_clam else "NO"))
+
+
+def raquet_row(run, tool, run_id, peer, peer_name, size, peer_t):
+    """One raquet row of a set: its detections compared with the peer's."""
+    global failed
+    mine = by_path(found_lines(run_id))
+    agree = mine == peer
+    if not agree:
+        failed = True
+        notes.append(f"{tool} and {peer_name} disagree on the {run}:")
+        notes += diff(mine, peer, "raquet", peer_name)
+    row(run, tool, run_id, size(mine), "yes" if agree else "NO", peer_t)
+
+
 if not peers_only:
-    mine = by_path(found_lines("clam-raquet"))
-    agree = mine == clam_peer
-    if not agree:
-        failed = True
-        notes.append("raquet and clamscan disagree on the ClamAV set:")
-        notes += diff(mine, clam_peer, "raquet", "clamscan")
-    row("ClamAV set", "raquet", "clam-raquet", len(mine),
-        "yes" if agree else "NO", peer_t)
-    mine = by_path(found_lines("clamdb-raquet"))
-    agree = mine == clam_peer
-    if not agree:
-        failed = True
-        notes.append("raquet (.rqdb) and clamscan disagree on the ClamAV set:")
-        notes += diff(mine, clam_peer, "raquet", "clamscan")
-    row("ClamAV set", "raquet (.rqdb)", "clamdb-raquet", len(mine),
-        "yes" if agree else "NO", peer_t)
+    raquet_row("ClamAV set", "raquet", "clam-raquet", clam_peer, "clamscan", len, peer_t)
+    raquet_row("ClamAV set", "raquet (.rqdb)", "clamdb-raquet", clam_peer, "clamscan", len, peer_t)
 
 # 2. YARA set: (path, rule) pairs on the raw files.
 yara_peer = by_path(yara_lines("yara-yara"))
@@ -330,22 +330,8 @@ if yara_peer != manifest_yara:
 peer_t = row("YARA set", "yara -p 2", "yara-yara", count(yara_peer),
              "manifest: " + ("yes" if yara_peer == manifest_yara else "NO"))
 if not peers_only:
-    mine = by_path(found_lines("yara-raquet"))
-    agree = mine == yara_peer
-    if not agree:
-        failed = True
-        notes.append("raquet and yara disagree on the YARA set:")
-        notes += diff(mine, yara_peer, "raquet", "yara")
-    row("YARA set", "raquet", "yara-raquet", count(mine),
-        "yes" if agree else "NO", peer_t)
-    mine = by_path(found_lines("yaradb-raquet"))
-    agree = mine == yara_peer
-    if not agree:
-        failed = True
-        notes.append("raquet (.rqdb) and yara disagree on the YARA set:")
-        notes += diff(mine, yara_peer, "raquet", "yara")
-    row("YARA set", "raquet (.rqdb)", "yaradb-raquet", count(mine),
-        "yes" if agree else "NO", peer_t)
+    raquet_row("YARA set", "raquet", "yara-raquet", yara_peer, "yara", count, peer_t)
+    raquet_row("YARA set", "raquet (.rqdb)", "yaradb-raquet", yara_peer, "yara", count, peer_t)
 
 # 3. Start-up (signature loading only).
 peer_t = row("start-up, ClamAV set", "clamscan", "start-clamscan", "—", "—",
