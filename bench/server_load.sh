@@ -5,6 +5,7 @@
 # detection events; prints requests/s, events/s and latency percentiles.
 #
 #   bench/server_load.sh [--agents N] [--seconds S] [--batch B] [--rate R] [--store sqlite|postgres]
+#                        [--threads T]
 #
 # Heartbeats run twice: as fast as the server answers (closed loop), then at
 # R requests/s on a fixed schedule (open loop, default 5000), whose latency
@@ -13,12 +14,13 @@
 # Targets (2-core machine, SQLite): >= 5,000 heartbeats/s with 1,000
 # connections and p99 < 50 ms; >= 20,000 detections/s ingested in batches.
 # --store postgres starts a throwaway PostgreSQL cluster (scripts/pg-test.sh).
+# --threads sets the server's [server] threads (default 0: its own choice).
 # Environment: BUILD (default build).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 build=${BUILD:-$root/build}
-agents=1000 seconds=10 batch=100 store=sqlite rate=5000
+agents=1000 seconds=10 batch=100 store=sqlite rate=5000 threads=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--agents) agents=$2; shift 2 ;;
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
 	--batch) batch=$2; shift 2 ;;
 	--rate) rate=$2; shift 2 ;;
 	--store) store=$2; shift 2 ;;
-	-h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--threads) threads=$2; shift 2 ;;
+	-h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "server_load.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -51,7 +54,9 @@ postgres)
 esac
 "$server" unit add --store "$url" --name "Load test" --code LOAD >/dev/null
 token=$("$server" token create --store "$url" --unit LOAD --uses $((3 * agents + 100)) --days 1 2>/dev/null)
-"$server" --foreground --plain-http --listen 127.0.0.1:0 --store "$url" 2>"$work/server.log" &
+printf '[server]\nthreads = %s\n' "$threads" >"$work/server.conf"
+"$server" --config "$work/server.conf" --foreground --plain-http --listen 127.0.0.1:0 --store "$url" \
+	>"$work/server.out" 2>"$work/server.log" & # (stdout: a first start's admin password)
 pid=$!
 port=
 for _ in $(seq 100); do

@@ -17,6 +17,13 @@
 
 #include "admin_cmd.h"
 #include "api/agent.h"
+#include "api/apitokens.h"
+#include "api/auth.h"
+#include "api/endpoints.h"
+#include "api/units.h"
+#include "api/users.h"
+#include "auth/throttle.h"
+#include "bootstrap.h"
 #include "api/mirror.h"
 #include "config/config.h"
 #include "http/health.h"
@@ -76,12 +83,38 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 		goto done;
 	rc = rq_http_router_add(*out, "GET", "/api/v1/health", rq_http_health, NULL);
 	if (rc < 0 || (rc = rq_api_agent_routes(*out, api)) < 0 ||
+	    (rc = rq_api_auth_routes(*out, api)) < 0 || (rc = rq_api_users_routes(*out, api)) < 0 ||
+	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
+	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
+	    (rc = rq_api_units_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
 		rc = rq_http_router_add(*out, "POST", "/api/v1/_test/echo/{id}", test_echo, NULL);
 done:
 	return rc;
+}
+
+/* `raquet-server routes`: every route served, "METHOD PATTERN" a line (the
+ * OpenAPI document is checked against this list: tests/server/test_openapi.sh). */
+static int print_routes(void)
+{
+	static rq_api_ctx api;
+	rq_http_router *router = NULL;
+	int status = 1;
+	if (build_routes(&router, &api, "") < 0) {
+		fprintf(stderr, "raquet-server: routes: %s\n", rq_error_last());
+		goto done;
+	}
+	for (size_t i = 0; i < rq_http_router_count(router); i++) {
+		const char *method, *pattern;
+		rq_http_router_route(router, i, &method, &pattern);
+		printf("%s %s\n", method, pattern);
+	}
+	status = 0;
+done:
+	rq_http_router_free(router);
+	return status;
 }
 
 /*
@@ -170,8 +203,12 @@ int main(int argc, char **argv)
 		status = rq_tls_init_main(argc - 1, argv + 1);
 		goto done;
 	}
-	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token"))) {
+	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user"))) {
 		status = rq_admin_main(argc - 1, argv + 1);
+		goto done;
+	}
+	if (argc > 1 && !strcmp(argv[1], "routes")) {
+		status = print_routes();
 		goto done;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
@@ -223,7 +260,8 @@ int main(int argc, char **argv)
 			mkdir(dir, 0700);
 		}
 	}
-	if (rq_store_open(&store, cfg.store_url) < 0 || rq_store_migrate(store) < 0) {
+	if (rq_store_open(&store, cfg.store_url) < 0 || rq_store_migrate(store) < 0 ||
+	    rq_bootstrap_admin(store, stdout) < 0) {
 		fprintf(stderr, "raquet-server: store %s: %s\n", cfg.store_url, rq_error_last());
 		rq_store_close(store);
 		goto done;
@@ -231,6 +269,14 @@ int main(int argc, char **argv)
 	rq_store_close(store);
 	static rq_api_ctx api;
 	api.store_url = cfg.store_url;
+	api.mirror_dir = cfg.mirror_dir;
+	api.secure_cookies = !cfg.plain_http;
+	api.session_idle_s = (int64_t)cfg.session_idle;
+	api.session_max_s = (int64_t)cfg.session_max;
+	if (rq_throttle_new(&api.throttle) < 0) {
+		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		goto done;
+	}
 	if (build_routes(&router, &api, cfg.mirror_dir) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;
@@ -263,6 +309,7 @@ int main(int argc, char **argv)
 done:
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
+	rq_throttle_free(api.throttle);
 	rq_srv_config_free(&cfg);
 	return status;
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/mirror_latest.h"
+#include "api/policy_cache.h"
 #include "auth/token.h"
 #include "config/config.h"
 #include "http/json.h"
@@ -72,6 +74,7 @@ static const rq_json_field enroll_spec[] = {
 
 static const rq_json_field heartbeat_spec[] = {
 	MACHINE_FIELDS,
+	{ .name = "policy_version", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 53 },
 	{ .name = NULL },
 };
 
@@ -184,38 +187,69 @@ static int read_facts(const json_t *body, facts *f, rq_http_resp *resp)
 /* --- authentication --- */
 
 /*
- * The endpoint calling: "Authorization: Bearer ID.SECRET". Answers 401 itself
- * (the same reason whatever failed: no hint for guessing) and returns -1.
+ * The credential of the caller, "Authorization: Bearer ID.SECRET": its
+ * endpoint id and the SHA-256 of the secret; -1 when malformed. No store
+ * access: the hot handlers check it inside their own transaction.
  */
-static int authenticate(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp,
-			rq_store **store, int64_t *endpoint)
+static int read_credential(const rq_http_req *req, int64_t *endpoint, char hash[RQ_TOKEN_HASH_LEN])
 {
 	const char *h = rq_http_header_get(req, "Authorization");
 	char *end = NULL;
 	if (!h || strncmp(h, "Bearer ", 7))
-		goto refuse;
+		return -1;
 	long long id = strtoll(h + 7, &end, 10);
 	if (id <= 0 || !end || *end != '.' || !rq_token_well_formed(SECRET_PREFIX, end + 1, strlen(end + 1)))
-		goto refuse;
+		return -1;
+	if (rq_token_hash(end + 1, strlen(end + 1), hash))
+		return -1;
+	*endpoint = (int64_t)id;
+	return 0;
+}
+
+/* Does `hash` match the endpoint's current credential? 0, RQ_EVERIFY when
+ * not (unknown endpoint, no credential, another secret), or a store error. */
+static int check_credential(rq_store *s, int64_t endpoint, const char *hash, int64_t *out_unit)
+{
+	char want[RQ_TOKEN_HASH_LEN];
+	int rc = rq_store_credential_lookup(s, endpoint, want, sizeof(want), out_unit);
+	if (rc == RQ_ENOTFOUND || (rc == 0 && !rq_token_equal(want, strlen(want), hash, strlen(hash))))
+		rc = rq_fail(RQ_EVERIFY, "agent credential refused");
+	return rc;
+}
+
+/* The 401 answer: the same reason whatever failed (no hint for guessing). */
+static void refuse(rq_http_resp *resp)
+{
+	rq_http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"raquet-agent\"");
+	rq_http_resp_error(resp, 401, "unauthorized", "a valid agent credential is required");
+}
+
+/*
+ * The endpoint calling, checked against the store before the handler's
+ * work. Answers 401 (or 503) itself and returns -1.
+ */
+static int authenticate(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp,
+			rq_store **store, int64_t *endpoint)
+{
+	char hash[RQ_TOKEN_HASH_LEN];
+	int64_t id = 0;
+	if (read_credential(req, &id, hash))
+		goto refused;
 	if (!(*store = rq_api_store(ctx))) {
 		rq_api_store_down(resp);
 		return -1;
 	}
-	char want[RQ_TOKEN_HASH_LEN], got[RQ_TOKEN_HASH_LEN];
-	int rc = rq_store_credential_current(*store, (int64_t)id, want, sizeof(want));
-	if (rc == RQ_ENOTFOUND)
-		goto refuse;
+	int rc = check_credential(*store, id, hash, NULL);
+	if (rc == RQ_EVERIFY)
+		goto refused;
 	if (rc) {
 		rq_api_store_error(resp, rc, "checking the credential");
 		return -1;
 	}
-	if (rq_token_hash(end + 1, strlen(end + 1), got) || !rq_token_equal(want, strlen(want), got, strlen(got)))
-		goto refuse;
-	*endpoint = (int64_t)id;
+	*endpoint = id;
 	return 0;
-refuse:
-	rq_http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"raquet-agent\"");
-	rq_http_resp_error(resp, 401, "unauthorized", "a valid agent credential is required");
+refused:
+	refuse(resp);
 	return -1;
 }
 
@@ -284,16 +318,23 @@ static int add_task(const rq_task *t, void *payload)
  * transaction: one commit per heartbeat. */
 typedef struct heartbeat_txn {
 	int64_t endpoint;
+	const char *secret_hash;
 	const rq_endpoint_status *st;
 	int64_t now;
 	json_t *tasks;
+	int64_t unit;      /* out: the endpoint's unit, for its policy */
 } heartbeat_txn;
 
+/* The credential is checked in the same transaction: on SQLite that runs
+ * on the group-commit writer, whose page cache is warm, instead of a read
+ * transaction of its own on the worker's connection. */
 static int heartbeat_in_txn(rq_store *s, void *payload)
 {
 	heartbeat_txn *hb = payload;
 	json_array_clear(hb->tasks); /* a retried transaction starts over */
-	int rc = rq_store_endpoint_heartbeat(s, hb->endpoint, hb->st, hb->now);
+	int rc = check_credential(s, hb->endpoint, hb->secret_hash, &hb->unit);
+	if (rc == 0)
+		rc = rq_store_endpoint_heartbeat(s, hb->endpoint, hb->st, hb->now);
 	return rc ? rc : rq_store_tasks_deliver(s, hb->endpoint, hb->now, add_task, hb->tasks);
 }
 
@@ -302,11 +343,18 @@ static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	const rq_api_ctx *ctx = arg;
 	rq_store *s = NULL;
 	int64_t endpoint = 0;
-	json_t *body = NULL, *tasks = NULL;
+	json_t *body = NULL, *tasks = NULL, *answer = NULL;
+	char hash[RQ_TOKEN_HASH_LEN];
 	facts f;
 	memset(&f, 0, sizeof(f));
-	if (authenticate(ctx, req, resp, &s, &endpoint))
+	if (read_credential(req, &endpoint, hash)) {
+		refuse(resp);
 		return 0;
+	}
+	if (!(s = rq_api_store(ctx))) {
+		rq_api_store_down(resp);
+		return 0;
+	}
 	int rc = rq_http_json_body(req, resp, heartbeat_spec, &body);
 	if (rc)
 		return rc;
@@ -317,12 +365,37 @@ static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		rq_api_store_error(resp, RQ_ENOMEM, "recording the heartbeat");
 		goto done;
 	}
-	heartbeat_txn hb = { endpoint, &f.st, now, tasks };
-	if ((rc = rq_store_transact(s, heartbeat_in_txn, &hb))) {
+	heartbeat_txn hb = { endpoint, hash, &f.st, now, tasks, 0 };
+	if ((rc = rq_store_transact(s, heartbeat_in_txn, &hb)) == RQ_EVERIFY) {
+		refuse(resp);
+		goto done;
+	}
+	if (rc) {
 		rq_api_store_error(resp, rc, "recording the heartbeat");
 		goto done;
 	}
-	rq_http_resp_json(resp, 200, json_pack("{s:O, s:I}", "tasks", tasks, "server_time", (json_int_t)now));
+	/* the policy itself only when the agent's copy is not the current one */
+	int64_t version = 0;
+	json_t *known = json_object_get(body, "policy_version"), *policy = NULL;
+	rc = rq_policy_cached(s, hb.unit, &version, NULL);
+	if (rc == 0 && (!known || json_integer_value(known) != version))
+		rc = rq_policy_cached(s, hb.unit, &version, &policy);
+	if (rc) {
+		rq_api_store_error(resp, rc, "reading the unit's policy");
+		goto done;
+	}
+	answer = json_pack("{s:O, s:I, s:I, s:o}", "tasks", tasks, "server_time", (json_int_t)now,
+			   "policy_version", (json_int_t)version, "databases", rq_mirror_latest(ctx->mirror_dir));
+	if (answer && policy && json_object_set(answer, "policy", policy) < 0) {
+		json_decref(answer);
+		answer = NULL;
+	}
+	json_decref(policy);
+	if (!answer) {
+		rq_api_store_error(resp, rq_fail(RQ_ENOMEM, "out of memory"), "answering the heartbeat");
+		goto done;
+	}
+	rq_http_resp_json(resp, 200, answer);
 done:
 	json_decref(tasks);
 	facts_free(&f);
@@ -394,6 +467,21 @@ static int read_event(const json_t *e, size_t i, rq_store_event *out, char **pay
 	return 0;
 }
 
+/* A batch and the credential check in one transaction (see heartbeat_in_txn). */
+typedef struct events_txn {
+	int64_t endpoint, now;
+	const char *secret_hash;
+	const rq_store_event *evs;
+	size_t n, added;
+} events_txn;
+
+static int events_in_txn(rq_store *s, void *payload)
+{
+	events_txn *t = payload;
+	int rc = check_credential(s, t->endpoint, t->secret_hash, NULL);
+	return rc ? rc : rq_store_ingest_events(s, t->endpoint, t->evs, t->n, t->now, &t->added);
+}
+
 static int events(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	const rq_api_ctx *ctx = arg;
@@ -402,9 +490,16 @@ static int events(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	json_t *body = NULL;
 	rq_store_event *evs = NULL;
 	char **payloads = NULL;
+	char hash[RQ_TOKEN_HASH_LEN];
 	size_t n = 0;
-	if (authenticate(ctx, req, resp, &s, &endpoint))
+	if (read_credential(req, &endpoint, hash)) {
+		refuse(resp);
 		return 0;
+	}
+	if (!(s = rq_api_store(ctx))) {
+		rq_api_store_down(resp);
+		return 0;
+	}
 	int rc = rq_http_json_body(req, resp, events_spec, &body);
 	if (rc)
 		return rc;
@@ -417,8 +512,13 @@ static int events(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	for (size_t i = 0; i < n; i++)
 		if (read_event(json_array_get(list, i), i, &evs[i], &payloads[i], resp))
 			goto done;
-	size_t added = 0;
-	rc = n ? rq_store_ingest_events(s, endpoint, evs, n, rq_api_now(), &added) : 0;
+	events_txn t = { endpoint, rq_api_now(), hash, evs, n, 0 };
+	rc = rq_store_transact(s, events_in_txn, &t);
+	size_t added = t.added;
+	if (rc == RQ_EVERIFY) {
+		refuse(resp);
+		goto done;
+	}
 	if (rc == RQ_STORE_ECONSTRAINT || rc == RQ_EINVAL || rc == RQ_EPARSE) {
 		/* the whole batch is refused and nothing acknowledged: the agent keeps it */
 		rq_http_resp_error(resp, 422, "bad_event", "the batch was refused: %s", rq_error_last());

@@ -11,8 +11,16 @@
 #include "http/http.h"
 #include "store/store.h"
 
+struct rq_throttle;
+
 typedef struct rq_api_ctx {
 	const char *store_url;
+	const char *mirror_dir;        /* the signature mirror served ("" or NULL: none) */
+	/* admin API (api/admin.c, api/auth.c); unused by the agent API */
+	struct rq_throttle *throttle;  /* login attempts (auth/throttle.h) */
+	int secure_cookies;            /* served over HTTPS: cookies get Secure */
+	int64_t session_idle_s;        /* a session unused this long ends */
+	int64_t session_max_s;         /* and any session ends this long after login */
 } rq_api_ctx;
 
 /* The calling thread's connection, or NULL (rq_error_last says why). */

@@ -22,7 +22,7 @@
 #include "core/error.h"
 #include "core/util.h"
 
-enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE };
+enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -38,7 +38,8 @@ static const rq_srv_config_key keys[] = {
 	  "serve plain HTTP instead of HTTPS; refused unless listen is a loopback address",
 	  T_BOOL, OFF(plain_http), 0, 1 },
 	{ "server", "threads", NULL, "0",
-	  "worker threads (0: one per CPU)", T_UINT, OFF(threads), 0, RQ_HTTP_MAX_THREADS },
+	  "worker threads (0: 8 per CPU with SQLite, 2 per CPU with PostgreSQL)", T_UINT, OFF(threads), 0,
+	  RQ_HTTP_MAX_THREADS },
 	{ "server", "connection_timeout", NULL, "120",
 	  "seconds an idle keep-alive connection is kept open",
 	  T_UINT, OFF(conn_timeout), 1, RQ_HTTP_MAX_CONN_TIMEOUT },
@@ -57,6 +58,12 @@ static const rq_srv_config_key keys[] = {
 	{ "mirror", "dir", "--mirror-dir", "",
 	  "folder of the signature mirror (raquet mirror publish) served to agents at /mirror/FILE; "
 	  "empty: no mirror", T_STR, OFF(mirror_dir), 0, 0 },
+	{ "auth", "session_idle", "--session-idle", "8h",
+	  "a dashboard session unused this long ends (suffix s, m, h or d; no suffix: seconds)",
+	  T_DURATION, OFF(session_idle), 1, RQ_AUTH_MAX_SESSION },
+	{ "auth", "session_max", "--session-max", "7d",
+	  "any dashboard session ends this long after its login (suffix s, m, h or d)",
+	  T_DURATION, OFF(session_max), 1, RQ_AUTH_MAX_SESSION },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -188,6 +195,26 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 			goto done;
 		}
 		*(int *)(void *)field = b;
+		break;
+	}
+	case T_DURATION: {
+		size_t digits = strspn(v, "0123456789");
+		const char *suffix = v + digits;
+		unsigned long long mult = !strcmp(suffix, "") || !strcmp(suffix, "s") ? 1
+					  : !strcmp(suffix, "m")                 ? 60
+					  : !strcmp(suffix, "h")                 ? 3600
+					  : !strcmp(suffix, "d")                 ? 86400
+										 : 0;
+		if (digits == 0 || digits > 9 || mult == 0) {
+			snprintf(why, why_size, "expected a duration like 90s, 30m, 8h or 7d, got '%s'", v);
+			goto done;
+		}
+		unsigned long long n = strtoull(v, NULL, 10) * mult;
+		if (n < k->min || n > k->max) {
+			snprintf(why, why_size, "%s is out of range %llus..%llus", v, k->min, k->max);
+			goto done;
+		}
+		*(unsigned long long *)(void *)field = n;
 		break;
 	}
 	case T_UINT:
@@ -344,7 +371,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [log])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [log])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -587,7 +614,9 @@ void rq_srv_config_usage(void *file)
 {
 	FILE *f = file;
 	fprintf(f, "usage: raquet-server [options]\n"
-		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n\n"
+		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n"
+		   "       raquet-server unit add | token create | user add | user passwd ... "
+		   "(--help: their options)\n\n"
 		   "options:\n"
 		   "  --config FILE     read FILE (default %s if it exists)\n"
 		   "  --check-config    check the configuration, print the first error "

@@ -1,5 +1,6 @@
 /*
- * raquet-server's configuration: an INI file ([server], [store], [log])
+ * raquet-server's configuration: an INI file ([server], [store], [mirror],
+ * [auth], [log])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -31,6 +32,9 @@ typedef struct rq_srv_config {
 	char *store_url;         /* sqlite:PATH or postgresql://... */
 	/* [mirror] */
 	char *mirror_dir;        /* folder served at /mirror/, "" for none */
+	/* [auth] */
+	unsigned long long session_idle; /* seconds a session may go unused */
+	unsigned long long session_max;  /* seconds a session lasts at most */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;

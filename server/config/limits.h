@@ -38,6 +38,10 @@
 #define RQ_HTTP_MAX_MAX_CONNECTIONS 65536
 /* Worker threads (0 = one per CPU); more than this only adds contention. */
 #define RQ_HTTP_MAX_THREADS 256
+/* Dashboard sessions: ended after session_idle unused (a workday's pause)
+ * and session_max after login whatever happens (a week); both at most a
+ * year, at least a second (tests use seconds). */
+#define RQ_AUTH_MAX_SESSION (365ULL * 86400ULL)
 
 /* --- hard limits --- */
 

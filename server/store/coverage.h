@@ -20,10 +20,22 @@ typedef struct rq_coverage {
 	int64_t older_15d;   /* age > 15 days */
 	int64_t sig_unknown; /* never reported a database */
 	int64_t infected;    /* with at least one detection in state active */
+	/* over the period [from, to) of rq_store_coverage_period (0 otherwise) */
+	int64_t scanned;        /* endpoints with a scan finished in the period */
+	int64_t full_scanned;   /* of those, with a full (or scheduled) scan */
+	int64_t infected_period; /* endpoints with a detection first seen in the period */
+	int64_t files_found;    /* detections first seen in the period */
+	int64_t files_cleaned;  /* of those, now quarantined or removed */
+	int64_t files_active;   /* of those, still active */
 } rq_coverage;
 
 /* Coverage of `unit_id` and every unit below it, at time `now`, an
  * endpoint counting as reporting when seen in the last `window_s` seconds. */
 int rq_store_coverage(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, rq_coverage *out);
+
+/* The same, plus the period figures for [from, to) (a campaign, a month).
+ * unit_id 0 means the whole province (every top-level unit's subtree). */
+int rq_store_coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, int64_t from,
+			     int64_t to, rq_coverage *out);
 
 #endif

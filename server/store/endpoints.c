@@ -1,8 +1,8 @@
 /*
  * Endpoints (see endpoints.h): creation, heartbeats, reading one back,
- * agent credentials and enrollment. A heartbeat is one UPDATE whose NULL
- * parameters keep the stored column (COALESCE), the same SQL on both
- * backends.
+ * agent credentials and enrollment. A heartbeat is one UPDATE on
+ * PostgreSQL; on SQLite it reads the row and writes only the columns that
+ * changed (and last_seen).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +67,54 @@ done:
 	return rc;
 }
 
-int rq_store_endpoint_heartbeat(rq_store *s, int64_t id, const rq_endpoint_status *e, int64_t now)
+/* Prepare `sql` (one endpoint by $1 = id) into *st and step to its row:
+ * 0 on the row, RQ_ENOTFOUND when there is none. *st is always to finalize. */
+static int endpoint_row(rq_store *s, rq_stmt **st, int64_t id, const char *sql)
+{
+	int rc = rq_store_prepare(s, st, sql);
+	if (rc < 0 || (rc = rq_stmt_bind_int64(*st, 1, id)) < 0)
+		return rc;
+	rc = rq_stmt_step(*st);
+	if (rc == RQ_STORE_DONE)
+		rc = rq_fail(RQ_ENOTFOUND, "store: endpoint %lld not found", (long long)id);
+	return rc < 0 ? rc : 0;
+}
+
+/* The columns a heartbeat may change, in the order of the SELECT below. */
+static const char *const hb_columns[] = {"hostname",	"kind",	      "machine_id",	 "os_name",
+					 "os_version",	"ips",	      "macs",		 "agent_version",
+					 "db_versions", "db_newest_build", "realtime", "firewall",
+					 "status",	"last_full_scan",  "last_update"};
+#define HB_COLUMNS (sizeof(hb_columns) / sizeof(hb_columns[0]))
+#define HB_FIRST_INT 9 /* db_newest_build and after are integers */
+
+/* The heartbeat's value of column i: text, or *num with 1 returned; 0 = not given. */
+static int hb_value(const rq_endpoint_status *e, size_t i, const char **text, int64_t *num)
+{
+	const char *t[] = {e->hostname, e->kind,	  e->machine_id,    e->os_name,	      e->os_version,
+			   e->ips_json, e->macs_json,	  e->agent_version, e->db_versions_json};
+	const int64_t n[] = {e->db_newest_build, e->realtime < 0 ? -1 : !!e->realtime,
+			     e->firewall < 0 ? -1 : !!e->firewall, 0, e->last_full_scan, e->last_update};
+	*text = NULL;
+	*num = 0;
+	if (i < HB_FIRST_INT) {
+		*text = t[i];
+		return *text != NULL;
+	}
+	if (i == 12) { /* status: text among the integers */
+		*text = e->status;
+		return *text != NULL;
+	}
+	*num = n[i - HB_FIRST_INT];
+	return (i == 10 || i == 11) ? *num >= 0 : *num != 0;
+}
+
+/*
+ * PostgreSQL: one UPDATE whose NULL parameters keep the stored column. A
+ * read first would cost a round trip, and PostgreSQL writes a new row
+ * version whatever changed (last_seen is indexed, so never in place).
+ */
+static int heartbeat_pg(rq_store *s, int64_t id, const rq_endpoint_status *e, int64_t now)
 {
 	rq_stmt *st = NULL;
 	int rc = rq_store_prepare(s, &st,
@@ -89,6 +136,69 @@ int rq_store_endpoint_heartbeat(rq_store *s, int64_t id, const rq_endpoint_statu
 	rc = rq_stmt_step(st);
 	if (rc == RQ_STORE_DONE && rq_stmt_changes(st) == 0)
 		rc = rq_fail(RQ_ENOTFOUND, "store: endpoint %lld not found", (long long)id);
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * SQLite: a heartbeat writes only the columns whose value changed, plus
+ * last_seen: the row is read first (the group-commit writer's page cache
+ * has it), so an unchanged hostname or OS does not rewrite its index
+ * entries. The UPDATE text depends only on which columns changed, so its
+ * few variants stay in the statement cache.
+ */
+int rq_store_endpoint_heartbeat(rq_store *s, int64_t id, const rq_endpoint_status *e, int64_t now)
+{
+	rq_stmt *st = NULL;
+	char sql[1024];
+	unsigned changed = 0;
+	int rc;
+	if (rq_store_dialect_of(s) == RQ_STORE_POSTGRES)
+		return heartbeat_pg(s, id, e, now);
+	rc = endpoint_row(s, &st, id,
+			  "SELECT hostname, kind, machine_id, os_name, os_version, ips, macs, agent_version,"
+			  " db_versions, db_newest_build, realtime, firewall, status, last_full_scan, last_update,"
+			  " last_seen FROM endpoints WHERE id = $1");
+	if (rc < 0)
+		goto done;
+	for (size_t i = 0; i < HB_COLUMNS; i++) {
+		const char *text;
+		int64_t num;
+		if (!hb_value(e, i, &text, &num))
+			continue;
+		if (text) {
+			const char *old = rq_stmt_column_text(st, (int)i);
+			if (!old || strcmp(old, text) != 0)
+				changed |= 1u << i;
+		} else if (rq_stmt_column_is_null(st, (int)i) || rq_stmt_column_int64(st, (int)i) != num) {
+			changed |= 1u << i;
+		}
+	}
+	if (!changed && !rq_stmt_column_is_null(st, 15) && rq_stmt_column_int64(st, 15) == now)
+		goto done; /* nothing new within the same second */
+	rq_stmt_finalize(st);
+	st = NULL;
+	size_t n = (size_t)snprintf(sql, sizeof(sql), "UPDATE endpoints SET last_seen = $2");
+	int param = 3;
+	for (size_t i = 0; i < HB_COLUMNS; i++)
+		if (changed & (1u << i))
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s = $%d", hb_columns[i], param++);
+	snprintf(sql + n, sizeof(sql) - n, " WHERE id = $1");
+	rc = rq_store_prepare(s, &st, sql);
+	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, id)) < 0 || (rc = rq_stmt_bind_int64(st, 2, now)) < 0)
+		goto done;
+	param = 3;
+	for (size_t i = 0; i < HB_COLUMNS && rc == 0; i++) {
+		const char *text;
+		int64_t num;
+		if (!(changed & (1u << i)))
+			continue;
+		hb_value(e, i, &text, &num);
+		rc = text ? rq_stmt_bind_text(st, param++, text) : rq_stmt_bind_int64(st, param++, num);
+	}
+	if (rc == 0)
+		rc = rq_stmt_step(st);
 done:
 	rq_stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -116,18 +226,12 @@ int rq_store_endpoint_get(rq_store *s, int64_t id, rq_endpoint *out)
 			       &out->st.os_name,       &out->st.os_version, &out->st.ips_json,
 			       &out->st.macs_json,     &out->st.agent_version, &out->st.db_versions_json,
 			       &out->st.status};
-	rc = rq_store_prepare(s, &st,
-			      "SELECT hostname, kind, machine_id, os_name, os_version, ips, macs, agent_version,"
-			      " db_versions, status, unit_id, created_at, last_seen, db_newest_build, realtime,"
-			      " firewall, last_full_scan, last_update FROM endpoints WHERE id = $1");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, id)) < 0)
-		goto done;
-	rc = rq_stmt_step(st);
-	if (rc == RQ_STORE_DONE)
-		rc = rq_fail(RQ_ENOTFOUND, "store: endpoint %lld not found", (long long)id);
+	rc = endpoint_row(s, &st, id,
+			  "SELECT hostname, kind, machine_id, os_name, os_version, ips, macs, agent_version,"
+			  " db_versions, status, unit_id, created_at, last_seen, db_newest_build, realtime,"
+			  " firewall, last_full_scan, last_update FROM endpoints WHERE id = $1");
 	if (rc < 0)
 		goto done;
-	rc = 0;
 	for (int i = 0; i < 10; i++) {
 		const char *v = rq_stmt_column_text(st, i);
 		if (!(*text[i] = strdup(v ? v : ""))) {
@@ -172,13 +276,15 @@ done:
 	return rc;
 }
 
-int rq_store_credential_current(rq_store *s, int64_t endpoint_id, char *buf, size_t size)
+int rq_store_credential_lookup(rq_store *s, int64_t endpoint_id, char *buf, size_t size, int64_t *out_unit_id)
 {
 	rq_stmt *st = NULL;
 	const char *hash;
 	int rc = rq_store_prepare(s, &st,
-				  "SELECT secret_hash FROM agent_credentials WHERE endpoint_id = $1 AND revoked_at IS NULL"
-				  " ORDER BY created_at DESC, id DESC LIMIT 1");
+				  "SELECT c.secret_hash, e.unit_id FROM agent_credentials c"
+				  " JOIN endpoints e ON e.id = c.endpoint_id"
+				  " WHERE c.endpoint_id = $1 AND c.revoked_at IS NULL"
+				  " ORDER BY c.created_at DESC, c.id DESC LIMIT 1");
 	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, endpoint_id)) < 0)
 		goto done;
 	rc = rq_stmt_step(st);
@@ -193,10 +299,17 @@ int rq_store_credential_current(rq_store *s, int64_t endpoint_id, char *buf, siz
 		goto done;
 	}
 	memcpy(buf, hash, strlen(hash) + 1);
+	if (out_unit_id)
+		*out_unit_id = rq_stmt_column_int64(st, 1);
 	rc = 0;
 done:
 	rq_stmt_finalize(st);
 	return rc;
+}
+
+int rq_store_credential_current(rq_store *s, int64_t endpoint_id, char *buf, size_t size)
+{
+	return rq_store_credential_lookup(s, endpoint_id, buf, size, NULL);
 }
 
 typedef struct enroll_args {

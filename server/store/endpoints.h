@@ -66,5 +66,7 @@ int rq_store_credential_add(rq_store *s, int64_t *out_id, int64_t endpoint_id, c
  * too small. The caller compares in constant time.
  */
 int rq_store_credential_current(rq_store *s, int64_t endpoint_id, char *buf, size_t size);
+/* The same, and the endpoint's unit into *out_unit_id (may be NULL). */
+int rq_store_credential_lookup(rq_store *s, int64_t endpoint_id, char *buf, size_t size, int64_t *out_unit_id);
 
 #endif

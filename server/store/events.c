@@ -1,8 +1,9 @@
 /*
- * Idempotent ingestion of agent event batches (see events.h): every event
- * first goes into the events table with ON CONFLICT DO NOTHING; only a new
- * row is then applied to its own table (scan summaries, detections,
- * connections). The same SQL on both backends.
+ * Idempotent ingestion of agent event batches (see events.h): the events
+ * first go into the events table by multi-row INSERTs with ON CONFLICT DO
+ * NOTHING RETURNING uuid; only a new row is then applied to its own table
+ * (scan summaries, detections, connections), in the batch's order. The
+ * same SQL on both backends.
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,26 +44,58 @@ static int bind_opt(rq_stmt *st, int idx, int64_t v)
 	return v ? rq_stmt_bind_int64(st, idx, v) : rq_stmt_bind_null(st, idx);
 }
 
-/* 1 when the event is new (inserted), 0 when its UUID was there already. */
-static int record_event(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+/*
+ * Events are recorded by multi-row INSERTs of at most EVENT_CHUNK rows,
+ * whose RETURNING lists the UUIDs actually inserted (ON CONFLICT DO NOTHING
+ * leaves out the ones stored before): one statement per chunk instead of
+ * one per event. Chunk sizes are powers of four, so the statement cache
+ * holds at most four texts. $1 endpoint, $2 received_at, then per row
+ * uuid, kind, occurred_at, payload.
+ */
+#define EVENT_CHUNK 64
+#define EVENT_SQL_MAX (160 + EVENT_CHUNK * 40)
+
+static void event_sql(char *buf, size_t rows)
 {
+	size_t n = (size_t)snprintf(buf, EVENT_SQL_MAX,
+				    "INSERT INTO events (endpoint_id, received_at, uuid, kind, occurred_at, payload) VALUES");
+	for (size_t r = 0; r < rows; r++)
+		n += (size_t)snprintf(buf + n, EVENT_SQL_MAX - n, "%s($1, $2, $%zu, $%zu, $%zu, $%zu)", r ? ", " : " ",
+				      3 + 4 * r, 4 + 4 * r, 5 + 4 * r, 6 + 4 * r);
+	snprintf(buf + n, EVENT_SQL_MAX - n, " ON CONFLICT (endpoint_id, uuid) DO NOTHING RETURNING uuid");
+}
+
+/* Record events[0..rows-1]; is_new[i] = 1 for each one inserted now. */
+static int record_chunk(rq_store *s, const ingest_args *a, const rq_store_event *evs, size_t rows, char *is_new)
+{
+	char sql[EVENT_SQL_MAX];
 	rq_stmt *st = NULL;
-	int rc = rq_store_prepare(s, &st,
-				  "INSERT INTO events (endpoint_id, uuid, kind, occurred_at, received_at, payload)"
-				  " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (endpoint_id, uuid) DO NOTHING");
-	if (rc < 0)
+	int rc;
+	event_sql(sql, rows);
+	rc = rq_store_prepare(s, &st, sql);
+	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_int64(st, 2, a->now)) < 0)
 		goto done;
-	if ((rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_text(st, 2, ev->uuid)) < 0 ||
-	    (rc = rq_stmt_bind_text(st, 3, kind_name(ev->kind))) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 4, ev->occurred_at)) < 0 || (rc = rq_stmt_bind_int64(st, 5, a->now)) < 0 ||
-	    (rc = rq_stmt_bind_text(st, 6, ev->payload_json ? ev->payload_json : "{}")) < 0)
-		goto done;
-	rc = rq_stmt_step(st);
-	if (rc == RQ_STORE_DONE)
-		rc = rq_stmt_changes(st) > 0;
+	for (size_t r = 0; r < rows; r++) {
+		const rq_store_event *ev = &evs[r];
+		int p = 3 + 4 * (int)r;
+		if ((rc = rq_stmt_bind_text(st, p, ev->uuid)) < 0 || (rc = rq_stmt_bind_text(st, p + 1, kind_name(ev->kind))) < 0 ||
+		    (rc = rq_stmt_bind_int64(st, p + 2, ev->occurred_at)) < 0 ||
+		    (rc = rq_stmt_bind_text(st, p + 3, ev->payload_json ? ev->payload_json : "{}")) < 0)
+			goto done;
+	}
+	memset(is_new, 0, rows);
+	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
+		/* a UUID twice in the chunk is inserted (and returned) once: the first is new */
+		const char *uuid = rq_stmt_column_text(st, 0);
+		for (size_t r = 0; uuid && r < rows; r++)
+			if (!is_new[r] && strcmp(evs[r].uuid, uuid) == 0) {
+				is_new[r] = 1;
+				break;
+			}
+	}
 done:
 	rq_stmt_finalize(st);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 static int apply_scan(rq_store *s, const ingest_args *a, const rq_store_event *ev)
@@ -159,42 +192,56 @@ int rq_store_detections_recount(rq_store *s, int64_t endpoint_id)
 {
 	return rq_store_run(s, NULL,
 			    "UPDATE endpoints SET active_detections = (SELECT COUNT(*) FROM detections"
-			    " WHERE endpoint_id = $1 AND state = 'active') WHERE id = $1",
+			    " WHERE endpoint_id = $1 AND state = 'active') WHERE id = $1 AND active_detections <>"
+			    " (SELECT COUNT(*) FROM detections WHERE endpoint_id = $1 AND state = 'active')",
 			    &endpoint_id, 1);
+}
+
+static int apply_one(rq_store *s, const ingest_args *a, const rq_store_event *ev, size_t i, int *files)
+{
+	int rc = 0;
+	switch (ev->kind) {
+	case RQ_EVENT_SCAN:
+		rc = apply_scan(s, a, ev);
+		break;
+	case RQ_EVENT_DETECTION:
+	case RQ_EVENT_ACTION:
+		rc = apply_file(s, a, ev);
+		(*files)++;
+		break;
+	case RQ_EVENT_CONNECTION:
+		rc = apply_connection(s, a, ev);
+		break;
+	case RQ_EVENT_ERROR:
+		break;
+	}
+	if (rc < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", rq_error_last());
+		rc = rq_fail(rc, "store: event %zu of the batch: %s", i, why);
+	}
+	return rc;
 }
 
 static int ingest_tx(rq_store *s, void *payload)
 {
 	ingest_args *a = payload;
 	int rc = 0, files = 0;
+	char is_new[EVENT_CHUNK];
 	a->added = 0; /* a retried attempt starts over */
-	for (size_t i = 0; i < a->count && rc == 0; i++) {
-		const rq_store_event *ev = &a->events[i];
-		rc = record_event(s, a, ev);
-		if (rc <= 0)
-			continue; /* error, or a duplicate: skipped */
-		a->added++;
-		switch (ev->kind) {
-		case RQ_EVENT_SCAN:
-			rc = apply_scan(s, a, ev);
-			break;
-		case RQ_EVENT_DETECTION:
-		case RQ_EVENT_ACTION:
-			rc = apply_file(s, a, ev);
-			files++;
-			break;
-		case RQ_EVENT_CONNECTION:
-			rc = apply_connection(s, a, ev);
-			break;
-		case RQ_EVENT_ERROR:
-			rc = 0;
-			break;
+	for (size_t at = 0; at < a->count && rc == 0;) {
+		size_t rows = EVENT_CHUNK;
+		while (rows > a->count - at)
+			rows /= 4;
+		rc = record_chunk(s, a, &a->events[at], rows, is_new);
+		/* only a new event is applied, in the batch's order */
+		for (size_t r = 0; r < rows && rc == 0; r++) {
+			if (!is_new[r])
+				continue; /* a duplicate: skipped */
+			a->added++;
+			rc = apply_one(s, a, &a->events[at + r], at + r, &files);
 		}
-		if (rc < 0) {
-			char why[512];
-			snprintf(why, sizeof(why), "%s", rq_error_last());
-			rc = rq_fail(rc, "store: event %zu of the batch: %s", i, why);
-		}
+		at += rows;
 	}
 	/* a batch holds one endpoint's events: one recount covers it */
 	if (rc == 0 && files > 0)

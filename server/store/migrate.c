@@ -221,8 +221,43 @@ static const char schema_v1[] =
 	"CREATE INDEX audit_log_at ON audit_log(at);"
 	"CREATE INDEX audit_log_unit ON audit_log(unit_id, at);";
 
+/*
+ * Policies per unit (store/policies.c): `document` holds only the fields
+ * set at that unit (JSON), the rest is inherited. `version` is the value of
+ * the one-row policy_clock when the row last changed: the clock ticks on
+ * every change, so the largest version along a unit's path to the top
+ * strictly increases whenever anything on that path changes (a second
+ * server's change waits on the clock row, so versions follow commit order).
+ */
+static const char schema_v2[] =
+	"CREATE TABLE policies ("
+	" id @ID@,"
+	" unit_id BIGINT NOT NULL UNIQUE REFERENCES units(id) ON DELETE CASCADE,"
+	" document TEXT NOT NULL DEFAULT '{}',"
+	" version BIGINT NOT NULL,"
+	" updated_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" updated_at BIGINT NOT NULL);"
+	"CREATE TABLE policy_clock ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" version BIGINT NOT NULL);"
+	"INSERT INTO policy_clock (id, version) VALUES (1, 0);";
+
+/*
+ * Indexes of the coverage summary (coverage.c): per unit, signature age
+ * and infection as index range counts (reporting and real-time use
+ * endpoints_unit); scans finished and detections first seen in a period
+ * [from, to) as range scans of covering indexes, never of the tables.
+ */
+static const char schema_v3[] =
+	"CREATE INDEX endpoints_unit_build ON endpoints(unit_id, db_newest_build);"
+	"CREATE INDEX endpoints_unit_infected ON endpoints(unit_id, active_detections);"
+	"CREATE INDEX scan_summaries_finished ON scan_summaries(finished_at, endpoint_id, kind);"
+	"CREATE INDEX detections_first_seen ON detections(first_seen, endpoint_id, state);";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
+	{2, "policies", schema_v2, NULL, NULL},
+	{3, "coverage period indexes", schema_v3, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

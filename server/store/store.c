@@ -6,6 +6,7 @@
  */
 #include <assert.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +33,85 @@ void rq_store_sql_label(char *buf, size_t size, const char *sql)
 	buf[n] = '\0';
 	if (n + 4 >= size)
 		strcpy(buf + n, "...");
+}
+
+/*
+ * Group commit (SQLite). Every connection of one database file shares an
+ * rq_store_writer: a queue of pending transactions and one connection of
+ * its own that runs them. A caller of rq_store_transact queues its job and
+ * waits; when no thread is leading, the first waiter becomes the leader,
+ * takes every queued job (at most RQ_STORE_GROUP_MAX), runs them in one
+ * transaction on the writer connection, each in a savepoint, commits, and
+ * wakes their callers. Jobs arriving meanwhile form the next group. One
+ * commit then serves many requests, and the writer's page cache stays
+ * warm (a connection that only reads loses its cache whenever another one
+ * writes).
+ */
+typedef struct group_job {
+	int (*fn)(rq_store *s, void *payload);
+	void *payload;
+	int rc, done;
+	char why[512]; /* the failure message, re-raised in the caller's thread */
+	struct group_job *next;
+} group_job;
+
+struct rq_store_writer {
+	char *path;
+	int refs;
+	rq_store *conn; /* opened by the first leader */
+	group_job *head, **tail;
+	int leading;
+	pthread_cond_t wake;
+	rq_store_writer *next;
+};
+
+static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
+static rq_store_writer *writers;
+
+static int writer_attach(rq_store *s, const char *path)
+{
+	int rc = 0;
+	rq_store_writer *w;
+	pthread_mutex_lock(&writers_lock);
+	for (w = writers; w && strcmp(w->path, path) != 0; w = w->next)
+		;
+	if (!w) {
+		w = calloc(1, sizeof(*w));
+		if (!w || !(w->path = strdup(path))) {
+			free(w);
+			rc = rq_fail(RQ_ENOMEM, "store: out of memory");
+			goto done;
+		}
+		w->tail = &w->head;
+		pthread_cond_init(&w->wake, NULL);
+		w->next = writers;
+		writers = w;
+	}
+	w->refs++;
+	s->writer = w;
+done:
+	pthread_mutex_unlock(&writers_lock);
+	return rc;
+}
+
+static void writer_detach(rq_store_writer *w)
+{
+	rq_store *conn = NULL;
+	if (!w)
+		return;
+	pthread_mutex_lock(&writers_lock);
+	if (--w->refs == 0) {
+		rq_store_writer **p = &writers;
+		while (*p != w)
+			p = &(*p)->next;
+		*p = w->next;
+		conn = w->conn;
+		pthread_cond_destroy(&w->wake);
+		free(w->path);
+		free(w);
+	}
+	pthread_mutex_unlock(&writers_lock);
+	rq_store_close(conn);
 }
 
 int rq_store_open(rq_store **out, const char *url)
@@ -72,6 +152,10 @@ int rq_store_open(rq_store **out, const char *url)
 	rc = ops->open(&s->conn, target);
 	if (rc < 0)
 		goto done;
+	if (s->dialect == RQ_STORE_SQLITE && (rc = writer_attach(s, target)) < 0) {
+		ops->close(s->conn);
+		goto done;
+	}
 	*out = s;
 	s = NULL;
 done:
@@ -99,6 +183,7 @@ void rq_store_close(rq_store *s)
 		stmt_destroy(s->cache[i]);
 	}
 	s->ops->close(s->conn);
+	writer_detach(s->writer);
 	free(s);
 }
 
@@ -337,6 +422,118 @@ int rq_store_in_transaction(const rq_store *s)
 	return s->in_tx;
 }
 
+/* Open the writer's own connection (no writer of its own). */
+static int writer_connect(rq_store_writer *w)
+{
+	int rc = 0;
+	rq_store *c;
+	if (w->conn)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return rq_fail(RQ_ENOMEM, "store: out of memory");
+	c->ops = &rq_store_sqlite_ops;
+	c->dialect = RQ_STORE_SQLITE;
+	rc = c->ops->open(&c->conn, w->path);
+	if (rc < 0) {
+		free(c);
+		return rc;
+	}
+	rc = rq_store_sqlite_background_checkpoints(c, w->path);
+	if (rc < 0)
+		rq_store_close(c);
+	else
+		w->conn = c;
+	return rc;
+}
+
+static void job_fail(group_job *j, int rc)
+{
+	j->rc = rc;
+	snprintf(j->why, sizeof(j->why), "%s", rq_error_last());
+}
+
+/*
+ * Run a group on the writer connection: one transaction, a savepoint per
+ * job when there are several. A job that fails is rolled back to its
+ * savepoint and keeps its error; if the transaction itself is lost (begin,
+ * a savepoint or the commit failed), every job gets that error, so the
+ * busy ones are retried by their callers.
+ */
+static void run_group(rq_store_writer *w, group_job *jobs)
+{
+	int rc = writer_connect(w);
+	rq_store *c = w->conn;
+	int several = jobs && jobs->next;
+	if (rc == 0)
+		rc = rq_store_begin(c);
+	for (group_job *j = jobs; rc == 0 && j; j = j->next) {
+		if (several && (rc = rq_store_exec(c, "SAVEPOINT rq_job")) < 0)
+			break;
+		j->rc = j->fn(c, j->payload);
+		if (j->rc < 0) {
+			job_fail(j, j->rc);
+			if (several && (rc = rq_store_exec(c, "ROLLBACK TO rq_job")) < 0)
+				break;
+		}
+		if (several && (rc = rq_store_exec(c, "RELEASE rq_job")) < 0)
+			break;
+	}
+	if (rc == 0 && c) {
+		if (!several && jobs->rc < 0)
+			rq_store_rollback(c);
+		else
+			rc = rq_store_commit(c);
+	}
+	if (rc < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", rq_error_last());
+		if (c)
+			rq_store_rollback(c);
+		for (group_job *j = jobs; j; j = j->next) {
+			j->rc = rc;
+			snprintf(j->why, sizeof(j->why), "%s", why);
+		}
+	}
+}
+
+/* One attempt of rq_store_transact through the file's writer. */
+static int group_transact(rq_store_writer *w, int (*fn)(rq_store *s, void *payload), void *payload)
+{
+	group_job job = {.fn = fn, .payload = payload};
+	pthread_mutex_lock(&writers_lock);
+	*w->tail = &job;
+	w->tail = &job.next;
+	while (!job.done) {
+		if (w->leading) {
+			pthread_cond_wait(&w->wake, &writers_lock);
+			continue;
+		}
+		/* lead: take the queue (our own job is in it) */
+		group_job *jobs = w->head, *last = jobs;
+		for (int n = 1; n < RQ_STORE_GROUP_MAX && last->next; n++)
+			last = last->next;
+		w->head = last->next;
+		if (!w->head)
+			w->tail = &w->head;
+		last->next = NULL;
+		w->leading = 1;
+		pthread_mutex_unlock(&writers_lock);
+		run_group(w, jobs);
+		pthread_mutex_lock(&writers_lock);
+		for (group_job *j = jobs, *next; j; j = next) {
+			next = j->next; /* j may go away once done is seen */
+			j->done = 1;
+		}
+		w->leading = 0;
+		pthread_cond_broadcast(&w->wake);
+	}
+	pthread_mutex_unlock(&writers_lock);
+	if (job.rc < 0)
+		rq_fail(job.rc, "%s", job.why);
+	return job.rc;
+}
+
 int rq_store_transact(rq_store *s, int (*fn)(rq_store *s, void *payload), void *payload)
 {
 	int rc = 0;
@@ -347,13 +544,17 @@ int rq_store_transact(rq_store *s, int (*fn)(rq_store *s, void *payload), void *
 			struct timespec pause = {0, 10L * 1000000L << (attempt - 1)};
 			nanosleep(&pause, NULL);
 		}
-		rc = rq_store_begin(s);
-		if (rc == 0) {
-			rc = fn(s, payload);
-			if (rc == 0)
-				rc = rq_store_commit(s);
-			else
-				rq_store_rollback(s);
+		if (s->writer) {
+			rc = group_transact(s->writer, fn, payload);
+		} else {
+			rc = rq_store_begin(s);
+			if (rc == 0) {
+				rc = fn(s, payload);
+				if (rc == 0)
+					rc = rq_store_commit(s);
+				else
+					rq_store_rollback(s);
+			}
 		}
 		if (rc != RQ_STORE_EBUSY)
 			break;

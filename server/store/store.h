@@ -41,6 +41,13 @@
 /* Events in one ingested batch: bounds the transaction's size and time
  * (the agent API refuses larger batches before they reach the store). */
 #define RQ_STORE_MAX_BATCH 1000
+/* SQLite group commit: transactions of concurrent callers merged into one
+ * commit at most. Bounds how long one commit holds the write lock (a group
+ * of event batches is at most this many batches). */
+#define RQ_STORE_GROUP_MAX 64
+/* SQLite: WAL pages after which the group-commit writer's background
+ * thread checkpoints (SQLite's own default threshold). */
+#define RQ_STORE_CHECKPOINT_PAGES 1000
 
 /*
  * Store-specific outcomes, next to the RQ_E* codes of raquet/errors.h
@@ -153,7 +160,13 @@ int rq_store_in_transaction(const rq_store *s);
 
 /*
  * Run fn(s, payload) inside one transaction, committed if fn returns 0 and
- * rolled back otherwise. The retry policy: if begin, fn or commit fails
+ * rolled back otherwise. On SQLite the work goes to the database file's
+ * one writer connection (group commit): the fn of callers arriving while a
+ * commit is under way run together in the next transaction, each in its
+ * own savepoint (a failing fn undoes only its own work), and every caller
+ * returns only after the commit holding ITS work -- so 0 still means
+ * durable. fn is then called with the writer's connection, not `s`: it
+ * must use the store it is given. The retry policy: if begin, fn or commit fails
  * with RQ_STORE_EBUSY, everything is rolled back and fn is run again, up to
  * RQ_STORE_TX_ATTEMPTS times with a short growing pause (10, 20, 40 ms...),
  * so fn must keep no state outside the database between attempts. When

@@ -42,6 +42,9 @@ struct rq_stmt {
 	int in_use;     /* handed out by rq_store_prepare, not yet finalized */
 };
 
+/* The group-commit writer of one SQLite database file (store.c). */
+typedef struct rq_store_writer rq_store_writer;
+
 struct rq_store {
 	const rq_store_ops *ops;
 	rq_store_dialect dialect;
@@ -50,10 +53,17 @@ struct rq_store {
 	unsigned next_stmt_name; /* PostgreSQL prepared statement names */
 	rq_stmt *cache[RQ_STORE_STMT_CACHE];
 	size_t cache_count;
+	/* SQLite: the file's shared writer (rq_store_transact sends its work
+	 * there); NULL on PostgreSQL and on the writer's own connection */
+	rq_store_writer *writer;
 };
 
 extern const rq_store_ops rq_store_sqlite_ops;
 extern const rq_store_ops rq_store_pg_ops;
+
+/* SQLite: checkpoint the WAL of connection `s` (the file at `path`) from a
+ * thread of its own instead of inside its commits (store_sqlite.c). */
+int rq_store_sqlite_background_checkpoints(rq_store *s, const char *path);
 
 /*
  * A short label of a statement for error messages: its first words, with

@@ -4,6 +4,7 @@
  * timeout for writers, synchronous=NORMAL (durable at checkpoints, never
  * corrupt). $N placeholders become SQLite's ?N. See docs/server-store.md.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,8 +107,122 @@ done:
 	return rc;
 }
 
+/*
+ * Checkpoints off the commit path. SQLite's automatic checkpoint runs
+ * inside the COMMIT that crosses the WAL threshold: that commit copies the
+ * WAL's pages into the database file and syncs it (synchronous=NORMAL) while
+ * holding the write lock, and every request waiting on it stalls. The
+ * group-commit writer connection instead turns the automatic checkpoint off
+ * and, when the WAL passes RQ_STORE_CHECKPOINT_PAGES, wakes a thread of its
+ * own that runs a PASSIVE checkpoint on its own connection: it copies
+ * what no reader still needs, never takes the write lock, and commits go on
+ * meanwhile. Other connections keep SQLite's automatic checkpoint.
+ */
+typedef struct checkpointer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int pending, stop;
+	sqlite3 *db;    /* the checkpointer's own connection */
+	sqlite3 *owner; /* the writer connection whose commits wake it */
+	struct checkpointer *next;
+} checkpointer;
+
+/* Every running checkpointer, found again by its owner when that closes. */
+static pthread_mutex_t checkpointers_lock = PTHREAD_MUTEX_INITIALIZER;
+static checkpointer *checkpointers;
+
+static void *checkpoint_loop(void *arg)
+{
+	checkpointer *c = arg;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->pending && !c->stop)
+			pthread_cond_wait(&c->wake, &c->lock);
+		if (c->stop)
+			break;
+		c->pending = 0;
+		pthread_mutex_unlock(&c->lock);
+		/* a failure (busy) is harmless: the next wake-up tries again */
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	checkpointer *c = arg;
+	(void)db;
+	(void)name;
+	if (pages >= RQ_STORE_CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&c->lock);
+		c->pending = 1;
+		pthread_cond_signal(&c->wake);
+		pthread_mutex_unlock(&c->lock);
+	}
+	return SQLITE_OK;
+}
+
+int rq_store_sqlite_background_checkpoints(rq_store *s, const char *path)
+{
+	int rc = 0;
+	checkpointer *c = calloc(1, sizeof(*c));
+	if (!c)
+		return rq_fail(RQ_ENOMEM, "store (sqlite): out of memory");
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = fail(c->db, sqlite3_errcode(c->db), NULL, "opening the checkpointer of");
+		goto done;
+	}
+	sqlite3_busy_timeout(c->db, RQ_STORE_BUSY_TIMEOUT_MS);
+	if (pthread_create(&c->thread, NULL, checkpoint_loop, c) != 0) {
+		rc = rq_fail(RQ_ERROR, "store (sqlite): cannot start the checkpoint thread");
+		goto done;
+	}
+	/* replaces SQLite's own automatic checkpoint on this connection */
+	c->owner = DB(s);
+	sqlite3_wal_hook(DB(s), on_wal_commit, c);
+	pthread_mutex_lock(&checkpointers_lock);
+	c->next = checkpointers;
+	checkpointers = c;
+	pthread_mutex_unlock(&checkpointers_lock);
+	c = NULL;
+done:
+	if (c) {
+		sqlite3_close(c->db);
+		pthread_cond_destroy(&c->wake);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+	}
+	return rc;
+}
+
 static void sq_close(void *conn)
 {
+	checkpointer *c = NULL;
+	pthread_mutex_lock(&checkpointers_lock);
+	for (checkpointer **p = &checkpointers; *p; p = &(*p)->next)
+		if ((*p)->owner == conn) {
+			c = *p;
+			*p = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&checkpointers_lock);
+	if (c) {
+		pthread_mutex_lock(&c->lock);
+		c->stop = 1;
+		pthread_cond_signal(&c->wake);
+		pthread_mutex_unlock(&c->lock);
+		pthread_join(c->thread, NULL);
+		sqlite3_close(c->db);
+		pthread_cond_destroy(&c->wake);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		sqlite3_wal_hook(conn, NULL, NULL);
+	}
 	sqlite3_close(conn);
 }
 

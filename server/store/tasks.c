@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "store/fleet.h"
 #include "store/tasks.h"
 #include "store/units.h"
 
@@ -150,4 +151,103 @@ int rq_store_tasks_expire(rq_store *s, int64_t now, int64_t *out_count)
 			    "UPDATE tasks SET state = 'expired', finished_at = $1"
 			    " WHERE state IN ('pending', 'sent') AND expires_at IS NOT NULL AND expires_at <= $1",
 			    &now, 1);
+}
+
+#define TASK_COLUMNS                                                                                   \
+	"SELECT t.id, t.endpoint_id, t.kind, t.params, t.state, t.created_at, t.sent_at, t.expires_at,"\
+	" e.unit_id, e.hostname, t.result, t.created_by, us.login, t.finished_at FROM tasks t"         \
+	" JOIN endpoints e ON e.id = t.endpoint_id LEFT JOIN users us ON us.id = t.created_by"
+
+static const char *text_or_empty(rq_stmt *st, int col)
+{
+	const char *v = rq_stmt_column_text(st, col);
+	return v ? v : "";
+}
+
+typedef struct row_cb {
+	rq_task_row_cb cb;
+	void *payload;
+} row_cb;
+
+static int task_row(rq_stmt *st, void *payload)
+{
+	row_cb *c = payload;
+	rq_task_row r;
+	r.t.id = rq_stmt_column_int64(st, 0);
+	r.t.endpoint_id = rq_stmt_column_int64(st, 1);
+	r.t.kind = text_or_empty(st, 2);
+	r.t.params_json = text_or_empty(st, 3);
+	r.t.state = text_or_empty(st, 4);
+	r.t.created_at = rq_stmt_column_int64(st, 5);
+	r.t.sent_at = rq_stmt_column_int64(st, 6);
+	r.t.expires_at = rq_stmt_column_int64(st, 7);
+	r.unit_id = rq_stmt_column_int64(st, 8);
+	r.hostname = text_or_empty(st, 9);
+	r.result_json = text_or_empty(st, 10);
+	r.created_by = rq_stmt_column_int64(st, 11);
+	r.created_by_login = text_or_empty(st, 12);
+	r.finished_at = rq_stmt_column_int64(st, 13);
+	return c->cb(&r, c->payload);
+}
+
+static void task_where(rq_sqlb *b, rq_store *s, const void *filter)
+{
+	const rq_task_filter *f = filter;
+	rq_sqlb_add(b, " WHERE 1 = 1");
+	if (f->unit_id > 0)
+		rq_sqlb_in_subtree(b, s, "t.endpoint_id", 1);
+	if (f->endpoint_id > 0)
+		rq_sqlb_int(b, " AND t.endpoint_id = ?", f->endpoint_id);
+	if (f->state)
+		rq_sqlb_text(b, " AND t.state = ?", f->state);
+	if (f->kind)
+		rq_sqlb_text(b, " AND t.kind = ?", f->kind);
+}
+
+static void task_order(rq_sqlb *b, rq_store *s, const void *filter)
+{
+	(void)s;
+	(void)filter;
+	rq_sqlb_add(b, " ORDER BY t.id DESC");
+}
+
+int rq_store_tasks_list(rq_store *s, const rq_task_filter *f, int64_t *out_total, rq_task_row_cb cb, void *payload)
+{
+	row_cb c = {cb, payload};
+	rq_sqlb_list l = {.from = "tasks t", .id = "t.id", .columns = TASK_COLUMNS, .where = task_where,
+			  .order = task_order, .filter = f, .unit_id = f->unit_id, .limit = f->limit,
+			  .offset = f->offset};
+	return rq_sqlb_list_run(s, &l, out_total, task_row, &c);
+}
+
+int rq_store_task_get(rq_store *s, int64_t id, rq_task_row_cb cb, void *payload)
+{
+	row_cb c = {cb, payload};
+	return rq_sqlb_get(s, TASK_COLUMNS, "t.id", id, "task", task_row, &c);
+}
+
+int rq_store_task_cancel(rq_store *s, int64_t id, int64_t now, int *out_cancelled)
+{
+	const int64_t params[] = {id, now};
+	int64_t changed = 0, exists = 0;
+	rq_stmt *st = NULL;
+	int rc = rq_store_run(s, &changed,
+			      "UPDATE tasks SET state = 'cancelled', finished_at = $2"
+			      " WHERE id = $1 AND state IN ('pending', 'sent')",
+			      params, 2);
+	*out_cancelled = 0;
+	if (rc < 0)
+		goto done;
+	if (changed > 0) {
+		*out_cancelled = 1;
+		goto done;
+	}
+	rc = rq_store_prepare(s, &st, "SELECT COUNT(*) FROM tasks WHERE id = $1");
+	if (rc == 0 && (rc = rq_stmt_bind_int64(st, 1, id)) == 0)
+		rc = rq_stmt_step_int64(st, &exists);
+	if (rc == 0 && exists == 0)
+		rc = rq_fail(RQ_ENOTFOUND, "store: task %lld not found", (long long)id);
+done:
+	rq_stmt_finalize(st);
+	return rc;
 }

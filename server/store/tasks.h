@@ -48,6 +48,43 @@ int rq_store_tasks_deliver(rq_store *s, int64_t endpoint_id, int64_t now, int (*
 int rq_store_task_report(rq_store *s, int64_t endpoint_id, int64_t task_id, const char *state,
 			 const char *result_json, int64_t now);
 
+/* --- the admin API's view (tasks.c, with the SQL builder of fleet.h) --- */
+
+typedef struct rq_task_filter {
+	int64_t unit_id;     /* the unit subtree of the task's endpoint; 0: all */
+	int64_t endpoint_id; /* 0: any */
+	const char *state;   /* exact; NULL: any */
+	const char *kind;    /* exact; NULL: any */
+	int64_t limit, offset;
+} rq_task_filter;
+
+/* A task with what the admin API shows of it; borrowed for a callback. */
+typedef struct rq_task_row {
+	rq_task t;
+	int64_t unit_id;
+	const char *hostname;
+	const char *result_json;      /* "" until the agent reported */
+	int64_t created_by;           /* 0: not a user, or the user is gone */
+	const char *created_by_login; /* "" then */
+	int64_t finished_at;          /* 0: not finished */
+} rq_task_row;
+
+typedef int (*rq_task_row_cb)(const rq_task_row *row, void *payload);
+
+/* The page of tasks matching `f`, newest first, and the total. A non-zero
+ * return of cb stops with RQ_ESTOPPED. */
+int rq_store_tasks_list(rq_store *s, const rq_task_filter *f, int64_t *out_total, rq_task_row_cb cb, void *payload);
+
+/* One task (cb called once); RQ_ENOTFOUND. */
+int rq_store_task_get(rq_store *s, int64_t id, rq_task_row_cb cb, void *payload);
+
+/*
+ * Cancel a task still pending or sent (finished_at = now). *out_cancelled
+ * is 1 when it was, 0 when the task is in another state (running or
+ * finished: too late). RQ_ENOTFOUND when there is no such task.
+ */
+int rq_store_task_cancel(rq_store *s, int64_t id, int64_t now, int *out_cancelled);
+
 /* Mark pending and sent tasks whose expiry has passed as expired;
  * *out_count (may be NULL) is how many. */
 int rq_store_tasks_expire(rq_store *s, int64_t now, int64_t *out_count);

@@ -21,8 +21,7 @@ static int bind_parent(rq_stmt *st, int idx, int64_t parent_id)
 	return parent_id > 0 ? rq_stmt_bind_int64(st, idx, parent_id) : rq_stmt_bind_null(st, idx);
 }
 
-/* Depth of `id` below its top-level ancestor (0 for a top-level unit). */
-static int unit_depth(rq_store *s, int64_t id, int64_t *out)
+int rq_store_unit_depth(rq_store *s, int64_t id, int64_t *out)
 {
 	rq_stmt *st = NULL;
 	int rc = rq_store_prepare(s, &st, ANCESTORS_CTE " SELECT COUNT(*), MAX(depth) FROM up");
@@ -63,7 +62,7 @@ done:
 static int check_room_under(rq_store *s, int64_t parent_id, int64_t height)
 {
 	int64_t depth = -1;
-	int rc = unit_depth(s, parent_id, &depth);
+	int rc = rq_store_unit_depth(s, parent_id, &depth);
 	if (rc == RQ_ENOTFOUND)
 		rc = rq_fail(RQ_STORE_ECONSTRAINT, "store: parent unit %lld not found", (long long)parent_id);
 	else if (rc == 0 && depth + 1 + height >= RQ_STORE_MAX_UNIT_DEPTH)
@@ -131,6 +130,7 @@ static void fill_unit(rq_stmt *st, rq_unit *u)
 	u->created_at = rq_stmt_column_int64(st, 5);
 	u->updated_at = rq_stmt_column_int64(st, 6);
 	u->depth = (int)rq_stmt_column_int64(st, 7);
+	u->endpoint_count = 0;
 }
 
 void rq_store_unit_clear(rq_unit *u)
@@ -250,4 +250,103 @@ int rq_store_unit_subtree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit 
 done:
 	rq_stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* The subtree of $1, or every unit when $1 is 0 (top-level units at depth
+ * 0). `id = $1` comes first so PostgreSQL types $1 as the BIGINT id. */
+#define LIST_CTE                                                                                       \
+	"WITH RECURSIVE sub(id, depth) AS ("                                                           \
+	" SELECT id, 0 FROM units WHERE id = $1 OR ($1 = 0 AND parent_id IS NULL)"                     \
+	" UNION ALL"                                                                                   \
+	" SELECT u.id, sub.depth + 1 FROM units u JOIN sub ON u.parent_id = sub.id WHERE sub.depth < $2)"
+
+static int list_total(rq_store *s, int64_t root_id, int64_t *out)
+{
+	rq_stmt *st = NULL;
+	int rc = rq_store_prepare(s, &st, LIST_CTE " SELECT COUNT(*) FROM sub");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, root_id)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 2, RQ_STORE_MAX_UNIT_DEPTH - 1)) < 0)
+		goto done;
+	rc = rq_stmt_step_int64(st, out);
+	if (rc == 0 && *out == 0 && root_id > 0)
+		rc = rq_fail(RQ_ENOTFOUND, "store: unit %lld not found", (long long)root_id);
+done:
+	rq_stmt_finalize(st);
+	return rc;
+}
+
+int rq_store_unit_list(rq_store *s, int64_t root_id, int64_t limit, int64_t offset, int64_t *out_total,
+		       int (*cb)(const rq_unit *unit, void *payload), void *payload)
+{
+	rq_stmt *st = NULL;
+	rq_unit u;
+	int rc;
+	*out_total = 0;
+	if (root_id < 0 || limit < 0 || offset < 0)
+		return rq_fail(RQ_EINVAL, "store: unit list: negative root, limit or offset");
+	if ((rc = list_total(s, root_id, out_total)) < 0)
+		goto done;
+	rc = rq_store_prepare(s, &st,
+			      LIST_CTE
+			      " SELECT u.id, u.parent_id, u.name, u.code, u.contact, u.created_at, u.updated_at, sub.depth,"
+			      " (SELECT COUNT(*) FROM endpoints e WHERE e.unit_id = u.id)"
+			      " FROM sub JOIN units u ON u.id = sub.id ORDER BY sub.depth, u.name, u.id LIMIT $3 OFFSET $4");
+	if (rc < 0)
+		goto done;
+	if ((rc = rq_stmt_bind_int64(st, 1, root_id)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 2, RQ_STORE_MAX_UNIT_DEPTH - 1)) < 0 ||
+	    (rc = rq_stmt_bind_int64(st, 3, limit)) < 0 || (rc = rq_stmt_bind_int64(st, 4, offset)) < 0)
+		goto done;
+	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
+		fill_unit(st, &u);
+		u.endpoint_count = rq_stmt_column_int64(st, 8);
+		if (cb(&u, payload) != 0) {
+			rc = rq_fail(RQ_ESTOPPED, "store: unit listing stopped by the caller");
+			goto done;
+		}
+	}
+done:
+	rq_stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int rq_store_unit_usage(rq_store *s, int64_t id, rq_unit_usage *out)
+{
+	rq_stmt *st = NULL;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	rc = rq_store_prepare(s, &st,
+			      "SELECT (SELECT COUNT(*) FROM units WHERE parent_id = $1),"
+			      " (SELECT COUNT(*) FROM endpoints WHERE unit_id = $1),"
+			      " (SELECT COUNT(*) FROM users WHERE unit_id = $1)");
+	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, id)) < 0)
+		goto done;
+	rc = rq_stmt_step(st);
+	if (rc == RQ_STORE_ROW) {
+		out->subunits = rq_stmt_column_int64(st, 0);
+		out->endpoints = rq_stmt_column_int64(st, 1);
+		out->users = rq_stmt_column_int64(st, 2);
+		rc = 0;
+	} else if (rc == RQ_STORE_DONE) {
+		rc = rq_fail(RQ_ERROR, "store: unit usage: no row");
+	}
+done:
+	rq_stmt_finalize(st);
+	return rc;
+}
+
+int rq_store_unit_by_code(rq_store *s, const char *code, int64_t *out_id)
+{
+	rq_stmt *st = NULL;
+	int rc;
+	*out_id = 0;
+	rc = rq_store_prepare(s, &st, "SELECT id FROM units WHERE code = $1");
+	if (rc == 0 && (rc = rq_stmt_bind_text(st, 1, code)) == 0)
+		rc = rq_stmt_step_int64(st, out_id);
+	if (rc == RQ_ENOTFOUND)
+		rc = rq_fail(rc, "store: no unit with that code");
+	rq_stmt_finalize(st);
+	return rc;
 }

@@ -17,6 +17,7 @@ typedef struct rq_unit {
 	const char *contact;
 	int64_t created_at, updated_at;
 	int depth;           /* subtree listings: 0 for the root asked for */
+	int64_t endpoint_count; /* rq_store_unit_list only: endpoints directly in the unit */
 } rq_unit;
 
 /*
@@ -55,6 +56,28 @@ int rq_store_unit_subtree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit 
 /* *out_yes = 1 when `unit_id` is `ancestor_id` or lies below it (the
  * authorisation question "is this in the officer's subtree?"). */
 int rq_store_unit_within(rq_store *s, int64_t unit_id, int64_t ancestor_id, int *out_yes);
+
+/*
+ * One page of the flat list of `root_id`'s subtree (0: every unit of the
+ * province, the top-level units at depth 0), ordered by depth, name, id,
+ * with each unit's direct endpoint count. *out_total gets the number of
+ * units in the whole subtree. cb as for rq_store_unit_subtree. RQ_ENOTFOUND
+ * when root_id (> 0) does not exist.
+ */
+int rq_store_unit_list(rq_store *s, int64_t root_id, int64_t limit, int64_t offset, int64_t *out_total,
+		       int (*cb)(const rq_unit *unit, void *payload), void *payload);
+
+/* The id of the unit with `code` into *out_id; RQ_ENOTFOUND if none. */
+int rq_store_unit_by_code(rq_store *s, const char *code, int64_t *out_id);
+
+/* How far `id` lies below its top-level ancestor (0: top level). */
+int rq_store_unit_depth(rq_store *s, int64_t id, int64_t *out);
+
+/* What still hangs on a unit (and so stops its deletion). */
+typedef struct rq_unit_usage {
+	int64_t subunits, endpoints, users;
+} rq_unit_usage;
+int rq_store_unit_usage(rq_store *s, int64_t id, rq_unit_usage *out);
 
 /*
  * The recursive CTE of a unit subtree, for other queries to start with:

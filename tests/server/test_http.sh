@@ -54,6 +54,10 @@ if start_server plain.log --plain-http; then
 	http GET "$B/api/v1/nowhere"; expect_code 404
 	expect_grep '"error":"not_found"' body
 	http GET "$B/api/v1/health/"; expect_code 404
+	# a query value longer than handlers read is refused, not silently ignored
+	http GET "$B/api/v1/health?q=$(head -c 3000 /dev/zero | tr '\0' a)"; expect_code 400
+	expect_grep '"error":"too_long".*query parameter q' body
+	http GET "$B/api/v1/health?q=$(head -c 2000 /dev/zero | tr '\0' a)"; expect_code 200
 	http DELETE "$B/api/v1/health" -D headers; expect_code 405
 	expect_grep '"error":"method_not_allowed"' body
 	expect_grep '^Allow: GET, HEAD' headers

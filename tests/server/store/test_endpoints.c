@@ -78,6 +78,27 @@ static void test_heartbeat(void **state)
 	assert_true(e.last_seen == 200 && e.created_at == 100);
 	rq_store_endpoint_clear(&e);
 	assert_int_equal(rq_store_endpoint_heartbeat(f->s, id + 100, &hb, 300), RQ_ENOTFOUND);
+
+	/* the same facts again: only last_seen moves; again in the same second:
+	 * nothing to write, still found */
+	FX_OK(rq_store_endpoint_heartbeat(f->s, id, &hb, 300));
+	FX_OK(rq_store_endpoint_heartbeat(f->s, id, &hb, 300));
+	/* changed facts, a value back to what it was before, a hostname that
+	 * is the same as stored */
+	rq_endpoint_status hb2 = {.hostname = "pc-7", .realtime = 1, .firewall = 0, .os_version = "11",
+				  .last_full_scan = 250, .last_update = 260};
+	FX_OK(rq_store_endpoint_heartbeat(f->s, id, &hb2, 300));
+	FX_OK(rq_store_endpoint_get(f->s, id, &e));
+	assert_true(e.last_seen == 300);
+	assert_string_equal(e.st.hostname, "pc-7");
+	assert_string_equal(e.st.os_version, "11");
+	assert_string_equal(e.st.agent_version, fx_nasty);
+	assert_int_equal(e.st.realtime, 1);
+	assert_int_equal(e.st.firewall, 0);
+	assert_true(e.st.db_newest_build == 90);
+	assert_true(e.st.last_full_scan == 250 && e.st.last_update == 260);
+	rq_store_endpoint_clear(&e);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM endpoints WHERE hostname = 'pc-7'"), 1);
 }
 
 int main(void)

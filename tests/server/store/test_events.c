@@ -1,8 +1,9 @@
 /*
  * Tests of event ingestion on both backends: a batch of every kind lands
  * in its tables, a replayed batch adds nothing, an overlapping batch adds
- * only its new events, a batch failing midway leaves nothing, and the
- * newest event decides a detection's state.
+ * only its new events, a batch failing midway leaves nothing, the
+ * newest event decides a detection's state, and a batch spanning several
+ * multi-row statements stores each UUID once.
  */
 #include "store_fixture.h"
 #include "store/endpoints.h"
@@ -176,12 +177,58 @@ static void test_newest_state_wins(void **state)
 	assert_int_equal(fx_int(f->s, "SELECT active_detections FROM endpoints"), 1);
 }
 
+/*
+ * A large batch goes in several multi-row statements: duplicates inside
+ * one statement, across statements and against earlier batches are each
+ * stored once, and every new event is applied (its detection row exists).
+ */
+static void test_large_batch_duplicates(void **state)
+{
+	fx *f = *state;
+	int64_t ep = make_endpoint(f, "big");
+	enum { N = 150 };
+	static rq_store_event ev[N];
+	static char uuids[N][40], paths[N][16];
+	size_t added;
+	memset(ev, 0, sizeof(ev));
+	for (int i = 0; i < N; i++) {
+		/* 3 repeats 2 (same chunk); 100 repeats 5 (another chunk); 149 repeats 148 (last, 1-row chunks) */
+		int u = i == 3 ? 2 : i == 100 ? 5 : i == 149 ? 148 : i;
+		snprintf(uuids[i], sizeof(uuids[i]), "0b4f7a52-0000-4000-8000-%012d", u);
+		snprintf(paths[i], sizeof(paths[i]), "/f%d", i);
+		ev[i].uuid = uuids[i];
+		ev[i].kind = RQ_EVENT_DETECTION;
+		ev[i].occurred_at = 1000 + i;
+		ev[i].file.path = paths[i];
+		ev[i].file.name = "X";
+		ev[i].file.state = "active";
+	}
+	FX_OK(rq_store_ingest_events(f->s, ep, ev, N, 5000, &added));
+	assert_int_equal(added, N - 3);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM events"), N - 3);
+	/* the first of two equal UUIDs is the one applied */
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM detections"), N - 3);
+	assert_int_equal(fx_int_text(f->s, "SELECT COUNT(*) FROM detections WHERE path = $1", "/f2"), 1);
+	assert_int_equal(fx_int_text(f->s, "SELECT COUNT(*) FROM detections WHERE path = $1", "/f3"), 0);
+	assert_int_equal(fx_int_text(f->s, "SELECT COUNT(*) FROM detections WHERE path = $1", "/f149"), 0);
+	assert_int_equal(fx_int(f->s, "SELECT active_detections FROM endpoints"), N - 3);
+	/* replayed with 7 new ones at the end of different chunks */
+	for (int i = 0; i < 7; i++) {
+		int at = 20 * i + 13;
+		snprintf(uuids[at], sizeof(uuids[at]), "1b4f7a52-0000-4000-8000-%012d", at);
+	}
+	FX_OK(rq_store_ingest_events(f->s, ep, ev, N, 5001, &added));
+	assert_int_equal(added, 7);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM events"), N - 3 + 7);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_and_replay),
 		cmocka_unit_test(test_failure_midway_leaves_nothing),
 		cmocka_unit_test(test_newest_state_wins),
+		cmocka_unit_test(test_large_batch_duplicates),
 	};
 	return RUN_BOTH("events", tests, 0);
 }

@@ -127,10 +127,77 @@ static void test_race_for_last_uses(void **state)
 	assert_int_equal(fx_int(f->s, "SELECT uses FROM enrollment_tokens WHERE token_hash = 'shared'"), RACE_USES);
 }
 
+typedef struct seen {
+	int count;
+	int64_t ids[8], uses[8];
+	int revoked[8];
+	char labels[8][64];
+} seen;
+
+static int collect_tokens(const rq_enroll_token *t, void *payload)
+{
+	seen *s = payload;
+	if (s->count < 8) {
+		s->ids[s->count] = t->id;
+		s->uses[s->count] = t->uses;
+		s->revoked[s->count] = t->revoked;
+		snprintf(s->labels[s->count], sizeof(s->labels[0]), "%s", t->label);
+	}
+	s->count++;
+	return 0;
+}
+
+static void test_get_and_list(void **state)
+{
+	fx *f = *state;
+	int64_t u1, u2, t1, t2, t3, got_unit, total;
+	rq_enroll_token t;
+	seen s;
+	FX_OK(rq_store_unit_create(f->s, &u1, 0, "U1", "u1", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &u2, 0, "U2", "u2", "", 1));
+	FX_OK(rq_store_exec(f->s, "INSERT INTO users (login, role, password_hash, created_at, updated_at)"
+				  " VALUES ('ann', 'admin', 'x', 1, 1)"));
+	int64_t ann = fx_int(f->s, "SELECT id FROM users");
+	FX_OK(rq_store_token_create(f->s, &t1, u1, "h1", "Máy kế toán", 1000, 3, ann, 10));
+	FX_OK(rq_store_token_create(f->s, &t2, u1, "h2", fx_nasty, 2000, 1, 0, 20));
+	FX_OK(rq_store_token_create(f->s, &t3, u2, "h3", "", 2000, 1, 0, 30));
+	FX_OK(rq_store_token_consume(f->s, "h1", 50, &got_unit, NULL));
+	FX_OK(rq_store_token_revoke(f->s, t2));
+
+	FX_OK(rq_store_token_get(f->s, t1, &t));
+	assert_true(t.id == t1 && t.unit_id == u1 && t.created_by == ann && t.created_at == 10);
+	assert_true(t.expires_at == 1000 && t.max_uses == 3 && t.uses == 1 && !t.revoked);
+	assert_string_equal(t.label, "Máy kế toán");
+	rq_store_token_clear(&t);
+	FX_OK(rq_store_token_get(f->s, t2, &t));
+	assert_true(t.revoked && t.created_by == 0);
+	assert_string_equal(t.label, fx_nasty);
+	rq_store_token_clear(&t);
+	assert_int_equal(rq_store_token_get(f->s, 999, &t), RQ_ENOTFOUND);
+
+	/* one unit's tokens only, newest first, paged */
+	memset(&s, 0, sizeof(s));
+	FX_OK(rq_store_token_list(f->s, u1, 10, 0, &total, collect_tokens, &s));
+	assert_int_equal(total, 2);
+	assert_true(s.count == 2 && s.ids[0] == t2 && s.ids[1] == t1 && s.revoked[0] && s.uses[1] == 1);
+	memset(&s, 0, sizeof(s));
+	FX_OK(rq_store_token_list(f->s, u1, 1, 1, &total, collect_tokens, &s));
+	assert_true(total == 2 && s.count == 1 && s.ids[0] == t1);
+	memset(&s, 0, sizeof(s));
+	FX_OK(rq_store_token_list(f->s, u2, 10, 0, &total, collect_tokens, &s));
+	assert_true(total == 1 && s.count == 1 && s.ids[0] == t3);
+	/* the creator's account goes, the token stays */
+	FX_OK(rq_store_exec(f->s, "DELETE FROM users"));
+	FX_OK(rq_store_token_get(f->s, t1, &t));
+	assert_true(t.created_by == 0);
+	rq_store_token_clear(&t);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_consume_rules),
+		cmocka_unit_test(test_get_and_list),
 		cmocka_unit_test(test_enroll),
 		cmocka_unit_test(test_race_for_last_uses),
 	};

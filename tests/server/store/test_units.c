@@ -1,9 +1,12 @@
 /*
  * Tests of units on both backends: CRUD with SQL metacharacters in every
  * text field, duplicate codes, moving without cycles, delete refused while
- * in use, and subtree queries on a tree as deep as the limit allows.
+ * in use, subtree queries on a tree as deep as the limit allows, the
+ * paged flat list with endpoint counts, and what stops a deletion.
  */
 #include "store_fixture.h"
+#include "store/endpoints.h"
+#include "store/tokens.h"
 #include "store/units.h"
 
 typedef struct walk {
@@ -146,11 +149,93 @@ static void test_deep_tree(void **state)
 	assert_int_equal(w.count, 2 * RQ_STORE_MAX_UNIT_DEPTH - 1 - (14 + 13));
 }
 
+typedef struct listed {
+	int count;
+	int64_t ids[16], parents[16], endpoints[16];
+	int depths[16];
+} listed;
+
+static int collect_list(const rq_unit *u, void *payload)
+{
+	listed *l = payload;
+	if (l->count < 16) {
+		l->ids[l->count] = u->id;
+		l->parents[l->count] = u->parent_id;
+		l->endpoints[l->count] = u->endpoint_count;
+		l->depths[l->count] = u->depth;
+	}
+	l->count++;
+	return 0;
+}
+
+static void test_list_and_usage(void **state)
+{
+	fx *f = *state;
+	int64_t p, a, b, a1, q, tok, ep, total;
+	listed l;
+	rq_unit_usage use;
+	FX_OK(rq_store_unit_create(f->s, &p, 0, "P", "p", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &a, p, "A", "a", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &b, p, "B", "b", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &a1, a, "A1", "a1", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &q, 0, "Q", "q", "", 1));
+	FX_OK(rq_store_token_create(f->s, &tok, a, "h", "", 1000, 5, 0, 1));
+	rq_endpoint_status st = {.hostname = "pc", .realtime = -1, .firewall = -1};
+	FX_OK(rq_store_enroll(f->s, "h", &st, "s1", 2, &ep, NULL));
+	FX_OK(rq_store_enroll(f->s, "h", &st, "s2", 2, &ep, NULL));
+
+	/* the whole province: both top-level units at depth 0 */
+	memset(&l, 0, sizeof(l));
+	FX_OK(rq_store_unit_list(f->s, 0, 100, 0, &total, collect_list, &l));
+	assert_int_equal(total, 5);
+	assert_int_equal(l.count, 5);
+	assert_true(l.ids[0] == p && l.ids[1] == q && l.depths[0] == 0 && l.depths[1] == 0);
+	assert_true(l.ids[2] == a && l.endpoints[2] == 2 && l.parents[2] == p && l.depths[2] == 1);
+	assert_true(l.ids[3] == b && l.endpoints[3] == 0);
+	assert_true(l.ids[4] == a1 && l.depths[4] == 2);
+	/* one subtree, depth from its root, paged */
+	memset(&l, 0, sizeof(l));
+	FX_OK(rq_store_unit_list(f->s, a, 100, 0, &total, collect_list, &l));
+	assert_int_equal(total, 2);
+	assert_true(l.count == 2 && l.ids[0] == a && l.depths[0] == 0 && l.ids[1] == a1 && l.depths[1] == 1);
+	memset(&l, 0, sizeof(l));
+	FX_OK(rq_store_unit_list(f->s, 0, 2, 2, &total, collect_list, &l));
+	assert_int_equal(total, 5);
+	assert_true(l.count == 2 && l.ids[0] == a && l.ids[1] == b);
+	memset(&l, 0, sizeof(l));
+	FX_OK(rq_store_unit_list(f->s, 0, 10, 50, &total, collect_list, &l));
+	assert_true(total == 5 && l.count == 0);
+	assert_int_equal(rq_store_unit_list(f->s, 4242, 10, 0, &total, collect_list, &l), RQ_ENOTFOUND);
+	int n = 0;
+	assert_int_equal(rq_store_unit_list(f->s, 0, 10, 0, &total, stop_at_two, &n),
+			 RQ_ESTOPPED);
+
+	FX_OK(rq_store_unit_usage(f->s, a, &use));
+	assert_true(use.subunits == 1 && use.endpoints == 2 && use.users == 0);
+	FX_OK(rq_store_exec(f->s, "INSERT INTO users (login, role, unit_id, password_hash, created_at, updated_at)"
+				  " SELECT 'ann', 'officer', id, 'x', 1, 1 FROM units WHERE code = 'b'"));
+	FX_OK(rq_store_unit_usage(f->s, b, &use));
+	assert_true(use.subunits == 0 && use.endpoints == 0 && use.users == 1);
+	assert_int_equal(rq_store_unit_delete(f->s, b), RQ_STORE_ECONSTRAINT);
+	FX_OK(rq_store_unit_usage(f->s, p, &use));
+	assert_true(use.subunits == 2 && use.endpoints == 0 && use.users == 0);
+	int64_t depth = -1;
+	FX_OK(rq_store_unit_depth(f->s, a1, &depth));
+	assert_int_equal(depth, 2);
+	FX_OK(rq_store_unit_depth(f->s, q, &depth));
+	assert_int_equal(depth, 0);
+	/* a unit's tokens go with it */
+	FX_OK(rq_store_token_create(f->s, &tok, q, "hq", "", 1000, 5, 0, 1));
+	FX_OK(rq_store_unit_delete(f->s, q));
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM enrollment_tokens WHERE token_hash = 'hq'"), 0);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crud_roundtrip),
 		cmocka_unit_test(test_deep_tree),
+		cmocka_unit_test(test_list_and_usage),
 	};
 	return RUN_BOTH("units", tests, 0);
 }

@@ -1,0 +1,120 @@
+/*
+ * Admin API handler of the coverage summary (coverage.h): one
+ * rq_store_coverage_period for the caller's subtree (or the unit asked,
+ * within it) and, with by=children, one per direct child unit -- the rows
+ * of the dashboard's unit table. Times are Unix seconds.
+ */
+#include "api/coverage.h"
+
+#include <string.h>
+
+#include "api/admin.h"
+#include "api/endpoints.h"
+#include "store/coverage.h"
+#include "store/fleet.h"
+#include "store/units.h"
+
+static json_t *figures_json(const rq_coverage *v)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "endpoints", (json_int_t)v->endpoints, "reporting", (json_int_t)v->reporting, "realtime_on",
+			 (json_int_t)v->realtime_on, "fresh_1d", (json_int_t)v->fresh_1d, "fresh_3d",
+			 (json_int_t)v->fresh_3d, "fresh_7d", (json_int_t)v->fresh_7d, "fresh_15d",
+			 (json_int_t)v->fresh_15d, "older_15d", (json_int_t)v->older_15d, "sig_unknown",
+			 (json_int_t)v->sig_unknown, "infected", (json_int_t)v->infected, "scanned",
+			 (json_int_t)v->scanned, "full_scanned", (json_int_t)v->full_scanned, "infected_period",
+			 (json_int_t)v->infected_period, "files_found", (json_int_t)v->files_found, "files_cleaned",
+			 (json_int_t)v->files_cleaned, "files_active", (json_int_t)v->files_active);
+}
+
+typedef struct period {
+	int64_t now, window_s, from, to;
+} period;
+
+typedef struct child_args {
+	rq_store *s;
+	const period *p;
+	json_t *rows;
+	int rc;
+} child_args;
+
+static int add_child(int64_t id, const char *name, const char *code, void *payload)
+{
+	child_args *a = payload;
+	rq_coverage v;
+	a->rc = rq_store_coverage_period(a->s, id, a->p->now, a->p->window_s, a->p->from, a->p->to, &v);
+	if (a->rc < 0)
+		return -1;
+	json_t *row = json_pack("{s:o, s:o}", "unit", rq_fleet_json_unit(id, name, code), "figures", figures_json(&v));
+	if (!row || json_array_append_new(a->rows, row) < 0) {
+		a->rc = RQ_ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static int get_coverage(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	static const char *const by_names[] = {"children", NULL};
+	rq_caller c;
+	rq_coverage v;
+	rq_unit unit;
+	period p;
+	unsigned long long window_days = 0;
+	int64_t root = 0;
+	int by = -1, rc;
+	json_t *answer = NULL;
+	memset(&unit, 0, sizeof(unit));
+	p.now = rq_api_now();
+	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_list_root(&c, resp, &root) ||
+	    rq_http_query_uint(req, resp, "window_days", 1, RQ_FLEET_DAYS_MAX, RQ_COVERAGE_DEFAULT_WINDOW_DAYS,
+			       &window_days) < 0 ||
+	    rq_fleet_query_time(req, resp, "to", p.now, &p.to) ||
+	    rq_fleet_query_time(req, resp, "from", p.to - RQ_COVERAGE_DEFAULT_PERIOD_DAYS * 86400LL, &p.from) ||
+	    rq_fleet_query_choice(req, resp, "by", by_names, -1, &by))
+		goto done;
+	if (p.from >= p.to) {
+		rq_http_resp_error(resp, 400, "bad_request", "query parameter from: must be before to");
+		goto done;
+	}
+	p.window_s = (int64_t)window_days * 86400;
+	if (root > 0 && (rc = rq_store_unit_get(c.store, root, &unit)) < 0) {
+		if (rc == RQ_ENOTFOUND)
+			rq_http_resp_error(resp, 404, "not_found", "no unit %lld", (long long)root);
+		else
+			rq_api_store_error(resp, rc, "reading the unit");
+		goto done;
+	}
+	rc = rq_store_coverage_period(c.store, root, p.now, p.window_s, p.from, p.to, &v);
+	if (rc < 0) {
+		rq_api_store_error(resp, rc, "computing coverage");
+		goto done;
+	}
+	answer = json_pack("{s:o, s:I, s:I, s:I, s:I, s:o}", "unit",
+			   root > 0 ? rq_fleet_json_unit(root, unit.name, unit.code) : json_null(), "now",
+			   (json_int_t)p.now, "window_days", (json_int_t)window_days, "from", (json_int_t)p.from, "to",
+			   (json_int_t)p.to, "figures", figures_json(&v));
+	if (answer && by == 0) {
+		child_args a = {c.store, &p, json_array(), 0};
+		rc = rq_store_fleet_child_units(c.store, root, add_child, &a);
+		if (rc == RQ_ESTOPPED)
+			rc = a.rc;
+		if (rc < 0) {
+			json_decref(a.rows);
+			rq_api_store_error(resp, rc, "computing coverage");
+			goto done;
+		}
+		json_object_set_new(answer, "children", a.rows);
+	}
+	rq_http_resp_json(resp, 200, answer);
+	answer = NULL;
+done:
+	json_decref(answer);
+	rq_store_unit_clear(&unit);
+	return 0;
+}
+
+int rq_api_coverage_routes(rq_http_router *router, const rq_api_ctx *ctx)
+{
+	return rq_http_router_add(router, "GET", "/api/v1/coverage", get_coverage, (void *)ctx);
+}
