@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "agent_db.h"
 #include "core/error.h"
 
 struct rq_outbox {
@@ -92,14 +93,8 @@ int rq_outbox_open(rq_outbox **out, const char *path, const rq_outbox_limits *li
 	}
 	memcpy(ob->reserve_path, path, pl);
 	memcpy(ob->reserve_path + pl, ".reserve", 9);
-	int rc = sqlite3_open_v2(path, &ob->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-					       SQLITE_OPEN_FULLMUTEX, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(ob->db, 5000);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(ob->db, schema, NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		rc = rq_fail(RQ_EIO, "outbox %s: %s", path, ob->db ? sqlite3_errmsg(ob->db) : sqlite3_errstr(rc));
+	int rc = rq_agent_db_open(&ob->db, path, schema, "outbox");
+	if (rc) {
 		rq_outbox_close(ob);
 		return rc;
 	}

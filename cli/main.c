@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "raquet/raquet.h"
+#include "agent_cmd.h"
 #include "db_cmd.h"
 #include "quarantine_cmd.h"
 #include "scan_cmd.h"
@@ -23,6 +24,7 @@ static void usage(FILE *f)
 	      "  db COMMAND ...             build, inspect and verify signed databases (.rqdb)\n"
 	      "  update [OPTIONS]           install new databases from a mirror (URL or folder)\n"
 	      "  mirror publish ...         add databases to a mirror folder and sign its index\n"
+	      "  agent enroll|status ...    enroll this machine with raquet-server; agent status\n"
 	      "  help [COMMAND]             show help for raquet or a command\n"
 	      "\n"
 	      "  raquet --version           print the version\n"
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
 		return update_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "mirror"))
 		return mirror_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "agent"))
+		return agent_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
 		printf("raquet %s\n", rq_version());
 		return 0;
@@ -67,6 +71,10 @@ int main(int argc, char **argv)
 		}
 		if (argc > 2 && !strcmp(argv[2], "update")) {
 			update_help(stdout);
+			return 0;
+		}
+		if (argc > 2 && !strcmp(argv[2], "agent")) {
+			agent_help(stdout);
 			return 0;
 		}
 		if (argc > 2 && !strcmp(argv[2], "mirror")) {

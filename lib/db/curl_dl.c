@@ -43,7 +43,9 @@ static void load(void)
 	    resolve(lib, "curl_easy_getinfo", &api.easy_getinfo) ||
 	    resolve(lib, "curl_easy_reset", &api.easy_reset) ||
 	    resolve(lib, "curl_easy_cleanup", &api.easy_cleanup) ||
-	    resolve(lib, "curl_easy_strerror", &api.easy_strerror))
+	    resolve(lib, "curl_easy_strerror", &api.easy_strerror) ||
+	    resolve(lib, "curl_slist_append", &api.slist_append) ||
+	    resolve(lib, "curl_slist_free_all", &api.slist_free_all))
 		return; /* the library stays loaded: harmless, and dlclose races other threads */
 	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(why, sizeof(why), "libcurl failed to initialise");

@@ -1,7 +1,8 @@
 /*
  * libcurl, loaded when the first download starts (dlopen), so that the
  * scanner -- which never downloads -- does not pay at every start for
- * libcurl's two dozen libraries. Only the functions `raquet update` uses.
+ * libcurl's two dozen libraries. Only the functions `raquet update` and the
+ * agent's client (agent/client.c: request headers) use.
  */
 #ifndef RQ_DB_CURL_DL_H
 #define RQ_DB_CURL_DL_H
@@ -17,6 +18,9 @@ typedef struct rq_curl_api {
 	void (*easy_reset)(CURL *curl);
 	void (*easy_cleanup)(CURL *curl);
 	const char *(*easy_strerror)(CURLcode code);
+	/* request headers (CURLOPT_HTTPHEADER): added at the end, so older users are unchanged */
+	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *string);
+	void (*slist_free_all)(struct curl_slist *list);
 } rq_curl_api;
 
 /*

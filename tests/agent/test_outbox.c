@@ -16,22 +16,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tmpdir_fixture.h"
 #include "outbox.h"
-
-static char *tmp;
-
-static int setup(void **state)
-{
-	tmp = rq_test_tmpdir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	rq_test_rmtree(tmp);
-	free(tmp);
-	return 0;
-}
 
 static rq_outbox *open_at(const char *name, uint64_t max)
 {

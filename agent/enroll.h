@@ -1,0 +1,33 @@
+/*
+ * Enrolling this machine with raquet-server (enroll.c): the unit's
+ * enrollment token and the machine facts go to /api/v1/agent/enroll; the
+ * endpoint id, unit id and credential that come back are stored in
+ * STATE_DIR/agent.json with the server key's pin. Command: `raquet agent
+ * enroll` (docs/agent.md).
+ */
+#ifndef RQ_AGENT_ENROLL_H
+#define RQ_AGENT_ENROLL_H
+
+#include "config.h"
+#include "state.h"
+
+typedef struct rq_enroll_options {
+	const char *server;    /* https://host:port (or http:// on loopback) */
+	const char *token;     /* the unit's enrollment token (rqe_...) */
+	const char *ca_file;   /* CA the server's certificate must chain to (copied to STATE_DIR) */
+	const char *pin;       /* "sha256//BASE64" of the server key, checked at once */
+	int force;             /* enroll again although agent.json exists (a new endpoint) */
+	const rq_agent_config *cfg; /* state_dir, kind, db_dir */
+} rq_enroll_options;
+
+/*
+ * Enroll. https needs ca_file or pin (else RQ_EINVAL saying how to get the
+ * CA): the server is verified before the token leaves the machine, and its
+ * key is pinned for every later contact. RQ_EVERIFY when the server
+ * refused the token or its certificate did not verify; RQ_EIO when it could
+ * not be reached; RQ_EINVAL when already enrolled without `force`. On 0,
+ * *out holds what was stored.
+ */
+int rq_agent_enroll(const rq_enroll_options *o, rq_agent_state *out);
+
+#endif

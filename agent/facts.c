@@ -1,0 +1,99 @@
+/*
+ * The heartbeat's machine facts (facts.h): sysinfo.c's view of the machine,
+ * completed with the agent version, the databases' versions and build
+ * times read from their headers, and the states the daemon keeps in
+ * status.json.
+ */
+#include "facts.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/limits.h"
+#include "db/dbfs.h"
+#include "db/rqdb.h"
+#include "raquet/raquet.h"
+#include "sysinfo.h"
+
+json_t *rq_agent_databases(const char *db_dir)
+{
+	json_t *dbs = json_object();
+	DIR *d = dbs ? opendir(db_dir) : NULL;
+	struct dirent *e;
+	size_t count = 0;
+	while (d && count < RQ_AGENT_MAX_DATABASES && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n <= 5 || strcmp(e->d_name + n - 5, ".rqdb") || e->d_name[0] == '.')
+			continue;
+		char path[PATH_MAX];
+		rq_mapped m;
+		rq_rqdb_info info;
+		snprintf(path, sizeof(path), "%s/%s", db_dir, e->d_name);
+		if (rq_map_at(&m, AT_FDCWD, path, RQ_RQDB_MAX_SIZE) == 0 && rq_rqdb_peek(m.data, m.len, &info) == 0) {
+			json_object_set_new(dbs, info.name, json_pack("{s:I, s:I}", "version", (json_int_t)info.version,
+								      "built", (json_int_t)info.built));
+			count++;
+		}
+		rq_unmap(&m);
+	}
+	if (d)
+		closedir(d);
+	rq_error_clear(); /* a damaged file is simply not reported; the scanner says why */
+	return dbs;
+}
+
+/* Copy status[key] (a positive integer: a time, a version) into facts when the daemon knows it. */
+static void copy_known(json_t *facts, const json_t *status, const char *key)
+{
+	json_t *v = json_object_get(status, key);
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		json_object_set_new(facts, key, json_integer(json_integer_value(v)));
+}
+
+/*
+ * Keep the interface list within the API's limits: interfaces without an
+ * address go first (a container host's veths), then the surplus.
+ */
+static void fit_interfaces(json_t *facts)
+{
+	json_t *ifs = json_object_get(facts, "interfaces");
+	for (size_t i = json_array_size(ifs); i-- > 0 && json_array_size(ifs) > RQ_AGENT_MAX_INTERFACES;)
+		if (!json_array_size(json_object_get(json_array_get(ifs, i), "addresses")))
+			json_array_remove(ifs, i);
+	while (json_array_size(ifs) > RQ_AGENT_MAX_INTERFACES)
+		json_array_remove(ifs, json_array_size(ifs) - 1);
+	size_t i;
+	json_t *e;
+	json_array_foreach(ifs, i, e) {
+		json_t *addrs = json_object_get(e, "addresses");
+		while (json_array_size(addrs) > RQ_AGENT_MAX_ADDRESSES)
+			json_array_remove(addrs, json_array_size(addrs) - 1);
+	}
+}
+
+json_t *rq_agent_facts(const rq_agent_config *cfg, const json_t *status)
+{
+	char db_dir[PATH_MAX];
+	json_t *f = rq_sysinfo_json("/");
+	if (!f)
+		return NULL;
+	fit_interfaces(f);
+	json_object_set_new(f, "agent_version", json_string(rq_version()));
+	if (cfg->kind[0])
+		json_object_set_new(f, "kind", json_string(cfg->kind));
+	json_object_set_new(f, "databases", rq_agent_databases(rq_agent_config_db_dir(cfg, db_dir, sizeof(db_dir))));
+	json_t *rt = json_object_get(status, "realtime");
+	if (json_is_object(rt) && json_is_string(json_object_get(rt, "state")))
+		json_object_set(f, "realtime", rt);
+	else
+		json_object_set_new(f, "realtime", json_pack("{s:s, s:s}", "state", "off", "reason",
+							     "real-time protection is not started by this raquetd"));
+	copy_known(f, status, "last_full_scan");
+	copy_known(f, status, "last_update");
+	copy_known(f, status, "policy_version"); /* the server then sends the policy only when it changed */
+	return f;
+}
