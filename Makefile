@@ -1,6 +1,7 @@
 # Thin wrapper over CMake.
 #   make            build (build/raquet)
-#   make run        build, then sweep this machine with the embedded defaults
+#   make run        build, start raquet-server (SQLite; first start prints the admin
+#                   password), then sweep this machine with the embedded defaults
 #   make test       build with -Werror and run every test
 #   make asan       the whole test suite under ASan+UBSan
 #   make fuzz-smoke build the libFuzzer harnesses (clang) and run each briefly
@@ -21,7 +22,7 @@ build:
 
 # exit status 1 means "something was found": the sweep itself succeeded
 run: build
-	./$(BUILD)/raquet scan -r -i --one-file-system / || [ $$? -eq 1 ]
+	scripts/run-local.sh $(BUILD)
 
 # with a throwaway PostgreSQL cluster up, so the server store's tests run on both backends
 test: build
