@@ -7,12 +7,13 @@
 #   make fuzz-smoke build the libFuzzer harnesses (clang) and run each briefly
 #   make check      test + asan + fuzz-smoke: what CI runs
 #   make bench      the benchmarks against clamscan and yara (bench/)
+#   make deb        the agent's Debian package (build/raquet_VERSION_amd64.deb)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 20
 
-.PHONY: all build run test asan fuzz fuzz-smoke check bench clean
+.PHONY: all build run test asan fuzz fuzz-smoke check bench deb clean
 
 all: build
 
@@ -42,6 +43,9 @@ check: test asan fuzz-smoke
 
 bench: build
 	bench/run.sh
+
+deb: build
+	cd $(BUILD) && cpack
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake pkg-config
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev)
 test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
-	util-linux yara clamav time postgresql curl)
+	util-linux yara clamav time postgresql curl file systemd)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=("${test_pkgs[@]}")
