@@ -130,17 +130,17 @@ static void handle(rq_realtime *rt, const struct fanotify_event_metadata *m)
 	/* our own opens are allowed unscanned (the scanner opening a file must not wait on itself) */
 	if (!perm || m->pid != getpid())
 		bad = scan_fd(rt, m->fd, path, perm, name) == 1;
+	/* counted before the answer: whoever sees the refusal sees it counted */
+	if (bad)
+		count(rt, perm ? &rt->stats.blocked : &rt->stats.detected);
 	if (perm) {
 		struct fanotify_response resp = { m->fd, bad ? FAN_DENY : FAN_ALLOW };
 		if (write(rt->fan, &resp, sizeof(resp)) != (ssize_t)sizeof(resp))
 			count(rt, &rt->stats.errors);
 	}
-	if (bad) {
-		count(rt, perm ? &rt->stats.blocked : &rt->stats.detected);
-		if (rt->opts.cb) {
-			rq_rt_event ev = { path, name, m->pid, perm };
-			rt->opts.cb(&ev, rt->opts.payload);
-		}
+	if (bad && rt->opts.cb) {
+		rq_rt_event ev = { path, name, m->pid, perm };
+		rt->opts.cb(&ev, rt->opts.payload);
 	}
 }
 
