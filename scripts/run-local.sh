@@ -10,7 +10,8 @@ build=${1:-build}
 tls=/etc/raquet-server/tls
 port=8443
 
-if ! curl -sfk -o /dev/null "https://127.0.0.1:$port/api/v1/health" 2>/dev/null; then
+# already serving (a second `make run`)? then leave it be
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	if [ ! -f "$tls/server.crt" ]; then
 		mkdir -p "$(dirname "$tls")" &&
 			"$build/raquet-server" tls-init --dir "$tls" --host localhost --host "$(hostname)" || exit 1
