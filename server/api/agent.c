@@ -225,6 +225,25 @@ static void refuse(rq_http_resp *resp)
 }
 
 /*
+ * The start of a call whose credential is checked inside its transaction
+ * (heartbeat, events): the claimed endpoint and its secret's hash, and the
+ * thread's store. -1 with the answer given (401, 503) when it cannot go on.
+ */
+static int open_call(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp, int64_t *endpoint,
+		     char hash[RQ_TOKEN_HASH_LEN], rq_store **store)
+{
+	if (read_credential(req, endpoint, hash)) {
+		refuse(resp);
+		return -1;
+	}
+	if (!(*store = rq_api_store(ctx))) {
+		rq_api_store_down(resp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The endpoint calling, checked against the store before the handler's
  * work. Answers 401 (or 503) itself and returns -1.
  */
@@ -233,24 +252,19 @@ static int authenticate(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_r
 {
 	char hash[RQ_TOKEN_HASH_LEN];
 	int64_t id = 0;
-	if (read_credential(req, &id, hash))
-		goto refused;
-	if (!(*store = rq_api_store(ctx))) {
-		rq_api_store_down(resp);
+	if (open_call(ctx, req, resp, &id, hash, store))
+		return -1;
+	int rc = check_credential(*store, id, hash, NULL);
+	if (rc == RQ_EVERIFY) {
+		refuse(resp);
 		return -1;
 	}
-	int rc = check_credential(*store, id, hash, NULL);
-	if (rc == RQ_EVERIFY)
-		goto refused;
 	if (rc) {
 		rq_api_store_error(resp, rc, "checking the credential");
 		return -1;
 	}
 	*endpoint = id;
 	return 0;
-refused:
-	refuse(resp);
-	return -1;
 }
 
 /* --- handlers --- */
@@ -347,14 +361,8 @@ static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	char hash[RQ_TOKEN_HASH_LEN];
 	facts f;
 	memset(&f, 0, sizeof(f));
-	if (read_credential(req, &endpoint, hash)) {
-		refuse(resp);
+	if (open_call(ctx, req, resp, &endpoint, hash, &s))
 		return 0;
-	}
-	if (!(s = rq_api_store(ctx))) {
-		rq_api_store_down(resp);
-		return 0;
-	}
 	int rc = rq_http_json_body(req, resp, heartbeat_spec, &body);
 	if (rc)
 		return rc;
@@ -492,14 +500,8 @@ static int events(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	char **payloads = NULL;
 	char hash[RQ_TOKEN_HASH_LEN];
 	size_t n = 0;
-	if (read_credential(req, &endpoint, hash)) {
-		refuse(resp);
+	if (open_call(ctx, req, resp, &endpoint, hash, &s))
 		return 0;
-	}
-	if (!(s = rq_api_store(ctx))) {
-		rq_api_store_down(resp);
-		return 0;
-	}
 	int rc = rq_http_json_body(req, resp, events_spec, &body);
 	if (rc)
 		return rc;

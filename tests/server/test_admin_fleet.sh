@@ -37,29 +37,16 @@ event() {
 }
 
 scenario() {
-	"$SERVER" unit add --store "$STORE" --name "Tỉnh" --code P > /dev/null || fail "unit P"
-	"$SERVER" unit add --store "$STORE" --name "Agency A" --code A --parent P > /dev/null || fail "unit A"
-	"$SERVER" unit add --store "$STORE" --name "Sub A1" --code A1 --parent A > /dev/null || fail "unit A1"
-	"$SERVER" unit add --store "$STORE" --name "Borough B" --code B --parent P > /dev/null || fail "unit B"
-	local tok_a tok_a1 tok_b
-	tok_a=$("$SERVER" token create --store "$STORE" --unit A --uses 2 --days 1 2> /dev/null)
-	tok_a1=$("$SERVER" token create --store "$STORE" --unit A1 --uses 2 --days 1 2> /dev/null)
-	tok_b=$("$SERVER" token create --store "$STORE" --unit B --uses 3 --days 1 2> /dev/null)
-	make_user root admin
-	make_user off_a officer A
-	make_user view_a viewer A
-	make_user off_b officer B
-	start_server
-	for u in root off_a view_a off_b; do login_as "$u"; done
+	fleet_setup 2 2 3
 
 	# --- the fleet, through the agent API ---
-	enroll "$tok_a" alpha server
+	enroll "$TOK_A" alpha server
 	A1_ID=$EP_ID A1_CRED=$EP_CRED
-	enroll "$tok_a1" "lab_50%" workstation
+	enroll "$TOK_A1" "lab_50%" workstation
 	A2_ID=$EP_ID A2_CRED=$EP_CRED
-	enroll "$tok_b" bravo workstation
+	enroll "$TOK_B" bravo workstation
 	B1_ID=$EP_ID B1_CRED=$EP_CRED
-	enroll "$tok_b" "charlie'; --" other
+	enroll "$TOK_B" "charlie'; --" other
 	B2_ID=$EP_ID B2_CRED=$EP_CRED
 	heartbeat "$A1_CRED" on 0 1
 	heartbeat "$A2_CRED" off "" 2

@@ -33,25 +33,12 @@ post_task() {
 }
 
 scenario() {
-	"$SERVER" unit add --store "$STORE" --name "Province" --code P > /dev/null || fail "unit P"
-	"$SERVER" unit add --store "$STORE" --name "Agency A" --code A --parent P > /dev/null || fail "unit A"
-	"$SERVER" unit add --store "$STORE" --name "Sub A1" --code A1 --parent A > /dev/null || fail "unit A1"
-	"$SERVER" unit add --store "$STORE" --name "Borough B" --code B --parent P > /dev/null || fail "unit B"
-	local tok_a tok_a1 tok_b
-	tok_a=$("$SERVER" token create --store "$STORE" --unit A --uses 1 --days 1 2> /dev/null)
-	tok_a1=$("$SERVER" token create --store "$STORE" --unit A1 --uses 1 --days 1 2> /dev/null)
-	tok_b=$("$SERVER" token create --store "$STORE" --unit B --uses 1 --days 1 2> /dev/null)
-	make_user root admin
-	make_user off_a officer A
-	make_user view_a viewer A
-	make_user off_b officer B
-	start_server
-	for u in root off_a view_a off_b; do login_as "$u"; done
-	enroll "$tok_a" alpha
+	fleet_setup 1 1 1
+	enroll "$TOK_A" alpha
 	A1_ID=$EP_ID A1_CRED=$EP_CRED
-	enroll "$tok_a1" lab
+	enroll "$TOK_A1" lab
 	A2_ID=$EP_ID A2_CRED=$EP_CRED
-	enroll "$tok_b" bravo
+	enroll "$TOK_B" bravo
 	B1_ID=$EP_ID B1_CRED=$EP_CRED
 	api root GET "/api/v1/endpoints/$A1_ID"
 	UNIT_A=$(json '["unit"]["id"]')
