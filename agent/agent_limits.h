@@ -77,5 +77,13 @@
 #define RQ_AGENT_MAX_ADDRESSES 64
 /* Tasks kept locally (waiting for the executor): bounds a server handing out too many. */
 #define RQ_AGENT_MAX_TASKS 10000
+/*
+ * Connections to listed addresses the network watch remembers as reported
+ * (~40 bytes each). A machine with more at once is plainly compromised and
+ * its first reports say so; the cap bounds the memory and the outbox writes
+ * (one fsync each) a single look can cause. Beyond it, new connections wait
+ * for a later look with room.
+ */
+#define RQ_AGENT_MAX_NETWATCH_REPORTED 1024
 
 #endif

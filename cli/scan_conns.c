@@ -5,15 +5,11 @@
  */
 #include "scan_conns.h"
 
-#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/util.h"
 #include "jsonw.h"
 #include "scan/digest.h"
-#include "sigs/sigset.h"
 #include "output.h"
 #include "scan_procs.h"
 
@@ -29,29 +25,12 @@ typedef struct conns_run {
 	int killed_last;
 } conns_run;
 
-/* MD5 and SHA-256 of the process's executable, read through /proc/PID/exe (deleted files too). */
+/* MD5 and SHA-256 of the process's executable, read through /proc/PID/exe (deleted files too); "" if unreadable. */
 static void hash_exe(int pid, char md5[33], char sha256[65])
 {
-	md5[0] = sha256[0] = '\0';
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	rq_digests *d = NULL;
-	if (fd < 0 || rq_digests_new(&d) || rq_digests_begin(d, RQ_DIGEST_MD5 | RQ_DIGEST_SHA256))
-		goto done;
-	uint8_t buf[65536];
-	ssize_t n;
-	int ok = 1;
-	while (ok && (n = read(fd, buf, sizeof(buf))) > 0)
-		ok = rq_digests_update(d, buf, (size_t)n) == 0;
-	if (ok && n == 0 && rq_digests_end(d) == 0) {
-		rq_hex_encode(md5, rq_digests_get(d, RQ_DIGEST_MD5), 16);
-		rq_hex_encode(sha256, rq_digests_get(d, RQ_DIGEST_SHA256), 32);
-	}
-done:
-	rq_digests_free(d);
-	if (fd >= 0)
-		close(fd);
+	rq_digests_file_hex(path, md5, sha256);
 }
 
 static void text_conn(FILE *out, const rq_netconn *c)

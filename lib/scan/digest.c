@@ -1,10 +1,15 @@
 /* Per-object digests through OpenSSL 3's EVP interface (see digest.h). */
 #include "scan/digest.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "sigs/sigset.h"
 
 #define KINDS 3
@@ -90,4 +95,40 @@ const uint8_t *rq_digests_get(const rq_digests *d, unsigned kind)
 		if (kind == (1u << i))
 			return (d->finished & kind) ? d->out[i] : NULL;
 	return NULL;
+}
+
+int rq_digests_file_hex(const char *path, char md5[33], char sha256[65])
+{
+	md5[0] = sha256[0] = '\0';
+	rq_digests *d = NULL;
+	struct stat st;
+	int rc = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s", path);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) { /* a FIFO or device would block or never end */
+		rc = rq_fail(RQ_EIO, "%s: not a regular file", path);
+		goto done;
+	}
+	if ((rc = rq_digests_new(&d)) || (rc = rq_digests_begin(d, RQ_DIGEST_MD5 | RQ_DIGEST_SHA256)))
+		goto done;
+	uint8_t buf[65536];
+	ssize_t n;
+	while (!rc && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0)
+			rc = errno == EINTR ? 0 : rq_fail_errno(RQ_EIO, errno, "%s", path);
+		else
+			rc = rq_digests_update(d, buf, (size_t)n);
+	}
+	if (rc || (rc = rq_digests_end(d)))
+		goto done;
+	rq_hex_encode(md5, rq_digests_get(d, RQ_DIGEST_MD5), 16);
+	rq_hex_encode(sha256, rq_digests_get(d, RQ_DIGEST_SHA256), 32);
+done:
+	rq_digests_free(d);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * The digests of one scanned object (MD5, SHA-1, SHA-256), computed only
  * for the kinds some signature needs, in the same pass as the matchers.
- * One set per scanner, reused for every object.
+ * One set per scanner, reused for every object. Also the MD5 and SHA-256
+ * of a whole file in one call, as reports name a program by them.
  */
 #ifndef RQ_SCAN_DIGEST_H
 #define RQ_SCAN_DIGEST_H
@@ -21,5 +22,13 @@ int rq_digests_update(rq_digests *d, const uint8_t *data, size_t len);
 int rq_digests_end(rq_digests *d);
 /* The finished digest of one kind, or NULL if it was not computed. */
 const uint8_t *rq_digests_get(const rq_digests *d, unsigned kind);
+
+/*
+ * MD5 and SHA-256 of the regular file at `path` (links followed, so
+ * /proc/PID/exe gives a process's executable, deleted or not) as lower-case
+ * hex into the caller's buffers. 0, or RQ_EIO / RQ_ENOMEM / RQ_ERROR with
+ * both buffers set to "".
+ */
+int rq_digests_file_hex(const char *path, char md5[33], char sha256[65]);
 
 #endif
