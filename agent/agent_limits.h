@@ -86,4 +86,17 @@
  */
 #define RQ_AGENT_MAX_NETWATCH_REPORTED 1024
 
+/*
+ * Catch-up of a missed scheduled scan (schedule.h): a machine that was off
+ * (or raquetd stopped) at the scheduled time runs the latest missed scan if
+ * it comes back within half the schedule's period; later, the next
+ * occurrence is nearer than the missed one and the scan waits for it. A
+ * quick scan missed at 12:00 runs at 14:00, not at 08:00 the next morning
+ * four hours before the next one; a full scan missed on a Friday runs on
+ * Monday morning; a monthly one falling on a weekend, the next workday.
+ */
+#define RQ_AGENT_CATCHUP_DAILY (12 * 3600)
+#define RQ_AGENT_CATCHUP_WEEKLY (84 * 3600)
+#define RQ_AGENT_CATCHUP_MONTHLY (14 * 86400)
+
 #endif
