@@ -33,6 +33,8 @@ void update_help(FILE *f)
 	      "  --db-dir DIR           installed databases (default $RAQUET_DB, else " DEFAULT_DB_DIR ")\n"
 	      "  --trusted-keys DIR     public keys (*.pub) the mirror must be signed by\n"
 	      "                         (default $RAQUET_KEYS, else /etc/raquet/keys)\n"
+	      "  --ca FILE              CA certificates (PEM) an https mirror must chain to\n"
+	      "                         (default: the system's)\n"
 	      "  --allow-downgrade      accept a mirror version older than the installed one\n"
 	      "  --rollback             put the kept previous version back (all, or --name)\n"
 	      "  --name NAME            with --rollback: only this database\n"
@@ -47,7 +49,7 @@ void update_help(FILE *f)
 }
 
 typedef struct uopts {
-	const char *mirror, *db_dir, *keys, *name;
+	const char *mirror, *db_dir, *keys, *name, *ca;
 	int allow_downgrade, rollback, json;
 	long timeout, retries;
 } uopts;
@@ -65,9 +67,9 @@ static int parse(uopts *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		const char *names[] = { "--mirror", "--db-dir", "--trusted-keys", "--name",
-					"--timeout", "--retries" };
+					"--timeout", "--retries", "--ca" };
 		int which = -1, got = 0;
-		for (int k = 0; k < 6 && !got; k++) {
+		for (int k = 0; k < 7 && !got; k++) {
 			got = cmd_arg_value(CMD, argc, argv, &i, names[k], &v);
 			which = k;
 		}
@@ -86,6 +88,8 @@ static int parse(uopts *o, int argc, char **argv)
 				return usage_error("--timeout needs 1..86400 seconds", v);
 			else if (which == 5 && cmd_arg_number(v, 100, &o->retries))
 				return usage_error("--retries needs 0..100", v);
+			else if (which == 6)
+				o->ca = v;
 		} else if (!strcmp(a, "--allow-downgrade")) {
 			o->allow_downgrade = 1;
 		} else if (!strcmp(a, "--rollback")) {
@@ -105,6 +109,8 @@ static int parse(uopts *o, int argc, char **argv)
 		return usage_error("--rollback takes no --mirror", NULL);
 	if (o->name && !o->rollback)
 		return usage_error("--name goes with --rollback", NULL);
+	if (o->ca && o->rollback)
+		return usage_error("--ca goes with --mirror", NULL);
 	if (!o->db_dir || !*o->db_dir) {
 		const char *env = getenv("RAQUET_DB");
 		o->db_dir = env && *env ? env : DEFAULT_DB_DIR;
@@ -181,7 +187,7 @@ int update_main(int argc, char **argv)
 	} else if (rc == 0) {
 		rq_update_options uo = { .mirror = o.mirror, .db_dir = o.db_dir, .ring = ring,
 					 .allow_downgrade = o.allow_downgrade,
-					 .timeout = o.timeout, .retries = (int)o.retries };
+					 .timeout = o.timeout, .retries = (int)o.retries, .ca_file = o.ca };
 		rc = rq_update_run(&uo, on_result, &o);
 	}
 	/* per-database problems were printed by on_result; others are said here */

@@ -38,6 +38,9 @@ typedef struct source {
 	int is_url;
 	long timeout;
 	int retries;
+	const char *ca_file, *pinned_key;    /* borrowed from the options */
+	int no_proxy;
+	const volatile sig_atomic_t *cancel; /* may be NULL */
 	CURL *curl;
 } source;
 
@@ -142,11 +145,36 @@ static long backoff_ms(void)
 	return env && *env ? strtol(env, NULL, 10) : RQ_UPDATE_BACKOFF_MS;
 }
 
-static void sleep_ms(long ms)
+static int stopped(const source *src)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	return src->cancel && *src->cancel;
+}
+
+/* Sleep `ms`, in slices so that a stop request is seen within a quarter second; 0 or RQ_ESTOPPED. */
+static int pause_ms(const source *src, long ms)
+{
+	while (ms > 0 && !stopped(src)) {
+		long slice = ms < 250 ? ms : 250;
+		struct timespec ts = { slice / 1000, (slice % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		ms -= slice;
+	}
+	return stopped(src) ? rq_fail(RQ_ESTOPPED, "%s: update stopped", src->base) : 0;
+}
+
+/* libcurl calls this at least once a second during a transfer: a stop request aborts it. */
+static int on_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	return stopped(payload) ? 1 : 0;
+}
+
+/* The mirror's certificate or pinned key did not verify (or the CA file is unusable). */
+static int tls_refused(CURLcode cc)
+{
+	return cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH ||
+	       cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM;
 }
 
 /* Whether a failed transfer is worth trying again. */
@@ -161,10 +189,10 @@ static int transient(CURLcode cc, long http_code)
 	case CURLE_OUT_OF_MEMORY:
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_TOO_MANY_REDIRECTS:
-	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_ABORTED_BY_CALLBACK: /* a stop request */
 		return 0;
 	default:
-		return 1;
+		return !tls_refused(cc); /* the same certificate again would be refused again */
 	}
 }
 
@@ -189,8 +217,22 @@ static int fetch_url(source *src, const char *file, sink *out)
 			return sink_error(out, url);
 		C->easy_reset(c);
 		C->easy_setopt(c, CURLOPT_URL, url);
-		C->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		C->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		/* a pin means nothing over plain http: then https only, redirects too */
+		C->easy_setopt(c, CURLOPT_PROTOCOLS_STR, src->pinned_key ? "https" : "http,https");
+		C->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, src->pinned_key ? "https" : "http,https");
+		C->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+		C->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (src->ca_file)
+			C->easy_setopt(c, CURLOPT_CAINFO, src->ca_file);
+		if (src->pinned_key)
+			C->easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, src->pinned_key);
+		if (src->no_proxy)
+			C->easy_setopt(c, CURLOPT_NOPROXY, "*");
+		if (src->cancel) {
+			C->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+			C->easy_setopt(c, CURLOPT_XFERINFODATA, src);
+			C->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		}
 		C->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 		C->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 		C->easy_setopt(c, CURLOPT_FAILONERROR, 1L);
@@ -212,6 +254,11 @@ static int fetch_url(source *src, const char *file, sink *out)
 			return sink_error(out, url);
 		if (cc == CURLE_FILESIZE_EXCEEDED)
 			return rq_fail(RQ_ELIMIT, "%s: larger than the %" PRIu64 " bytes expected", url, out->max);
+		if (cc == CURLE_ABORTED_BY_CALLBACK)
+			return rq_fail(RQ_ESTOPPED, "%s: update stopped", url);
+		if (tls_refused(cc))
+			return rq_fail(RQ_EVERIFY, "%s: the mirror's certificate did not verify: %s", url,
+				       errbuf[0] ? errbuf : C->easy_strerror(cc));
 		if (!transient(cc, http_code) || attempt >= src->retries) {
 			rc = rq_fail(http_code == 404 ? RQ_ENOTFOUND : RQ_EIO, "%s: %s (%d attempt%s)", url,
 				     errbuf[0] ? errbuf : C->easy_strerror(cc), attempt + 1,
@@ -221,13 +268,17 @@ static int fetch_url(source *src, const char *file, sink *out)
 		long delay = backoff_ms();
 		for (int i = 0; i < attempt && delay < RQ_UPDATE_BACKOFF_MAX_MS; i++)
 			delay *= 2;
-		sleep_ms(delay > RQ_UPDATE_BACKOFF_MAX_MS ? RQ_UPDATE_BACKOFF_MAX_MS : delay);
+		rc = pause_ms(src, delay > RQ_UPDATE_BACKOFF_MAX_MS ? RQ_UPDATE_BACKOFF_MAX_MS : delay);
+		if (rc != 0)
+			break;
 	}
 	return rc;
 }
 
 static int fetch(source *src, const char *file, sink *out)
 {
+	if (stopped(src))
+		return rq_fail(RQ_ESTOPPED, "%s: update stopped", src->base);
 	sink_reset(out);
 	if (out->write_errno)
 		return sink_error(out, file);
@@ -240,13 +291,21 @@ static int source_open(source *src, const rq_update_options *o)
 	memset(src, 0, sizeof *src);
 	src->timeout = o->timeout > 0 ? o->timeout : RQ_UPDATE_DEFAULT_TIMEOUT;
 	src->retries = o->retries >= 0 ? o->retries : RQ_UPDATE_DEFAULT_RETRIES;
+	src->ca_file = o->ca_file && *o->ca_file ? o->ca_file : NULL;
+	src->pinned_key = o->pinned_key && *o->pinned_key ? o->pinned_key : NULL;
+	src->no_proxy = o->no_proxy;
+	src->cancel = o->cancel;
 	if (!m || !*m)
 		return rq_fail(RQ_EINVAL, "no mirror given");
 	if (!strncmp(m, "file://", 7)) {
 		m += 7;
 		if (*m != '/')
 			return rq_fail(RQ_EINVAL, "%s: only file:///absolute/path URLs are read", o->mirror);
-	} else if (!strncmp(m, "http://", 7) || !strncmp(m, "https://", 8)) {
+	} else if (!strncmp(m, "https://", 8)) {
+		src->is_url = 1;
+	} else if (!strncmp(m, "http://", 7)) {
+		if (src->pinned_key)
+			return rq_fail(RQ_EINVAL, "%s: a pinned key needs an https:// mirror", m);
 		src->is_url = 1;
 	} else if (strstr(m, "://")) {
 		return rq_fail(RQ_EINVAL, "%s: unsupported mirror (http, https, file or a folder)", m);
@@ -275,23 +334,27 @@ static void source_close(source *src)
  */
 static int fetch_index(source *src, const rq_keyring *ring, rq_mirror_index *idx)
 {
-	int rc = 0;
+	int rc = 0, fetched = 0;
 	sink text = { .fd = -1, .max = RQ_MAX_MIRROR_INDEX };
 	sink sig = { .fd = -1, .max = RQ_SIGTRAILER_LEN };
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (attempt)
-			sleep_ms(backoff_ms());
+		if (attempt && (rc = pause_ms(src, backoff_ms())) != 0)
+			break;
+		fetched = 0;
 		rc = fetch(src, RQ_MIRROR_INDEX, &text);
 		if (rc == 0)
 			rc = fetch(src, RQ_MIRROR_INDEX_SIG, &sig);
-		if (rc == 0 && sig.len != RQ_SIGTRAILER_LEN)
+		if (rc != 0) /* retried by fetch() when worth it; a refused certificate is final */
+			break;
+		fetched = 1;
+		if (sig.len != RQ_SIGTRAILER_LEN)
 			rc = rq_fail(RQ_EVERIFY, "%s: %zu bytes, not a signature", RQ_MIRROR_INDEX_SIG, sig.len);
-		if (rc == 0)
+		else
 			rc = rq_keyring_verify(ring, text.buf ? text.buf : (const uint8_t *)"", text.len, sig.buf);
 		if (rc != RQ_EVERIFY)
 			break;
 	}
-	if (rc == RQ_EVERIFY) {
+	if (rc == RQ_EVERIFY && fetched) { /* the signature was refused */
 		char where[4200];
 		snprintf(where, sizeof where, "%s/%s", src->base, RQ_MIRROR_INDEX);
 		rc = rq_fail_context(rc, where);
@@ -434,7 +497,7 @@ static void report(rq_update_cb cb, void *payload, const char *name, uint64_t ol
 		cb(&r, payload);
 }
 
-/* One database of the index; 0, or RQ_EVERIFY when refused or failed. */
+/* One database of the index; 0, RQ_ESTOPPED when stopped, or RQ_EVERIFY when refused or failed. */
 static int update_one(updater *u, const rq_mirror_db *db, rq_update_cb cb, void *payload)
 {
 	char cur[NAME_BUF], part[NAME_BUF];
@@ -467,6 +530,8 @@ static int update_one(updater *u, const rq_mirror_db *db, rq_update_cb cb, void 
 		unlinkat(u->dirfd, part, 0);
 		report(cb, payload, db->name, old_v, db->version,
 		       rc == RQ_EVERIFY ? RQ_UPDATE_REFUSED : RQ_UPDATE_FAILED, u->reason);
+		if (rc == RQ_ESTOPPED)
+			return rq_fail(RQ_ESTOPPED, "%s", u->reason);
 		return RQ_EVERIFY;
 	}
 	report(cb, payload, db->name, old_v, db->version, RQ_UPDATE_INSTALLED, NULL);
@@ -502,9 +567,17 @@ int rq_update_run(const rq_update_options *o, rq_update_cb cb, void *payload)
 		rc = fetch_index(&u.src, o->ring, &idx);
 	if (rc == 0)
 		rc = open_db_dir(o->db_dir, &u.dirfd, &lockfd);
-	for (size_t i = 0; i < idx.count && rc == 0; i++)
-		if (update_one(&u, &idx.dbs[i], cb, payload) != 0)
+	for (size_t i = 0; i < idx.count && rc == 0; i++) {
+		if (stopped(&u.src)) {
+			rc = rq_fail(RQ_ESTOPPED, "%s: update stopped", u.src.base);
+			break;
+		}
+		int one = update_one(&u, &idx.dbs[i], cb, payload);
+		if (one == RQ_ESTOPPED)
+			rc = one;
+		else if (one != 0)
 			any_bad = 1;
+	}
 	if (rc == 0 && any_bad)
 		rc = rq_fail(RQ_EVERIFY, "some databases were not updated");
 	rq_mirror_index_clear(&idx);

@@ -7,6 +7,7 @@
 #ifndef RQ_DB_UPDATE_H
 #define RQ_DB_UPDATE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "db/sign.h"
@@ -20,6 +21,20 @@ typedef struct rq_update_options {
 	int allow_downgrade;     /* accept a mirror version older than the installed one */
 	long timeout;            /* seconds per transfer; 0: RQ_UPDATE_DEFAULT_TIMEOUT */
 	int retries;             /* retries of a failed transfer; < 0: RQ_UPDATE_DEFAULT_RETRIES */
+	/*
+	 * Trust of https:// transfers, applied to every one (the index, its
+	 * signature, each database, redirects). The peer and its host name are
+	 * always verified; these narrow whom to trust. The strings are read
+	 * during the call only.
+	 */
+	const char *ca_file;     /* PEM file of the CAs the mirror must chain to; NULL: the system's */
+	const char *pinned_key;  /* "sha256//BASE64" the mirror's public key must match (libcurl's
+				  * CURLOPT_PINNEDPUBLICKEY); NULL: none. Set, only https:// is
+				  * fetched, redirects included */
+	int no_proxy;            /* connect directly, ignoring the proxy variables */
+	const volatile sig_atomic_t *cancel; /* non-zero stops the run within about a second: the
+					      * transfer in flight is aborted, the database it was for
+					      * left as it was; NULL: never */
 } rq_update_options;
 
 enum rq_update_status {
@@ -45,8 +60,10 @@ typedef void (*rq_update_cb)(const rq_update_result *r, void *payload);
  * Bring db_dir up to date with the mirror. The callback is told about each
  * database the index lists. Returns 0 when every one is current or was
  * installed, RQ_EVERIFY when one was refused or failed (others may still
- * have been installed), or an error before any database was looked at (the
- * index could not be fetched, or was refused: last error says why).
+ * have been installed), RQ_ESTOPPED when *cancel stopped it (databases told
+ * before stay installed), or an error before any database was looked at (the
+ * index could not be fetched, or was refused: last error says why; the
+ * mirror's certificate or pinned key not verifying is RQ_EVERIFY).
  *
  * Test hook: environment RQ_UPDATE_CRASH_AT=STEP makes the process _exit(137)
  * right after STEP of the first database reaching it: "download" (.part
