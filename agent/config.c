@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/util.h"
+#include "db/sign.h"
 
 typedef enum { T_STRING, T_LONG, T_BOOL, T_ENUM } key_type;
 
@@ -56,6 +57,10 @@ static const key_spec keys[] = {
 	ENUM("agent", "ionice", ionice, "best-effort", ionice_words, "I/O class: none, idle or best-effort"),
 	NUM("agent", "ionice_level", ionice_level, XSTR(RQ_AGENT_DEFAULT_IONICE_LEVEL), 0, 7,
 	    "best-effort level, 7 the lowest"),
+	STR("update", "mirror", update_mirror, "",
+	    "signature mirror, URL or folder (default: the server's URL + /mirror)"),
+	STR("update", "trusted_keys", trusted_keys, "",
+	    "public keys (*.pub) databases must be signed by (default $RAQUET_KEYS, else /etc/raquet/keys)"),
 	ENUM("log", "level", log_level, "info", log_words, "error, warn, info or debug"),
 	BOOL("log", "syslog", log_syslog, "no", "also log to syslog (daemon facility)"),
 };
@@ -153,7 +158,7 @@ static int parse_line(rq_agent_config *cfg, const char *path, unsigned lineno, c
 				snprintf(section, secsize, "%s", name);
 				return 0;
 			}
-		return rq_fail(RQ_EPARSE, "%s:%u: unknown section [%s] (server, agent, log)", path, lineno, name);
+		return rq_fail(RQ_EPARSE, "%s:%u: unknown section [%s] (server, agent, update, log)", path, lineno, name);
 	}
 	char *eq = strchr(s, '=');
 	if (!eq)
@@ -229,4 +234,9 @@ const char *rq_agent_config_db_dir(const rq_agent_config *cfg, char *buf, size_t
 	else
 		snprintf(buf, size, "%s/sigs", cfg->state_dir);
 	return buf;
+}
+
+const char *rq_agent_config_keys_dir(const rq_agent_config *cfg)
+{
+	return cfg->trusted_keys[0] ? cfg->trusted_keys : rq_keyring_default_dir();
 }

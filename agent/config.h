@@ -27,6 +27,9 @@ typedef struct rq_agent_config {
 	long nice;
 	int ionice;                        /* enum rq_agent_ionice */
 	long ionice_level;
+	/* [update] */
+	char update_mirror[PATH_MAX];      /* URL or folder; "" : the server's URL + "/mirror" */
+	char trusted_keys[PATH_MAX];       /* "" : rq_keyring_default_dir() */
 	/* [log] */
 	int log_level;                     /* enum rq_agent_log_level */
 	int log_syslog;
@@ -47,5 +50,13 @@ const char *rq_agent_config_key(size_t i);
 
 /* The database folder in effect: db_dir, or STATE_DIR/sigs. */
 const char *rq_agent_config_db_dir(const rq_agent_config *cfg, char *buf, size_t size);
+
+/*
+ * The trusted keys folder in effect: trusted_keys, or the engine's default
+ * ($RAQUET_KEYS, else /etc/raquet/keys), so that the databases the updater
+ * accepts are the ones a scan will load. Borrowed from cfg or the
+ * environment: copy it before changing either.
+ */
+const char *rq_agent_config_keys_dir(const rq_agent_config *cfg);
 
 #endif

@@ -46,6 +46,9 @@ static void test_all_keys(void **state)
 			   "nice = 19\n"
 			   "ionice = idle\n"
 			   "ionice_level = 3\n"
+			   "[update]\n"
+			   "mirror = https://mirror.example.vn/raquet\n"
+			   "trusted_keys = /srv/keys\n"
 			   "; another comment\n"
 			   "[log]\n"
 			   "level = debug\r\n"
@@ -63,6 +66,9 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.nice, 19);
 	assert_int_equal(c.ionice, RQ_IONICE_IDLE);
 	assert_int_equal(c.ionice_level, 3);
+	assert_string_equal(c.update_mirror, "https://mirror.example.vn/raquet");
+	assert_string_equal(c.trusted_keys, "/srv/keys");
+	assert_string_equal(rq_agent_config_keys_dir(&c), "/srv/keys");
 	assert_int_equal(c.log_level, RQ_ALOG_DEBUG);
 	assert_int_equal(c.log_syslog, 1);
 	free(path);
@@ -118,7 +124,7 @@ static void test_documented(void **state)
 		if (!strstr(text, row))
 			fail_msg("docs/agent.md lacks the row '%s'", row);
 	}
-	assert_int_equal(i, 12);
+	assert_int_equal(i, 14);
 	/* the rows of the Configuration section name only known keys */
 	char *section = strstr(text, "\n## Configuration");
 	assert_non_null(section);
