@@ -85,6 +85,41 @@
  * for a later look with room.
  */
 #define RQ_AGENT_MAX_NETWATCH_REPORTED 1024
+/*
+ * Real-time protection that could not start (fanotify refused, a kernel
+ * without it) is tried again this often (seconds), and its reason reported
+ * meanwhile: the cause may be fixed without a restart of the agent.
+ */
+#define RQ_AGENT_REALTIME_RETRY 600
+/* The network watch looks at the machine's connections this often (seconds). */
+#define RQ_AGENT_NETWATCH_INTERVAL 60
+/* Folders (or file systems) real-time protection watches: a handful in practice. */
+#define RQ_AGENT_MAX_REALTIME_PATHS 32
+/*
+ * Signature updates every hour until the policy says otherwise: machines
+ * stay in the "fresh within 1 day" band even when a few tries fail.
+ */
+#define RQ_AGENT_DEFAULT_UPDATE_MINUTES 60
+/* The task queue is looked at this often when no scan runs (ms): one query a second at idle. */
+#define RQ_AGENT_WORK_POLL_MS 1000
+/* A scan stopped with the agent gets this long (ms) to print its summary. */
+#define RQ_AGENT_SCAN_STOP_MS 3000
+/* Task reports sent in a row before the loop looks at its timers again. */
+#define RQ_AGENT_REPORTS_PER_ROUND 20
+/* The scanner program of a packaged agent (raquetd is in /usr/sbin, raquet in /usr/bin). */
+#define RQ_AGENT_DEFAULT_SCANNER "/usr/bin/raquet"
+/*
+ * One JSON line of the scanner's output (a file result with its path and
+ * detections, a few KiB at most): a longer line is skipped and counted,
+ * never grown without bound.
+ */
+#define RQ_AGENT_SCAN_LINE_MAX (1024 * 1024)
+/*
+ * A finished task is kept this long after its report, so a heartbeat answer
+ * that still names it (sent before the server had the report) does not
+ * queue it again; then it is forgotten, so the queue does not grow forever.
+ */
+#define RQ_AGENT_TASK_KEEP_SECONDS (7 * 86400)
 
 /*
  * Catch-up of a missed scheduled scan (schedule.h): a machine that was off

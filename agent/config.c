@@ -57,6 +57,20 @@ static const key_spec keys[] = {
 	ENUM("agent", "ionice", ionice, "best-effort", ionice_words, "I/O class: none, idle or best-effort"),
 	NUM("agent", "ionice_level", ionice_level, XSTR(RQ_AGENT_DEFAULT_IONICE_LEVEL), 0, 7,
 	    "best-effort level, 7 the lowest"),
+	STR("agent", "vault_dir", vault_dir, "",
+	    "quarantine vault of the agent's actions (default STATE_DIR/quarantine, where raquet quarantine looks)"),
+	STR("agent", "scanner", scanner, "",
+	    "the raquet program scans run (default: beside raquetd, else " RQ_AGENT_DEFAULT_SCANNER ")"),
+	BOOL("agent", "scheduled_scans", scheduled_scans, "yes",
+	     "no: this machine runs none of the policy's scheduled scans (the server's scan tasks still run)"),
+	BOOL("realtime", "enabled", realtime_enabled, "yes",
+	     "no: real-time protection stays off on this machine, whatever the policy says"),
+	STR("realtime", "paths", realtime_paths, "/",
+	    "file systems watched, separated by spaces or commas (each path's whole file system)"),
+	BOOL("realtime", "whole_mounts", realtime_whole_mounts, "yes",
+	     "no: watch only the files directly in each path (tests, troubleshooting)"),
+	NUM("netwatch", "interval", netwatch_interval, XSTR(RQ_AGENT_NETWATCH_INTERVAL), 0, 86400,
+	    "seconds between looks at the connections to malicious addresses; 0: off"),
 	STR("update", "mirror", update_mirror, "",
 	    "signature mirror, URL or folder (default: the server's URL + /mirror)"),
 	STR("update", "trusted_keys", trusted_keys, "",
@@ -158,7 +172,7 @@ static int parse_line(rq_agent_config *cfg, const char *path, unsigned lineno, c
 				snprintf(section, secsize, "%s", name);
 				return 0;
 			}
-		return rq_fail(RQ_EPARSE, "%s:%u: unknown section [%s] (server, agent, update, log)", path, lineno, name);
+		return rq_fail(RQ_EPARSE, "%s:%u: unknown section [%s] (server, agent, realtime, netwatch, update, log)", path, lineno, name);
 	}
 	char *eq = strchr(s, '=');
 	if (!eq)

@@ -27,6 +27,15 @@ typedef struct rq_agent_config {
 	long nice;
 	int ionice;                        /* enum rq_agent_ionice */
 	long ionice_level;
+	char vault_dir[PATH_MAX];          /* "" : STATE_DIR/quarantine */
+	char scanner[PATH_MAX];            /* "" : found beside raquetd */
+	int scheduled_scans;               /* 0: the policy's schedule is not run here */
+	/* [realtime] */
+	int realtime_enabled;              /* 0: off here whatever the policy says */
+	char realtime_paths[1024];
+	int realtime_whole_mounts;
+	/* [netwatch] */
+	long netwatch_interval;            /* seconds; 0: off */
 	/* [update] */
 	char update_mirror[PATH_MAX];      /* URL or folder; "" : the server's URL + "/mirror" */
 	char trusted_keys[PATH_MAX];       /* "" : rq_keyring_default_dir() */

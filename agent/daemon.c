@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,12 +23,15 @@
 #include "client.h"
 #include "config.h"
 #include "core/error.h"
+#include "executor.h"
 #include "facts.h"
 #include "log.h"
 #include "outbox.h"
+#include "protection.h"
 #include "raquet/raquet.h"
 #include "state.h"
 #include "tasks.h"
+#include "updater.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -47,10 +51,18 @@ typedef struct agentd {
 	rq_client *client;
 	rq_outbox *ob;
 	rq_taskq *tq;
+	rq_executor *ex;
+	rq_protection *prot;
+	char raquet[PATH_MAX + 16]; /* the scanner program the executor runs */
+	char db_dir[PATH_MAX], vault_dir[PATH_MAX + 16];
+	const char *skip_dirs[3]; /* the agent's own folders: never scanned */
 	json_t *status;          /* status.json as kept in memory */
 	long policy_interval;    /* seconds, from the server's answer; 0: none yet */
 	unsigned hb_failures, up_failures;
 	int64_t next_hb, next_up; /* monotonic ms */
+	int64_t next_work, next_update, next_netwatch, next_report;
+	int server_mirror;       /* the server's last answer listed databases: its mirror is there */
+	unsigned report_failures, update_failures;
 	size_t batch_events;     /* events per batch now: narrowed by 413 and refusals */
 	size_t batch_max;        /* and at most */
 	int64_t backoff_max_ms;
@@ -142,22 +154,76 @@ static const char *refusal(long status, const json_t *answer, char *buf, size_t 
 }
 
 /*
+ * The real-time state as the heartbeat carries it ({"state", "source",
+ * "reason"}: the server's fields) and the protection's counters beside it,
+ * in status.json. Saved only when it changed.
+ */
+static void record_protection(agentd *d)
+{
+	json_t *ps = rq_protection_status(d->prot);
+	if (!ps)
+		return;
+	char reason[300];
+	snprintf(reason, sizeof(reason), "%s", json_string_value(json_object_get(ps, "reason")) ? json_string_value(json_object_get(ps, "reason")) : "");
+	json_t *rt = json_pack("{s:O, s:s}", "state", json_object_get(ps, "state"), "source", "fanotify");
+	if (rt && reason[0])
+		json_object_set_new(rt, "reason", json_string(reason));
+	int changed = !json_equal(rt, json_object_get(d->status, "realtime")) ||
+		      !json_equal(ps, json_object_get(d->status, "protection"));
+	json_object_set_new(d->status, "realtime", rt);
+	json_object_set_new(d->status, "protection", ps);
+	if (changed)
+		save_status(d);
+}
+
+/*
  * The policy the server sent last (status.json "policy", the admin API's
- * effective policy document): for now its heartbeat interval; the scan
- * schedule, action, exclusions, real-time and update interval are for the
- * scheduler and executor.
+ * effective policy document): the heartbeat interval here, real-time on or
+ * off and its action in the protection; the executor reads the schedule,
+ * action and exclusions at each step, the updater loop the update interval.
  */
 static void apply_policy(agentd *d)
 {
-	json_t *iv = json_object_get(json_object_get(d->status, "policy"), "heartbeat_interval_seconds");
+	const json_t *policy = json_object_get(d->status, "policy");
+	json_t *iv = json_object_get(policy, "heartbeat_interval_seconds");
 	if (json_is_integer(iv) && json_integer_value(iv) >= RQ_AGENT_MIN_HEARTBEAT &&
 	    json_integer_value(iv) <= RQ_AGENT_MAX_HEARTBEAT)
 		d->policy_interval = (long)json_integer_value(iv);
+	if (d->prot)
+		rq_protection_apply(d->prot, policy);
+}
+
+/*
+ * The heartbeat answer lists the newest databases of the server's mirror:
+ * one newer than what is installed is fetched at once, not at the next
+ * update interval, so what the province publishes protects every machine
+ * within a heartbeat. An empty list: the server has no mirror.
+ */
+static void newer_databases(agentd *d, const json_t *offered)
+{
+	d->server_mirror = json_object_size(offered) > 0;
+	if (!d->prot || !d->server_mirror)
+		return;
+	json_t *installed = rq_agent_databases(d->db_dir);
+	const char *name;
+	json_t *v;
+	json_object_foreach((json_t *)offered, name, v) {
+		json_int_t have = json_integer_value(json_object_get(json_object_get(installed, name), "version"));
+		if (json_integer_value(json_object_get(v, "version")) > have) {
+			rq_alog(RQ_ALOG_INFO, "the server offers %s version %" JSON_INTEGER_FORMAT ": updating now", name,
+				json_integer_value(json_object_get(v, "version")));
+			d->next_update = 0;
+			break;
+		}
+	}
+	json_decref(installed);
 }
 
 /* One heartbeat; 0 or -1 (recorded and logged). */
 static int heartbeat(agentd *d)
 {
+	if (d->prot)
+		record_protection(d); /* the real-time state as it is now */
 	json_t *facts = rq_agent_facts(&d->cfg, d->status), *answer = NULL;
 	char why[600];
 	long status = 0;
@@ -179,6 +245,7 @@ static int heartbeat(agentd *d)
 		} else if (added) {
 			rq_alog(RQ_ALOG_INFO, "%zu new task(s) queued", added);
 		}
+		newer_databases(d, json_object_get(answer, "databases"));
 		json_t *policy = json_object_get(answer, "policy");
 		json_t *version = json_object_get(answer, "policy_version");
 		if (json_is_object(policy)) { /* kept for the scheduler, and across restarts */
@@ -186,6 +253,8 @@ static int heartbeat(agentd *d)
 			if (json_is_integer(version))
 				json_object_set(d->status, "policy_version", version);
 			apply_policy(d);
+			if (d->prot)
+				record_protection(d);
 		}
 	}
 	record_contact(d, "heartbeat", rc == 0, rc ? why : NULL);
@@ -351,6 +420,221 @@ static int upload(agentd *d, int max_batches)
 	return result;
 }
 
+/* An "error" event (something the province should see): logged when it cannot be queued. */
+static void report_error(agentd *d, const char *what, const char *message)
+{
+	json_t *p = json_pack("{s:s, s:s}", "what", what, "message", message);
+	char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
+	if (!text || rq_outbox_put(d->ob, "error", RQ_EVENT_DETAIL, text, (int64_t)time(NULL), NULL))
+		rq_alog(RQ_ALOG_ERROR, "an error report could not be queued: %s", message);
+	free(text);
+	json_decref(p);
+}
+
+/*
+ * Bring the databases up to date from the mirror; the engine is reloaded
+ * when one was installed. Used by the update loop and the "update" task
+ * (the executor's callback): 0 or an error; *result (may be NULL) the
+ * report as the task's result.
+ */
+static int update_now(void *ctx, json_t **result)
+{
+	agentd *d = ctx;
+	rq_agent_update_report r;
+	int rc = rq_agent_update(&d->cfg, &d->st, &stop_requested, &r);
+	if (r.installed) {
+		int lr = rq_protection_reload(d->prot);
+		if (lr)
+			report_error(d, "update", rq_error_last());
+		record_protection(d);
+	}
+	if (!rc) {
+		json_object_set_new(d->status, "last_update", json_integer((json_int_t)time(NULL)));
+		save_status(d);
+	}
+	if (result)
+		*result = rq_agent_update_report_json(&r);
+	if (rc)
+		rq_fail(rc, "%s", r.error[0] ? r.error : "the update failed");
+	rq_agent_update_report_clear(&r);
+	return rc;
+}
+
+/* Minutes between automatic updates: the policy's, else the default. */
+static int64_t update_interval_ms(const agentd *d)
+{
+	json_t *m = json_object_get(json_object_get(d->status, "policy"), "update_interval_minutes");
+	json_int_t min = json_is_integer(m) && json_integer_value(m) > 0 ? json_integer_value(m)
+									  : RQ_AGENT_DEFAULT_UPDATE_MINUTES;
+	return (int64_t)min * 60 * 1000;
+}
+
+static void update_loop(agentd *d)
+{
+	if (!d->cfg.update_mirror[0] && !d->server_mirror) {
+		/* no mirror here: nothing to fetch, nothing to report; the next heartbeat tells */
+		d->next_update = mono_ms() + update_interval_ms(d);
+		return;
+	}
+	if (update_now(d, NULL) == 0) {
+		d->update_failures = 0;
+		d->next_update = mono_ms() + update_interval_ms(d);
+	} else {
+		char why[600];
+		snprintf(why, sizeof(why), "%s", rq_error_last());
+		rq_alog(RQ_ALOG_WARN, "signature update failed: %s", why);
+		if (d->update_failures == 0) /* once per outage, not at every retry */
+			report_error(d, "update", why);
+		d->next_update = mono_ms() + RQ_AGENT_BACKOFF_BASE_MS +
+				 rq_backoff_ms(d->update_failures++, RQ_AGENT_BACKOFF_BASE_MS * 15, update_interval_ms(d));
+	}
+}
+
+/*
+ * Tell the server the task states it does not have yet. A 404 means the
+ * task is gone there (cancelled, or already final): nothing more to say.
+ * 0, or -1 when the server could not be reached (tried again later).
+ */
+static int report_tasks(agentd *d)
+{
+	for (int n = 0; n < RQ_AGENT_REPORTS_PER_ROUND && !stop_requested; n++) {
+		rq_task t;
+		int found = 0;
+		if (rq_taskq_unreported(d->tq, &t, &found) || !found)
+			return 0;
+		char path[96];
+		long status = 0;
+		json_t *answer = NULL, *body = json_pack("{s:s}", "state", t.state);
+		if (body && json_is_object(t.result))
+			json_object_set(body, "result", t.result);
+		snprintf(path, sizeof(path), "/api/v1/agent/tasks/%lld/result", (long long)t.id);
+		int rc = body ? rq_client_post(d->client, path, body, &status, &answer) : RQ_ENOMEM;
+		if (!rc && (status == 200 || status == 404 || status == 400)) {
+			if (status != 200)
+				rq_alog(RQ_ALOG_WARN, "task %lld: the server did not take its %s report (%ld: %s)",
+					(long long)t.id, t.state, status, rq_client_reason(answer, "no reason given"));
+			rc = rq_taskq_reported(d->tq, t.id, t.state);
+			if (rc)
+				rq_alog(RQ_ALOG_ERROR, "%s", rq_error_last());
+		} else {
+			rc = -1;
+		}
+		rq_task_clear(&t);
+		json_decref(body);
+		json_decref(answer);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* Tasks and scheduled scans: one executor step. */
+static void work(agentd *d)
+{
+	int changed = 0;
+	int rc = rq_executor_step(d->ex, json_object_get(d->status, "policy"), d->status, (int64_t)time(NULL), &changed);
+	if (rc)
+		rq_alog(RQ_ALOG_ERROR, "tasks: %s", rq_error_last());
+	if (changed)
+		save_status(d);
+}
+
+static void netwatch(agentd *d)
+{
+	size_t found = 0;
+	if (rq_protection_netwatch(d->prot, d->ob, &found))
+		rq_alog(RQ_ALOG_WARN, "network watch: %s", rq_error_last());
+	else if (found)
+		rq_alog(RQ_ALOG_WARN, "network watch: %zu connection(s) to malicious addresses reported", found);
+}
+
+/* The raquet program beside this one (a build tree), else in ../bin (/usr/sbin -> /usr/bin). */
+static void find_scanner(agentd *d)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *env = getenv("RQ_AGENT_SCANNER");
+	if (d->cfg.scanner[0] || (env && *env)) {
+		snprintf(d->raquet, sizeof(d->raquet), "%s", d->cfg.scanner[0] ? d->cfg.scanner : env);
+		return;
+	}
+	snprintf(d->raquet, sizeof(d->raquet), "%s", RQ_AGENT_DEFAULT_SCANNER);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	char try[PATH_MAX + 16];
+	snprintf(try, sizeof(try), "%s/raquet", self);
+	if (access(try, X_OK) == 0) {
+		snprintf(d->raquet, sizeof(d->raquet), "%s", try);
+		return;
+	}
+	snprintf(try, sizeof(try), "%s/../bin/raquet", self);
+	if (access(try, X_OK) == 0)
+		snprintf(d->raquet, sizeof(d->raquet), "%s", try);
+}
+
+/* The protection and the executor (after the state, outbox and queue are open). */
+static int start_work(agentd *d)
+{
+	char path[PATH_MAX + 64];
+	size_t interrupted = 0;
+	int rc = rq_taskq_fail_interrupted(d->tq, &interrupted);
+	if (rc)
+		return rc;
+	if (interrupted)
+		rq_alog(RQ_ALOG_WARN, "%zu task(s) were running when the agent stopped: reported as failed", interrupted);
+	find_scanner(d);
+	rq_agent_config_db_dir(&d->cfg, d->db_dir, sizeof(d->db_dir));
+	if (d->cfg.vault_dir[0])
+		snprintf(d->vault_dir, sizeof(d->vault_dir), "%s", d->cfg.vault_dir);
+	else
+		snprintf(d->vault_dir, sizeof(d->vault_dir), "%s/quarantine", d->cfg.state_dir);
+	d->skip_dirs[0] = d->cfg.state_dir;
+	d->skip_dirs[1] = d->vault_dir;
+	d->skip_dirs[2] = NULL;
+	/* the folder updates install into; scans of an empty one use the built-in signature */
+	if (mkdir(d->db_dir, 0755) && errno != EEXIST)
+		rq_alog(RQ_ALOG_WARN, "cannot create %s: %s", d->db_dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.state_dir, RQ_AGENT_OUTBOX_FILE);
+	char rt_list[sizeof(d->cfg.realtime_paths)];
+	const char *rt_paths[RQ_AGENT_MAX_REALTIME_PATHS];
+	size_t n_rt = 0;
+	snprintf(rt_list, sizeof(rt_list), "%s", d->cfg.realtime_paths);
+	for (char *save = NULL, *tok = strtok_r(rt_list, ", ", &save); tok && n_rt < RQ_AGENT_MAX_REALTIME_PATHS;
+	     tok = strtok_r(NULL, ", ", &save))
+		rt_paths[n_rt++] = tok;
+	rq_protection_options po = {
+		.db_dir = d->db_dir,
+		.trusted_keys = rq_agent_config_keys_dir(&d->cfg),
+		.vault_dir = d->vault_dir,
+		.outbox_path = path,
+		.rt_paths = rt_paths,
+		.rt_path_count = n_rt,
+		.rt_whole_mounts = d->cfg.realtime_whole_mounts,
+		.rt_off_here = !d->cfg.realtime_enabled,
+		.proc_root = "/",
+	};
+	if ((rc = rq_protection_new(&d->prot, &po)))
+		return rc;
+	rq_executor_env env = {
+		.raquet = d->raquet,
+		.db_dir = d->db_dir,
+		.trusted_keys = rq_agent_config_keys_dir(&d->cfg),
+		.vault_dir = d->vault_dir,
+		.skip_dirs = d->skip_dirs,
+		.no_schedule = !d->cfg.scheduled_scans,
+		.ob = d->ob,
+		.tq = d->tq,
+		.update = update_now,
+		.update_ctx = d,
+	};
+	return rq_executor_new(&d->ex, &env);
+}
+
 /* The configuration anew (SIGHUP); the old one stays when the new one is bad. */
 static void reload(agentd *d)
 {
@@ -427,7 +711,6 @@ static int start(agentd *d, int *lock_fd)
 		d->status = json_object(); /* missing or unreadable: start afresh */
 	if (!d->status)
 		return rq_fail(RQ_ENOMEM, "out of memory");
-	apply_policy(d); /* the last one known, until the server says otherwise */
 	json_object_set_new(d->status, "pid", json_integer(getpid()));
 	json_object_set_new(d->status, "started", json_integer((json_int_t)time(NULL)));
 	if ((rc = open_client(d)))
@@ -436,6 +719,12 @@ static int start(agentd *d, int *lock_fd)
 	d->batch_max = (size_t)env_long("RQ_AGENT_BATCH_EVENTS", RQ_AGENT_BATCH_EVENTS, 1, RQ_AGENT_BATCH_EVENTS);
 	d->batch_events = d->batch_max;
 	d->backoff_max_ms = env_long("RQ_AGENT_BACKOFF_MAX_MS", RQ_AGENT_BACKOFF_MAX_MS, 1, RQ_AGENT_BACKOFF_MAX_MS);
+	if (d->o->once)
+		return 0; /* one contact: no protection, no scans */
+	if ((rc = start_work(d)))
+		return rc;
+	apply_policy(d); /* the last one known, until the server says otherwise */
+	record_protection(d);
 	return 0;
 }
 
@@ -453,10 +742,15 @@ static int run_once(agentd *d)
 	return hb || up < 0 ? rq_fail(RQ_EIO, "%s", "contact failed (see the messages above)") : 0;
 }
 
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
 static void run_loop(agentd *d)
 {
 	int64_t now = mono_ms();
-	d->next_hb = d->next_up = now;
+	d->next_hb = d->next_up = d->next_work = d->next_report = d->next_update = d->next_netwatch = now;
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
@@ -472,6 +766,26 @@ static void run_loop(agentd *d)
 					     rq_backoff_ms(d->hb_failures++, RQ_AGENT_BACKOFF_BASE_MS, d->backoff_max_ms);
 			}
 		}
+		if (!stop_requested && mono_ms() >= d->next_work) {
+			work(d);
+			/* a running scan is followed closely (its output pipe), an idle queue looked at each second */
+			d->next_work = mono_ms() + (rq_executor_scanning(d->ex) ? RQ_AGENT_TICK_MS : RQ_AGENT_WORK_POLL_MS);
+		}
+		if (!stop_requested && mono_ms() >= d->next_report) {
+			if (report_tasks(d) == 0)
+				d->report_failures = 0, d->next_report = mono_ms() + RQ_AGENT_WORK_POLL_MS;
+			else
+				d->next_report = mono_ms() + RQ_AGENT_BACKOFF_BASE_MS / 2 +
+						 rq_backoff_ms(d->report_failures++, RQ_AGENT_BACKOFF_BASE_MS, d->backoff_max_ms);
+		}
+		if (!stop_requested && mono_ms() >= d->next_update)
+			update_loop(d);
+		if (!stop_requested && mono_ms() >= d->next_netwatch) {
+			if (d->cfg.netwatch_interval)
+				netwatch(d);
+			d->next_netwatch = mono_ms() + (int64_t)(d->cfg.netwatch_interval ? d->cfg.netwatch_interval
+											   : RQ_AGENT_NETWATCH_INTERVAL) * 1000;
+		}
 		if (!stop_requested && mono_ms() >= d->next_up) {
 			int r = upload(d, RQ_AGENT_BATCHES_PER_FLUSH);
 			if (r < 0)
@@ -480,7 +794,9 @@ static void run_loop(agentd *d)
 			else
 				d->up_failures = 0, d->next_up = mono_ms() + (r ? RQ_AGENT_OUTBOX_POLL_MS : 0);
 		}
-		int64_t wake = d->next_hb < d->next_up ? d->next_hb : d->next_up, left = wake - mono_ms();
+		int64_t wake = earliest(earliest(earliest(d->next_hb, d->next_up), earliest(d->next_work, d->next_report)),
+					earliest(d->next_update, d->next_netwatch));
+		int64_t left = wake - mono_ms();
 		if (left > 0)
 			sleep_ms(left < RQ_AGENT_TICK_MS ? left : RQ_AGENT_TICK_MS);
 	}
@@ -508,6 +824,8 @@ int rq_daemon_run(const rq_daemon_options *o)
 	json_object_del(d.status, "pid");
 	save_status(&d);
 done:
+	rq_executor_free(d.ex); /* stops a running scan: its summary says interrupted */
+	rq_protection_free(d.prot);
 	rq_client_free(d.client);
 	rq_outbox_close(d.ob);
 	rq_taskq_close(d.tq);

@@ -6,7 +6,9 @@
 #include "tasks.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "agent_db.h"
 #include "core/error.h"
@@ -27,7 +29,7 @@ static const char *const schema =
 	"  received_at INTEGER NOT NULL,"
 	"  state TEXT NOT NULL DEFAULT 'pending',"
 	"  result TEXT,"
-	"  reported INTEGER NOT NULL DEFAULT 0);";
+	"  reported TEXT NOT NULL DEFAULT '');"; /* the state the server was last told ('': none) */
 
 static int db_fail(rq_taskq *q, const char *what)
 {
@@ -127,4 +129,122 @@ int rq_taskq_count(rq_taskq *q, const char *state, uint64_t *out)
 		rc = -1;
 	sqlite3_finalize(st);
 	return rc ? db_fail(q, "counting tasks") : 0;
+}
+
+void rq_task_clear(rq_task *t)
+{
+	json_decref(t->params);
+	json_decref(t->result);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Row (id, kind, params, expires_at, state, result) of `st` into *out. */
+static int read_task(sqlite3_stmt *st, rq_task *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	snprintf(out->kind, sizeof(out->kind), "%s", (const char *)sqlite3_column_text(st, 1));
+	const char *params = (const char *)sqlite3_column_text(st, 2);
+	out->params = params ? json_loads(params, 0, NULL) : NULL;
+	if (!json_is_object(out->params)) {
+		json_decref(out->params);
+		out->params = json_object();
+	}
+	out->expires_at = sqlite3_column_int64(st, 3);
+	snprintf(out->state, sizeof(out->state), "%s", (const char *)sqlite3_column_text(st, 4));
+	const char *result = (const char *)sqlite3_column_text(st, 5);
+	out->result = result ? json_loads(result, JSON_DECODE_ANY, NULL) : NULL;
+	return out->params ? 0 : rq_fail(RQ_ENOMEM, "out of memory");
+}
+
+/* The first row of `sql` (columns as read_task) into *out. */
+static int query_task(rq_taskq *q, const char *sql, rq_task *out, int *found)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	*found = 0;
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(q, "reading tasks");
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		rc = read_task(st, out);
+		*found = rc == 0;
+	} else if (step != SQLITE_DONE) {
+		rc = db_fail(q, "reading tasks");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int rq_taskq_next(rq_taskq *q, int no_scans, rq_task *out, int *found)
+{
+	return query_task(q, no_scans ? "SELECT id, kind, params, expires_at, state, result FROM tasks"
+					" WHERE state = 'pending' AND kind NOT LIKE 'scan%' ORDER BY received_at, id LIMIT 1"
+				      : "SELECT id, kind, params, expires_at, state, result FROM tasks"
+					" WHERE state = 'pending' ORDER BY received_at, id LIMIT 1",
+			  out, found);
+}
+
+int rq_taskq_unreported(rq_taskq *q, rq_task *out, int *found)
+{
+	return query_task(q, "SELECT id, kind, params, expires_at, state, result FROM tasks"
+			     " WHERE state <> 'pending' AND reported <> state ORDER BY received_at, id LIMIT 1",
+			  out, found);
+}
+
+/* Run `sql` with ?1 = id, ?2 = text a, ?3 = text b (either may be NULL). */
+static int exec_bound(rq_taskq *q, const char *sql, int64_t id, const char *a, const char *b, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK ? 0 : -1;
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		if (a)
+			sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+		if (b)
+			sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc ? db_fail(q, what) : 0;
+}
+
+int rq_taskq_set(rq_taskq *q, int64_t id, const char *state, const json_t *result)
+{
+	char *text = result ? json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	if (result && !text)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	int rc = exec_bound(q, "UPDATE tasks SET state = ?2, result = ?3 WHERE id = ?1", id, state, text,
+			    "recording a task's state");
+	free(text);
+	return rc;
+}
+
+int rq_taskq_fail_interrupted(rq_taskq *q, size_t *count)
+{
+	if (count)
+		*count = 0;
+	int rc = exec_bound(q, "UPDATE tasks SET state = 'failed', result = json_object('error', "
+			       "'the agent stopped while the task ran (restart, kill or power cut); not repeated')"
+			       " WHERE state = 'running'", 0, NULL, NULL, "failing interrupted tasks");
+	if (!rc && count)
+		*count = (size_t)sqlite3_changes(q->db);
+	return rc;
+}
+
+int rq_taskq_reported(rq_taskq *q, int64_t id, const char *state)
+{
+	int rc = exec_bound(q, "UPDATE tasks SET reported = ?2 WHERE id = ?1", id, state, NULL,
+			    "recording a task report");
+	/*
+	 * Finished and reported tasks are forgotten after a while -- not at
+	 * once: a heartbeat answer sent before the server had the report may
+	 * still name the task, and a forgotten id would run again.
+	 */
+	if (!rc)
+		rc = exec_bound(q, "DELETE FROM tasks WHERE state IN ('done', 'failed') AND reported = state"
+				   " AND received_at < CAST(strftime('%s', 'now') AS INTEGER) - ?1",
+				RQ_AGENT_TASK_KEEP_SECONDS, NULL, NULL, "forgetting old tasks");
+	return rc;
 }

@@ -14,6 +14,9 @@ DB="$WORK/store.sqlite"
 STORE="sqlite:$DB"
 PORT=0
 ST="$WORK/state"
+# appended to a test's agent.conf: no scheduled scans, no real-time watch of the
+# machine, no network watch (tests of delivery and enrollment; test_work.sh tests those)
+NO_WATCH=$'[agent]\nscheduled_scans = no\n[realtime]\nenabled = no\n[netwatch]\ninterval = 0\n'
 
 # start_server [SERVER_ARGS...]: plain http on $PORT (0 the first time: a free
 # port, kept for restarts); with --tls-cert/--tls-key arguments, https

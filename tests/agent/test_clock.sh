@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 expect_exit 0 "$SERVER" unit add --store "$STORE" --name "Sở Tài chính" --code STC
 start_server
 enroll_agent STC
-printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n[log]\nlevel = debug\n' > agent.conf
+printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n[log]\nlevel = debug\n' > agent.conf; printf "%s" "$NO_WATCH" >> agent.conf
 echo 0 > shift
 beats() { grep -c 'heartbeat ok' raquetd.log; }
 # a sanitizer build needs its runtime first in the preload list

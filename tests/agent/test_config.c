@@ -46,6 +46,15 @@ static void test_all_keys(void **state)
 			   "nice = 19\n"
 			   "ionice = idle\n"
 			   "ionice_level = 3\n"
+			   "vault_dir = /srv/vault\n"
+			   "scanner = /opt/raquet/bin/raquet\n"
+			   "scheduled_scans = no\n"
+			   "[realtime]\n"
+			   "enabled = no\n"
+			   "paths = /, /home /srv\n"
+			   "whole_mounts = no\n"
+			   "[netwatch]\n"
+			   "interval = 0\n"
 			   "[update]\n"
 			   "mirror = https://mirror.example.vn/raquet\n"
 			   "trusted_keys = /srv/keys\n"
@@ -66,6 +75,13 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.nice, 19);
 	assert_int_equal(c.ionice, RQ_IONICE_IDLE);
 	assert_int_equal(c.ionice_level, 3);
+	assert_string_equal(c.vault_dir, "/srv/vault");
+	assert_string_equal(c.scanner, "/opt/raquet/bin/raquet");
+	assert_int_equal(c.scheduled_scans, 0);
+	assert_int_equal(c.realtime_enabled, 0);
+	assert_string_equal(c.realtime_paths, "/, /home /srv");
+	assert_int_equal(c.realtime_whole_mounts, 0);
+	assert_int_equal(c.netwatch_interval, 0);
 	assert_string_equal(c.update_mirror, "https://mirror.example.vn/raquet");
 	assert_string_equal(c.trusted_keys, "/srv/keys");
 	assert_string_equal(rq_agent_config_keys_dir(&c), "/srv/keys");
@@ -124,7 +140,7 @@ static void test_documented(void **state)
 		if (!strstr(text, row))
 			fail_msg("docs/agent.md lacks the row '%s'", row);
 	}
-	assert_int_equal(i, 14);
+	assert_int_equal(i, 21);
 	/* the rows of the Configuration section name only known keys */
 	char *section = strstr(text, "\n## Configuration");
 	assert_non_null(section);

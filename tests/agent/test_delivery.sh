@@ -13,7 +13,7 @@ start_server
 enroll_agent HB
 OB="$ST/outbox.db"
 export RQ_AGENT_BACKOFF_MAX_MS=1000 RQ_AGENT_BATCH_EVENTS=20
-printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n[log]\nlevel = debug\n' > agent.conf
+printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n[log]\nlevel = debug\n' > agent.conf; printf "%s" "$NO_WATCH" >> agent.conf
 
 queued() { status_json "s['outbox']['events']"; }
 outbox_empty() { [ "$(queued)" = 0 ]; }

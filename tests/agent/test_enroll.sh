@@ -88,7 +88,7 @@ expect_no_grep 'rqa_' out
 
 # --- the daemon: reload keeps a good configuration, SIGTERM stops it at once ---
 start_server
-printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n' > agent.conf
+printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n' > agent.conf; printf "%s" "$NO_WATCH" >> agent.conf
 "$RAQUETD" --foreground --state-dir "$ST" --config agent.conf 2> raquetd.log &
 APID=$!
 wait_for 10 grep -q 'raquetd 0' raquetd.log || fail "raquetd did not start: $(cat raquetd.log)"
@@ -96,11 +96,11 @@ daemon_seen() { [ "$(status_json "s['daemon_running']")" = True ]; }
 wait_for 10 daemon_seen || fail "status does not see raquetd running"
 expect_exit 1 "$RAQUETD" --once --state-dir "$ST"
 expect_grep 'another raquetd is running' err
-printf '[agent]\nheartbeat_interval = 1\n' > agent.conf
+printf '[agent]\nheartbeat_interval = 1\n' > agent.conf; printf "%s" "$NO_WATCH" >> agent.conf
 kill -HUP "$APID"
 wait_for 5 grep -q 'reload refused, configuration kept: agent.conf:2: heartbeat_interval' raquetd.log ||
 	fail "bad reload not reported: $(cat raquetd.log)"
-printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n[log]\nlevel = debug\n' > agent.conf
+printf '[agent]\nheartbeat_interval = 5\nheartbeat_fixed = yes\n[log]\nlevel = debug\n' > agent.conf; printf "%s" "$NO_WATCH" >> agent.conf
 kill -HUP "$APID"
 wait_for 5 grep -q 'configuration reloaded' raquetd.log || fail "reload not done: $(cat raquetd.log)"
 kill -0 "$APID" 2>/dev/null || fail "raquetd died on reload"

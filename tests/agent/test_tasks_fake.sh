@@ -62,7 +62,7 @@ expect_grep '^tasks: +2 pending, 2 received' out
 expect_grep '^heartbeat: +every 30 s \(policy\)' out
 
 # the daemon follows the policy (30 s), not its configuration (5 s), from its first start
-printf '[agent]\nheartbeat_interval = 5\n' > agent.conf
+printf '[agent]\nheartbeat_interval = 5\n' > agent.conf; printf "%s" "$NO_WATCH" >> agent.conf
 "$RAQUETD" --state-dir "$ST" --config agent.conf 2> raquetd.log &
 APID=$!
 sleep 8
