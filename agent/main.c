@@ -15,8 +15,11 @@ static void usage(FILE *f)
 {
 	fputs("Usage: raquetd [OPTIONS]\n"
 	      "\n"
-	      "The raquet endpoint agent: heartbeats to raquet-server and delivers the\n"
-	      "queued events (outbox). Enroll first with 'raquet agent enroll'.\n"
+	      "The raquet endpoint agent: heartbeats to raquet-server, runs its tasks and\n"
+	      "the unit's scheduled scans, keeps the signature databases up to date,\n"
+	      "protects in real time (fanotify), watches connections to malicious\n"
+	      "addresses, and delivers every report exactly once (outbox).\n"
+	      "Enroll first with 'raquet agent enroll'. Guide: docs/agent.md.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --config FILE      configuration (default " RQ_AGENT_DEFAULT_CONFIG ")\n"

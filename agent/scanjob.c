@@ -155,6 +155,7 @@ int rq_scanjob_start(rq_scanjob **out, const rq_scanjob_spec *spec, rq_outbox *o
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL); /* raquetd ignores it; an ignored signal survives exec */
 		execv(argv[0], argv);
 		static const char msg[] = "raquetd: cannot run the scanner program\n";
 		(void)!write(2, msg, sizeof(msg) - 1);
