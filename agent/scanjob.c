@@ -26,6 +26,8 @@ struct rq_scanjob {
 	rq_outbox *ob;
 	char kind[16];
 	int64_t task_id;
+	char in[65536];           /* bytes read from the child, handled up to in_pos */
+	size_t in_len, in_pos;
 	char *line;               /* the stdout line being read */
 	size_t line_len;
 	int line_overlong;        /* the current line passed RQ_AGENT_SCAN_LINE_MAX: skipped */
@@ -330,35 +332,44 @@ static int handle_line(rq_scanjob *j, const char *text)
 	return rc;
 }
 
-/* Read the child's output that is there; lines are handled as they complete. 1 at end of file. */
+/*
+ * Read the child's output that is there; lines are handled as they
+ * complete. 1 at end of file. When putting a line's event fails (a full
+ * disk), the line and the bytes after it are kept, and the next poll
+ * starts again with that line: nothing read is lost.
+ */
 static int drain_out(rq_scanjob *j)
 {
-	char buf[65536];
 	for (;;) {
-		ssize_t n = read(j->out_fd, buf, sizeof(buf));
+		while (j->in_pos < j->in_len) {
+			char c = j->in[j->in_pos];
+			if (c != '\n') {
+				if (j->line_len < RQ_AGENT_SCAN_LINE_MAX)
+					j->line[j->line_len++] = c;
+				else
+					j->line_overlong = 1;
+				j->in_pos++;
+				continue;
+			}
+			j->line[j->line_len] = '\0';
+			if (j->line_overlong)
+				j->unreadable_lines++;
+			else if (j->line_len) {
+				int rc = handle_line(j, j->line);
+				if (rc)
+					return rc; /* in_pos stays on the newline: the line is handled again */
+			}
+			j->in_pos++;
+			j->line_len = 0;
+			j->line_overlong = 0;
+		}
+		ssize_t n = read(j->out_fd, j->in, sizeof(j->in));
 		if (n == 0)
 			return 1;
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : 1;
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] != '\n') {
-				if (j->line_len < RQ_AGENT_SCAN_LINE_MAX)
-					j->line[j->line_len++] = buf[i];
-				else
-					j->line_overlong = 1;
-				continue;
-			}
-			j->line[j->line_len] = '\0';
-			int rc = 0;
-			if (j->line_overlong)
-				j->unreadable_lines++;
-			else if (j->line_len)
-				rc = handle_line(j, j->line);
-			j->line_len = 0;
-			j->line_overlong = 0;
-			if (rc)
-				return rc;
-		}
+		j->in_len = (size_t)n;
+		j->in_pos = 0;
 	}
 }
 
