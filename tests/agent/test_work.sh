@@ -92,6 +92,13 @@ wait_for 60 is done task_state "$t" || fail "scan_path task: $(task_state "$t") 
 [ "$(task_result "$t" "r['infected'], r['files'] >= 2")" = "1 True" ] || fail "scan_path result: $(cat api.json)"
 [ "$(det_state "$WORK/scanme/found.bin")" = quarantined ] || fail "scan_path detection: $(det_state "$WORK/scanme/found.bin")"
 
+# restore by the server's detection id: the agent finds the vault item by path and SHA-256
+det=$(sql "SELECT id FROM detections WHERE endpoint_id = $EP AND path = '$WORK/scanme/found.bin'")
+t=$(task restore "{\"detection_id\":$det}")
+wait_for 30 is done task_state "$t" || fail "restore by detection: $(cat api.json)"
+cmp -s src/m1.bin scanme/found.bin || fail "restored by detection: content differs"
+wait_for 20 is restored det_state "$WORK/scanme/found.bin" || fail "restore not reported"
+
 printf 'a document\x00with bytes\n' > keep.doc
 chmod 640 keep.doc
 sum=$(sha256sum < keep.doc | cut -d' ' -f1)
