@@ -91,7 +91,8 @@ static int load_dir(rq_sigset *set, const char *dir)
 		}
 		count++;
 	}
-	qsort(names, count, sizeof(*names), cmp_names);
+	if (count) /* an empty folder: no array at all, and qsort must not see NULL */
+		qsort(names, count, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < count && !rc; i++) {
 		size_t n = strlen(dir) + strlen(names[i]) + 2;
 		char *path = malloc(n);
