@@ -241,13 +241,25 @@ done:
 	return rc;
 }
 
+/* A folder setting in effect: `set`, or STATE_DIR/`sub` when it is empty. */
+static const char *state_subdir(const rq_agent_config *cfg, const char *set, const char *sub, char *buf,
+				size_t size)
+{
+	if (set[0])
+		snprintf(buf, size, "%s", set);
+	else
+		snprintf(buf, size, "%s/%s", cfg->state_dir, sub);
+	return buf;
+}
+
 const char *rq_agent_config_db_dir(const rq_agent_config *cfg, char *buf, size_t size)
 {
-	if (cfg->db_dir[0])
-		snprintf(buf, size, "%s", cfg->db_dir);
-	else
-		snprintf(buf, size, "%s/sigs", cfg->state_dir);
-	return buf;
+	return state_subdir(cfg, cfg->db_dir, "sigs", buf, size);
+}
+
+const char *rq_agent_config_vault_dir(const rq_agent_config *cfg, char *buf, size_t size)
+{
+	return state_subdir(cfg, cfg->vault_dir, "quarantine", buf, size);
 }
 
 const char *rq_agent_config_keys_dir(const rq_agent_config *cfg)

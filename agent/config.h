@@ -60,6 +60,9 @@ const char *rq_agent_config_key(size_t i);
 /* The database folder in effect: db_dir, or STATE_DIR/sigs. */
 const char *rq_agent_config_db_dir(const rq_agent_config *cfg, char *buf, size_t size);
 
+/* The quarantine vault folder in effect: vault_dir, or STATE_DIR/quarantine. */
+const char *rq_agent_config_vault_dir(const rq_agent_config *cfg, char *buf, size_t size);
+
 /*
  * The trusted keys folder in effect: trusted_keys, or the engine's default
  * ($RAQUET_KEYS, else /etc/raquet/keys), so that the databases the updater

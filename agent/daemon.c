@@ -589,10 +589,7 @@ static int start_work(agentd *d)
 		rq_alog(RQ_ALOG_WARN, "%zu task(s) were running when the agent stopped: reported as failed", interrupted);
 	find_scanner(d);
 	rq_agent_config_db_dir(&d->cfg, d->db_dir, sizeof(d->db_dir));
-	if (d->cfg.vault_dir[0])
-		snprintf(d->vault_dir, sizeof(d->vault_dir), "%s", d->cfg.vault_dir);
-	else
-		snprintf(d->vault_dir, sizeof(d->vault_dir), "%s/quarantine", d->cfg.state_dir);
+	rq_agent_config_vault_dir(&d->cfg, d->vault_dir, sizeof(d->vault_dir));
 	d->skip_dirs[0] = d->cfg.state_dir;
 	d->skip_dirs[1] = d->vault_dir;
 	d->skip_dirs[2] = NULL;

@@ -1,16 +1,19 @@
 /*
  * The heartbeat's machine facts (facts.h): sysinfo.c's view of the machine,
  * completed with the agent version, the databases' versions and build
- * times read from their headers, and the states the daemon keeps in
- * status.json.
+ * times read from their headers, the free space of the quarantine vault's
+ * file system, and the states the daemon keeps in status.json.
  */
 #include "facts.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -75,9 +78,43 @@ static void fit_interfaces(json_t *facts)
 	}
 }
 
+/* Bytes of `blocks` blocks of `size`, held to what a JSON integer of the API carries. */
+static json_int_t block_bytes(uint64_t blocks, uint64_t size)
+{
+	if (size && blocks > (uint64_t)INT64_MAX / size)
+		return INT64_MAX;
+	return (json_int_t)(blocks * size);
+}
+
+/*
+ * {"free_bytes", "total_bytes"} of the file system holding the vault, or of
+ * its nearest existing parent before the first quarantine creates it; NULL
+ * when that cannot be read (the fact is then left out, not guessed). Free is
+ * what `df` shows as available: the blocks an ordinary writer may use.
+ */
+static json_t *vault_space(const char *vault_dir)
+{
+	char path[PATH_MAX];
+	struct statvfs sv;
+	snprintf(path, sizeof(path), "%s", vault_dir);
+	while (statvfs(path, &sv)) {
+		char *slash = strrchr(path, '/');
+		if (errno != ENOENT || !path[0] || !strcmp(path, "/") || !strcmp(path, "."))
+			return NULL;
+		if (!slash)
+			snprintf(path, sizeof(path), ".");
+		else if (slash == path)
+			path[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return json_pack("{s:I, s:I}", "free_bytes", block_bytes(sv.f_bavail, sv.f_frsize), "total_bytes",
+			 block_bytes(sv.f_blocks, sv.f_frsize));
+}
+
 json_t *rq_agent_facts(const rq_agent_config *cfg, const json_t *status)
 {
-	char db_dir[PATH_MAX];
+	char db_dir[PATH_MAX], vault_dir[PATH_MAX];
 	json_t *f = rq_sysinfo_json("/");
 	if (!f)
 		return NULL;
@@ -86,6 +123,9 @@ json_t *rq_agent_facts(const rq_agent_config *cfg, const json_t *status)
 	if (cfg->kind[0])
 		json_object_set_new(f, "kind", json_string(cfg->kind));
 	json_object_set_new(f, "databases", rq_agent_databases(rq_agent_config_db_dir(cfg, db_dir, sizeof(db_dir))));
+	json_t *vault = vault_space(rq_agent_config_vault_dir(cfg, vault_dir, sizeof(vault_dir)));
+	if (vault)
+		json_object_set_new(f, "vault", vault);
 	json_t *rt = json_object_get(status, "realtime");
 	if (json_is_object(rt) && json_is_string(json_object_get(rt, "state")))
 		json_object_set(f, "realtime", rt);

@@ -1,8 +1,9 @@
 /*
  * What the agent reports about its machine (facts.c): the sysinfo facts
  * (host, OS, interfaces, firewall) plus the agent's own -- version, kind,
- * installed signature databases with their build times, real-time state,
- * last full scan and last update -- as one JSON object, the body of a
+ * installed signature databases with their build times, the quarantine
+ * vault's free and total disk, real-time state, last full scan and last
+ * update -- as one JSON object, the body of a
  * heartbeat and of an enrollment (docs/api-agent.md).
  */
 #ifndef RQ_AGENT_FACTS_H

@@ -6,6 +6,7 @@
  */
 #include "api/agent.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,14 @@ static const rq_json_field iface_fields[] = {
 };
 static const rq_json_field iface_elem[] = { { .name = "", .type = RQ_JSON_OBJECT, .fields = iface_fields }, { .name = NULL } };
 
-/* The machine facts both enroll and heartbeat carry (agent/sysinfo.c writes them). */
+/* The free and total bytes of the quarantine vault's file system (agent/facts.c). */
+static const rq_json_field vault_spec[] = {
+	{ .name = "free_bytes", .type = RQ_JSON_INT, .required = 1, .min = 0, .max = INT64_MAX },
+	{ .name = "total_bytes", .type = RQ_JSON_INT, .required = 1, .min = 0, .max = INT64_MAX },
+	{ .name = NULL },
+};
+
+/* The machine facts both enroll and heartbeat carry (agent/sysinfo.c and facts.c write them). */
 #define MACHINE_FIELDS                                                                        \
 	{ .name = "hostname", .type = RQ_JSON_STRING, .max = 253 },                           \
 	{ .name = "kind", .type = RQ_JSON_STRING, .max = 16 },                                \
@@ -64,7 +72,8 @@ static const rq_json_field iface_elem[] = { { .name = "", .type = RQ_JSON_OBJECT
 	{ .name = "databases", .type = RQ_JSON_OBJECT },                                      \
 	{ .name = "status", .type = RQ_JSON_STRING, .max = 32 },                              \
 	{ .name = "last_full_scan", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 40 },        \
-	{ .name = "last_update", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 40 }
+	{ .name = "last_update", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 40 },       \
+	{ .name = "vault", .type = RQ_JSON_OBJECT, .fields = vault_spec }
 
 static const rq_json_field enroll_spec[] = {
 	{ .name = "token", .type = RQ_JSON_STRING, .required = 1, .max = 128 },
@@ -146,6 +155,16 @@ static int read_facts(const json_t *body, facts *f, rq_http_resp *resp)
 	json_t *lf = json_object_get(body, "last_full_scan"), *lu = json_object_get(body, "last_update");
 	st->last_full_scan = lf ? json_integer_value(lf) : 0;
 	st->last_update = lu ? json_integer_value(lu) : 0;
+	json_t *vault = json_object_get(body, "vault");
+	if (vault) {
+		st->vault_known = 1;
+		st->vault_free = json_integer_value(json_object_get(vault, "free_bytes"));
+		st->vault_total = json_integer_value(json_object_get(vault, "total_bytes"));
+		if (st->vault_free > st->vault_total) {
+			rq_http_resp_error(resp, 400, "out_of_range", "vault.free_bytes: more than vault.total_bytes");
+			return -1;
+		}
+	}
 	st->realtime = onoff(json_object_get(body, "realtime"));
 	st->firewall = onoff(json_object_get(body, "firewall"));
 	json_t *ifs = json_object_get(body, "interfaces");

@@ -127,10 +127,16 @@ json_t *rq_fleet_json_unit(int64_t id, const char *name, const char *code)
 	return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "code", code);
 }
 
+/* A vault size, null when the agent never reported it. */
+static json_t *vault_bytes(const rq_endpoint_row *r, int64_t v)
+{
+	return r->vault_known ? json_integer((json_int_t)v) : json_null();
+}
+
 static json_t *endpoint_json(const rq_endpoint_row *r, int detail)
 {
 	json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o,"
-			      " s:I, s:b}",
+			      " s:I, s:b, s:o, s:o}",
 			      "id", (json_int_t)r->id, "unit",
 			      rq_fleet_json_unit(r->unit_id, r->unit_name, r->unit_code), "hostname", r->hostname,
 			      "kind", r->kind, "os", "name", r->os_name, "version", r->os_version, "ips",
@@ -139,7 +145,9 @@ static json_t *endpoint_json(const rq_endpoint_row *r, int detail)
 			      rq_fleet_json_time(r->db_newest_build), "last_seen", rq_fleet_json_time(r->last_seen),
 			      "last_full_scan", rq_fleet_json_time(r->last_full_scan), "last_update",
 			      rq_fleet_json_time(r->last_update), "active_detections",
-			      (json_int_t)r->active_detections, "infected", r->active_detections > 0);
+			      (json_int_t)r->active_detections, "infected", r->active_detections > 0,
+			      "vault_free_bytes", vault_bytes(r, r->vault_free), "vault_total_bytes",
+			      vault_bytes(r, r->vault_total));
 	if (o && detail &&
 	    json_object_update_new(o, json_pack("{s:s, s:o, s:o, s:o}", "machine_id", r->machine_id, "macs",
 						rq_fleet_json_doc(r->macs_json, "[]"), "databases",

@@ -22,7 +22,13 @@ static int bind_opt_int(rq_stmt *st, int idx, int64_t v, int64_t unset)
 	return v != unset ? rq_stmt_bind_int64(st, idx, v) : rq_stmt_bind_null(st, idx);
 }
 
-/* Parameters 2..16 in the order of the column list below. */
+/* A vault size, NULL when not reported: 0 free bytes is a full disk, not unknown. */
+static int bind_vault(rq_stmt *st, int idx, const rq_endpoint_status *e, int64_t v)
+{
+	return e->vault_known ? rq_stmt_bind_int64(st, idx, v) : rq_stmt_bind_null(st, idx);
+}
+
+/* Parameters 2..18 in the order of the column list below. */
 static int bind_status(rq_stmt *st, const rq_endpoint_status *e)
 {
 	int rc;
@@ -35,7 +41,8 @@ static int bind_status(rq_stmt *st, const rq_endpoint_status *e)
 	    (rc = bind_opt_int(st, 12, e->realtime < 0 ? -1 : !!e->realtime, -1)) < 0 ||
 	    (rc = bind_opt_int(st, 13, e->firewall < 0 ? -1 : !!e->firewall, -1)) < 0 ||
 	    (rc = bind_opt_text(st, 14, e->status)) < 0 || (rc = bind_opt_int(st, 15, e->last_full_scan, 0)) < 0 ||
-	    (rc = bind_opt_int(st, 16, e->last_update, 0)) < 0)
+	    (rc = bind_opt_int(st, 16, e->last_update, 0)) < 0 ||
+	    (rc = bind_vault(st, 17, e, e->vault_free)) < 0 || (rc = bind_vault(st, 18, e, e->vault_total)) < 0)
 		return rc;
 	return 0;
 }
@@ -51,15 +58,15 @@ int rq_store_endpoint_create(rq_store *s, int64_t *out_id, int64_t unit_id, cons
 	rc = rq_store_prepare(s, &st,
 			      "INSERT INTO endpoints (unit_id, hostname, kind, machine_id, os_name, os_version, ips, macs,"
 			      " agent_version, db_versions, db_newest_build, realtime, firewall, status, last_full_scan,"
-			      " last_update, created_at, last_seen)"
+			      " last_update, vault_free, vault_total, created_at, last_seen)"
 			      " VALUES ($1, $2, COALESCE($3, 'workstation'), COALESCE($4, ''), COALESCE($5, ''),"
 			      " COALESCE($6, ''), COALESCE($7, '[]'), COALESCE($8, '[]'), COALESCE($9, ''),"
 			      " COALESCE($10, '{}'), $11, COALESCE($12, 0), COALESCE($13, 0), COALESCE($14, 'unknown'),"
-			      " $15, $16, $17, $17) RETURNING id");
+			      " $15, $16, $17, $18, $19, $19) RETURNING id");
 	if (rc < 0)
 		goto done;
 	if ((rc = rq_stmt_bind_int64(st, 1, unit_id)) < 0 || (rc = bind_status(st, e)) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 17, now)) < 0)
+	    (rc = rq_stmt_bind_int64(st, 19, now)) < 0)
 		goto done;
 	rc = rq_stmt_step_int64(st, out_id);
 done:
@@ -84,9 +91,11 @@ static int endpoint_row(rq_store *s, rq_stmt **st, int64_t id, const char *sql)
 static const char *const hb_columns[] = {"hostname",	"kind",	      "machine_id",	 "os_name",
 					 "os_version",	"ips",	      "macs",		 "agent_version",
 					 "db_versions", "db_newest_build", "realtime", "firewall",
-					 "status",	"last_full_scan",  "last_update"};
+					 "status",	"last_full_scan",  "last_update", "vault_free",
+					 "vault_total"};
 #define HB_COLUMNS (sizeof(hb_columns) / sizeof(hb_columns[0]))
 #define HB_FIRST_INT 9 /* db_newest_build and after are integers */
+#define HB_VAULT 15    /* vault_free, vault_total: given together, 0 is a value */
 
 /* The heartbeat's value of column i: text, or *num with 1 returned; 0 = not given. */
 static int hb_value(const rq_endpoint_status *e, size_t i, const char **text, int64_t *num)
@@ -94,7 +103,8 @@ static int hb_value(const rq_endpoint_status *e, size_t i, const char **text, in
 	const char *t[] = {e->hostname, e->kind,	  e->machine_id,    e->os_name,	      e->os_version,
 			   e->ips_json, e->macs_json,	  e->agent_version, e->db_versions_json};
 	const int64_t n[] = {e->db_newest_build, e->realtime < 0 ? -1 : !!e->realtime,
-			     e->firewall < 0 ? -1 : !!e->firewall, 0, e->last_full_scan, e->last_update};
+			     e->firewall < 0 ? -1 : !!e->firewall, 0, e->last_full_scan, e->last_update,
+			     e->vault_free, e->vault_total};
 	*text = NULL;
 	*num = 0;
 	if (i < HB_FIRST_INT) {
@@ -106,6 +116,8 @@ static int hb_value(const rq_endpoint_status *e, size_t i, const char **text, in
 		return *text != NULL;
 	}
 	*num = n[i - HB_FIRST_INT];
+	if (i >= HB_VAULT)
+		return e->vault_known;
 	return (i == 10 || i == 11) ? *num >= 0 : *num != 0;
 }
 
@@ -126,12 +138,13 @@ static int heartbeat_pg(rq_store *s, int64_t id, const rq_endpoint_status *e, in
 				  " db_newest_build = COALESCE($11, db_newest_build),"
 				  " realtime = COALESCE($12, realtime), firewall = COALESCE($13, firewall),"
 				  " status = COALESCE($14, status), last_full_scan = COALESCE($15, last_full_scan),"
-				  " last_update = COALESCE($16, last_update), last_seen = $17"
-				  " WHERE id = $1");
+				  " last_update = COALESCE($16, last_update),"
+				  " vault_free = COALESCE($17, vault_free), vault_total = COALESCE($18, vault_total),"
+				  " last_seen = $19 WHERE id = $1");
 	if (rc < 0)
 		goto done;
 	if ((rc = rq_stmt_bind_int64(st, 1, id)) < 0 || (rc = bind_status(st, e)) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 17, now)) < 0)
+	    (rc = rq_stmt_bind_int64(st, 19, now)) < 0)
 		goto done;
 	rc = rq_stmt_step(st);
 	if (rc == RQ_STORE_DONE && rq_stmt_changes(st) == 0)
@@ -159,7 +172,7 @@ int rq_store_endpoint_heartbeat(rq_store *s, int64_t id, const rq_endpoint_statu
 	rc = endpoint_row(s, &st, id,
 			  "SELECT hostname, kind, machine_id, os_name, os_version, ips, macs, agent_version,"
 			  " db_versions, db_newest_build, realtime, firewall, status, last_full_scan, last_update,"
-			  " last_seen FROM endpoints WHERE id = $1");
+			  " vault_free, vault_total, last_seen FROM endpoints WHERE id = $1");
 	if (rc < 0)
 		goto done;
 	for (size_t i = 0; i < HB_COLUMNS; i++) {
@@ -175,7 +188,7 @@ int rq_store_endpoint_heartbeat(rq_store *s, int64_t id, const rq_endpoint_statu
 			changed |= 1u << i;
 		}
 	}
-	if (!changed && !rq_stmt_column_is_null(st, 15) && rq_stmt_column_int64(st, 15) == now)
+	if (!changed && !rq_stmt_column_is_null(st, HB_COLUMNS) && rq_stmt_column_int64(st, HB_COLUMNS) == now)
 		goto done; /* nothing new within the same second */
 	rq_stmt_finalize(st);
 	st = NULL;
@@ -229,7 +242,7 @@ int rq_store_endpoint_get(rq_store *s, int64_t id, rq_endpoint *out)
 	rc = endpoint_row(s, &st, id,
 			  "SELECT hostname, kind, machine_id, os_name, os_version, ips, macs, agent_version,"
 			  " db_versions, status, unit_id, created_at, last_seen, db_newest_build, realtime,"
-			  " firewall, last_full_scan, last_update FROM endpoints WHERE id = $1");
+			  " firewall, last_full_scan, last_update, vault_free, vault_total FROM endpoints WHERE id = $1");
 	if (rc < 0)
 		goto done;
 	for (int i = 0; i < 10; i++) {
@@ -248,6 +261,9 @@ int rq_store_endpoint_get(rq_store *s, int64_t id, rq_endpoint *out)
 	out->st.firewall = (int)rq_stmt_column_int64(st, 15);
 	out->st.last_full_scan = rq_stmt_column_int64(st, 16);
 	out->st.last_update = rq_stmt_column_int64(st, 17);
+	out->st.vault_known = !rq_stmt_column_is_null(st, 18);
+	out->st.vault_free = rq_stmt_column_int64(st, 18);
+	out->st.vault_total = rq_stmt_column_int64(st, 19);
 done:
 	rq_stmt_finalize(st);
 	if (rc < 0)

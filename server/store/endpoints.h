@@ -26,6 +26,8 @@ typedef struct rq_endpoint_status {
 	int realtime, firewall;    /* 0 off, 1 on, -1 unknown/unchanged */
 	const char *status;
 	int64_t last_full_scan, last_update;
+	int vault_known;           /* 0: vault_* not reported (unknown / unchanged) */
+	int64_t vault_free, vault_total; /* bytes of the quarantine vault's file system */
 } rq_endpoint_status;
 
 typedef struct rq_endpoint {

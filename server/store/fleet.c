@@ -244,7 +244,7 @@ static const char *text_or_empty(rq_stmt *st, int col)
 	"SELECT e.id, e.unit_id, u.name, u.code, e.hostname, e.kind, e.machine_id, e.os_name,"         \
 	" e.os_version, e.ips, e.macs, e.agent_version, e.db_versions, e.status, e.db_newest_build,"   \
 	" e.created_at, e.last_seen, e.last_full_scan, e.last_update, e.realtime, e.firewall,"         \
-	" e.active_detections FROM endpoints e JOIN units u ON u.id = e.unit_id"
+	" e.active_detections, e.vault_free, e.vault_total FROM endpoints e JOIN units u ON u.id = e.unit_id"
 
 typedef struct endpoint_cb {
 	rq_endpoint_row_cb cb;
@@ -277,6 +277,9 @@ static int endpoint_row(rq_stmt *st, void *payload)
 	r.realtime = (int)rq_stmt_column_int64(st, 19);
 	r.firewall = (int)rq_stmt_column_int64(st, 20);
 	r.active_detections = rq_stmt_column_int64(st, 21);
+	r.vault_known = !rq_stmt_column_is_null(st, 22);
+	r.vault_free = rq_stmt_column_int64(st, 22);
+	r.vault_total = rq_stmt_column_int64(st, 23);
 	return c->cb(&r, c->payload);
 }
 

@@ -42,7 +42,8 @@ typedef struct rq_endpoint_filter {
 } rq_endpoint_filter;
 
 /* One endpoint as listed; strings borrowed for the callback only. Times
- * are 0 when never set. */
+ * are 0 when never set; the vault sizes mean something only when
+ * vault_known (0 free bytes is a full disk). */
 typedef struct rq_endpoint_row {
 	int64_t id, unit_id;
 	const char *unit_name, *unit_code;
@@ -51,6 +52,8 @@ typedef struct rq_endpoint_row {
 	int64_t db_newest_build, created_at, last_seen, last_full_scan, last_update;
 	int realtime, firewall;
 	int64_t active_detections;
+	int vault_known;
+	int64_t vault_free, vault_total; /* bytes of the quarantine vault's file system */
 } rq_endpoint_row;
 
 typedef int (*rq_endpoint_row_cb)(const rq_endpoint_row *row, void *payload);

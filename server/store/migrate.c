@@ -254,10 +254,20 @@ static const char schema_v3[] =
 	"CREATE INDEX scan_summaries_finished ON scan_summaries(finished_at, endpoint_id, kind);"
 	"CREATE INDEX detections_first_seen ON detections(first_seen, endpoint_id, state);";
 
+/*
+ * The free and total bytes of the file system holding an agent's quarantine
+ * vault, as its last heartbeat reported them; NULL until one does. One
+ * column per ALTER: SQLite adds no more at once.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE endpoints ADD COLUMN vault_free BIGINT;"
+	"ALTER TABLE endpoints ADD COLUMN vault_total BIGINT;";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
 	{3, "coverage period indexes", schema_v3, NULL, NULL},
+	{4, "vault disk of endpoints", schema_v4, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -25,6 +25,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.server_url, "");
 	char buf[4096];
 	assert_string_equal(rq_agent_config_db_dir(&c, buf, sizeof(buf)), "/var/lib/raquet/sigs");
+	assert_string_equal(rq_agent_config_vault_dir(&c, buf, sizeof(buf)), "/var/lib/raquet/quarantine");
 	char *missing = NULL;
 	assert_true(asprintf(&missing, "%s/none.conf", tmp) > 0);
 	assert_int_equal(rq_agent_config_load(&c, missing), RQ_ENOTFOUND);
@@ -76,6 +77,8 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.ionice, RQ_IONICE_IDLE);
 	assert_int_equal(c.ionice_level, 3);
 	assert_string_equal(c.vault_dir, "/srv/vault");
+	char buf[4096];
+	assert_string_equal(rq_agent_config_vault_dir(&c, buf, sizeof(buf)), "/srv/vault");
 	assert_string_equal(c.scanner, "/opt/raquet/bin/raquet");
 	assert_int_equal(c.scheduled_scans, 0);
 	assert_int_equal(c.realtime_enabled, 0);

@@ -3,11 +3,13 @@
  * from their headers (junk, hidden and .prev files left out; a missing
  * folder is an empty list), the agent's version and kind, the real-time
  * state from status.json or "off" with a reason, times copied when known,
- * and the interface list within the API's limits.
+ * the interface list within the API's limits, and the vault's free disk
+ * (of its nearest existing parent before it exists; absent when unreadable).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "testutil.h"
 #include "tmpdir_fixture.h"
@@ -78,11 +80,50 @@ static void test_facts(void **state)
 	json_decref(status);
 }
 
+/* The vault fact for `cfg` matches statvfs of `expect_dir`, or is absent when that is NULL. */
+static void check_vault(const rq_agent_config *cfg, const char *expect_dir)
+{
+	json_t *f = rq_agent_facts(cfg, NULL);
+	assert_non_null(f);
+	json_t *vault = json_object_get(f, "vault");
+	if (!expect_dir) {
+		assert_null(vault);
+		json_decref(f);
+		return;
+	}
+	struct statvfs sv;
+	assert_int_equal(statvfs(expect_dir, &sv), 0);
+	json_t *free_bytes = json_object_get(vault, "free_bytes"), *total = json_object_get(vault, "total_bytes");
+	assert_true(json_is_integer(free_bytes) && json_is_integer(total));
+	assert_int_equal(json_integer_value(total), (json_int_t)(sv.f_blocks * sv.f_frsize));
+	assert_true(json_integer_value(free_bytes) >= 0 && json_integer_value(free_bytes) <= json_integer_value(total));
+	assert_int_equal(json_object_size(vault), 2);
+	json_decref(f);
+}
+
+static void test_vault(void **state)
+{
+	rq_agent_config cfg;
+	rq_agent_config_defaults(&cfg);
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", tmp);
+	check_vault(&cfg, tmp); /* STATE_DIR/quarantine does not exist yet: its parent's file system */
+	snprintf(cfg.vault_dir, sizeof(cfg.vault_dir), "%s", tmp);
+	check_vault(&cfg, tmp);
+	snprintf(cfg.vault_dir, sizeof(cfg.vault_dir), "%s/not/yet/", tmp);
+	check_vault(&cfg, tmp);
+	snprintf(cfg.vault_dir, sizeof(cfg.vault_dir), "/");
+	check_vault(&cfg, "/");
+	free(rq_test_write(tmp, "file", "x", 1));
+	snprintf(cfg.vault_dir, sizeof(cfg.vault_dir), "%s/file/vault", tmp);
+	check_vault(&cfg, NULL); /* under a regular file: unreadable, left out */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,11 @@
 # (another unit's endpoint or detection is 403, lists are filtered);
 # endpoint and detection filters, sorting and paging checked against
 # totals and order; bad query parameters refused naming the parameter;
-# the detail of a machine; retiring one (credential dead, audited); the
-# coverage summary with by=children.
+# the detail of a machine; the free disk of a machine's quarantine vault
+# (stored from a heartbeat or an enrollment, shown in the list and the
+# detail, kept by a heartbeat without it, wrong values refused naming the
+# field); retiring one (credential dead, audited); the coverage summary
+# with by=children.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -137,6 +140,39 @@ scenario() {
 	expect_400 root "/api/v1/endpoints?q=a%0Ab" 'parameter q'
 	expect_400 root "/api/v1/endpoints?unit=x" unit
 
+	# --- the vault's free disk ---
+	api root GET "/api/v1/endpoints/$B1_ID"
+	[ "$(json '["vault_free_bytes"]') $(json '["vault_total_bytes"]')" = "None None" ] ||
+		fail "vault before any report: $(cat body)"
+	TB5=$((5 << 40))  # beyond 32 bits
+	agent_post "$B1_CRED" /heartbeat "{\"vault\":{\"free_bytes\":0,\"total_bytes\":$TB5}}"
+	expect_code 200 "heartbeat with a full vault disk: "
+	api root GET "/api/v1/endpoints/$B1_ID"
+	[ "$(json '["vault_free_bytes"]') $(json '["vault_total_bytes"]')" = "0 $TB5" ] || fail "vault detail: $(cat body)"
+	heartbeat "$B1_CRED" on 2 3  # without a vault: the stored one stays
+	# VAULT NAMED: a heartbeat with that vault is refused, the reason naming NAMED
+	while read -r vault named; do
+		agent_post "$B1_CRED" /heartbeat "{\"vault\":$vault}"
+		expect_code 400 "vault $vault: "
+		grep -q "$named" body || fail "vault $vault: the reason does not name $named: $(cat body)"
+	done <<-'EOF'
+	{"free_bytes":"x","total_bytes":9} vault\.free_bytes
+	{"free_bytes":-1,"total_bytes":9} vault\.free_bytes
+	{"free_bytes":1.5,"total_bytes":9} vault\.free_bytes
+	{"free_bytes":null,"total_bytes":9} vault\.free_bytes
+	{"free_bytes":{},"total_bytes":9} vault\.free_bytes
+	{"free_bytes":1,"total_bytes":-9} vault\.total_bytes
+	{"free_bytes":1} vault\.total_bytes
+	{"free_bytes":3,"total_bytes":2} vault\.free_bytes
+	{"free_bytes":1,"total_bytes":2,"used":1} vault\.used
+	"full" vault
+	EOF
+	api root GET "/api/v1/endpoints?q=bravo"
+	[ "$(json '["items"][0]["vault_free_bytes"]') $(json '["items"][0]["vault_total_bytes"]')" = "0 $TB5" ] ||
+		fail "vault kept by a heartbeat without it and by refused ones, in the list: $(cat body)"
+	api root GET "/api/v1/endpoints?q=alpha"
+	[ "$(json '["items"][0]["vault_free_bytes"]')" = None ] || fail "an unreported vault in the list: $(cat body)"
+
 	# --- one machine ---
 	api off_a GET "/api/v1/endpoints/$A1_ID"
 	expect_code 200 "detail: "
@@ -247,6 +283,15 @@ scenario() {
 	expect_code 404 "retired twice: "
 	expect_total root /api/v1/endpoints 3
 	[ "$(audit_count endpoint.retire)" = 1 ] || fail "endpoint.retire audited once: $(audit_count endpoint.retire)"
+
+	# --- an enrollment carries the vault too (the machine facts are shared) ---
+	curl -sS -o body -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		--data-binary "{\"token\":\"$TOK_B\",\"hostname\":\"delta\",\"vault\":{\"free_bytes\":1000,\"total_bytes\":4000}}" \
+		"$BASE/api/v1/agent/enroll" > code 2> curl.err
+	expect_code 201 "enroll with a vault: "
+	api root GET "/api/v1/endpoints/$(json '["endpoint_id"]')"
+	[ "$(json '["vault_free_bytes"]') $(json '["vault_total_bytes"]')" = "1000 4000" ] ||
+		fail "vault stored at enrollment: $(cat body)"
 }
 
 for_each_store scenario

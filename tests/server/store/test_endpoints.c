@@ -1,7 +1,8 @@
 /*
  * Tests of endpoints on both backends: creation with defaults, every text
  * field round-tripping SQL metacharacters, heartbeats changing only what
- * they carry, and the constraints on kind and unit.
+ * they carry (the vault's disk too: 0 free is kept as a value, a heartbeat
+ * without it keeps the stored one), and the constraints on kind and unit.
  */
 #include "store_fixture.h"
 #include "store/endpoints.h"
@@ -101,11 +102,79 @@ static void test_heartbeat(void **state)
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM endpoints WHERE hostname = 'pc-7'"), 1);
 }
 
+/* The endpoint's stored vault sizes, -1 each when unknown. */
+static void vault_of(fx *f, int64_t id, int64_t *free_bytes, int64_t *total)
+{
+	rq_endpoint e;
+	FX_OK(rq_store_endpoint_get(f->s, id, &e));
+	*free_bytes = e.st.vault_known ? e.st.vault_free : -1;
+	*total = e.st.vault_known ? e.st.vault_total : -1;
+	rq_store_endpoint_clear(&e);
+}
+
+static void test_vault(void **state)
+{
+	fx *f = *state;
+	int64_t unit, id, bare_id, fr, tot;
+	const int64_t tb5 = 5LL << 40; /* beyond 32 bits */
+	FX_OK(rq_store_unit_create(f->s, &unit, 0, "U", "u", "", 1));
+	/* enrolled with a full vault disk: 0 is stored, not taken for unknown */
+	rq_endpoint_status full = {.hostname = "full", .realtime = -1, .firewall = -1, .vault_known = 1,
+				   .vault_free = 0, .vault_total = tb5};
+	FX_OK(rq_store_endpoint_create(f->s, &id, unit, &full, 100));
+	vault_of(f, id, &fr, &tot);
+	assert_true(fr == 0 && tot == tb5);
+	/* enrolled without: NULL */
+	rq_endpoint_status bare = {.hostname = "bare", .realtime = -1, .firewall = -1};
+	FX_OK(rq_store_endpoint_create(f->s, &bare_id, unit, &bare, 100));
+	vault_of(f, bare_id, &fr, &tot);
+	assert_true(fr == -1 && tot == -1);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM endpoints WHERE vault_free IS NULL AND vault_total IS NULL"),
+			 1);
+
+	/* a heartbeat carrying only the vault, then one with it among other changes */
+	rq_endpoint_status hb = {.realtime = -1, .firewall = -1, .vault_known = 1, .vault_free = 123,
+				 .vault_total = 456};
+	FX_OK(rq_store_endpoint_heartbeat(f->s, bare_id, &hb, 200));
+	vault_of(f, bare_id, &fr, &tot);
+	assert_true(fr == 123 && tot == 456);
+	rq_endpoint_status hb2 = {.status = "ok", .realtime = 1, .firewall = -1, .last_update = 250, .vault_known = 1,
+				  .vault_free = tb5 - 1, .vault_total = tb5};
+	FX_OK(rq_store_endpoint_heartbeat(f->s, bare_id, &hb2, 300));
+	rq_endpoint e;
+	FX_OK(rq_store_endpoint_get(f->s, bare_id, &e));
+	assert_string_equal(e.st.status, "ok");
+	assert_true(e.st.realtime == 1 && e.st.last_update == 250 && e.last_seen == 300);
+	assert_true(e.st.vault_known && e.st.vault_free == tb5 - 1 && e.st.vault_total == tb5);
+	rq_store_endpoint_clear(&e);
+	/* only the free space changed, then down to 0 */
+	hb2.vault_free = 7;
+	FX_OK(rq_store_endpoint_heartbeat(f->s, bare_id, &hb2, 310));
+	vault_of(f, bare_id, &fr, &tot);
+	assert_true(fr == 7 && tot == tb5);
+	hb2.vault_free = 0;
+	FX_OK(rq_store_endpoint_heartbeat(f->s, bare_id, &hb2, 320));
+	vault_of(f, bare_id, &fr, &tot);
+	assert_true(fr == 0 && tot == tb5);
+
+	/* a heartbeat without it (an older agent, statvfs failed) keeps the stored value */
+	rq_endpoint_status without = {.agent_version = "0.2.0", .realtime = -1, .firewall = -1, .last_update = 400};
+	FX_OK(rq_store_endpoint_heartbeat(f->s, bare_id, &without, 400));
+	FX_OK(rq_store_endpoint_get(f->s, bare_id, &e));
+	assert_string_equal(e.st.agent_version, "0.2.0");
+	assert_true(e.st.last_update == 400 && e.last_seen == 400);
+	assert_true(e.st.vault_known && e.st.vault_free == 0 && e.st.vault_total == tb5);
+	rq_store_endpoint_clear(&e);
+	vault_of(f, id, &fr, &tot); /* the other endpoint untouched */
+	assert_true(fr == 0 && tot == tb5);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_roundtrip),
 		cmocka_unit_test(test_heartbeat),
+		cmocka_unit_test(test_vault),
 	};
 	return RUN_BOTH("endpoints", tests, 0);
 }

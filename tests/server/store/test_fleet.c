@@ -357,6 +357,9 @@ static int keep_row(const rq_endpoint_row *r, void *payload)
 	out->active_detections = r->active_detections;
 	out->last_seen = r->last_seen;
 	out->realtime = r->realtime;
+	out->vault_known = r->vault_known;
+	out->vault_free = r->vault_free;
+	out->vault_total = r->vault_total;
 	assert_string_equal(r->unit_code, "B");
 	return 0;
 }
@@ -386,6 +389,12 @@ static void test_endpoint_detail_and_retire(void **state)
 	assert_int_equal(row.unit_id, w.b);
 	assert_int_equal(row.active_detections, 2);
 	assert_int_equal(row.last_seen, NOW - 3 * DAY);
+	assert_false(row.vault_known); /* never reported */
+	rq_endpoint_status hb = {.realtime = -1, .firewall = -1, .vault_known = 1, .vault_free = 0,
+				 .vault_total = 3LL << 40};
+	FX_OK(rq_store_endpoint_heartbeat(f->s, w.ep[4], &hb, NOW - 3 * DAY));
+	FX_OK(rq_store_fleet_endpoint(f->s, w.ep[4], keep_row, &row));
+	assert_true(row.vault_known && row.vault_free == 0 && row.vault_total == 3LL << 40);
 	assert_int_equal(rq_store_fleet_endpoint(f->s, 9999, keep_row, &row), RQ_ENOTFOUND);
 	FX_OK(rq_store_fleet_scans(f->s, w.ep[0], 10, count_scan, &n));
 	assert_int_equal(n, 2);
