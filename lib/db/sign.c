@@ -267,17 +267,30 @@ done:
 	return rc;
 }
 
-int rq_keyring_add_file(rq_keyring *ring, const char *pub_path)
+int rq_keyring_add_pem(rq_keyring *ring, const void *pem, size_t len, const char *where)
 {
-	BIO *bio = NULL;
-	int rc = pem_bio(pub_path, &bio);
-	if (rc != 0)
-		return rc;
+	if (len > RQ_MAX_KEY_FILE)
+		return rq_fail(RQ_ELIMIT, "%s: %zu bytes: larger than a key file can be (%d)", where, len,
+			       RQ_MAX_KEY_FILE);
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio)
+		return rq_fail(RQ_ENOMEM, "%s: out of memory", where);
 	EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 	BIO_free(bio);
 	if (!pkey)
-		return rq_fail(RQ_EPARSE, "%s: not a PEM public key: %s", pub_path, ossl_reason());
-	return ring_add(ring, pkey, pub_path);
+		return rq_fail(RQ_EPARSE, "%s: not a PEM public key: %s", where, ossl_reason());
+	return ring_add(ring, pkey, where);
+}
+
+int rq_keyring_add_file(rq_keyring *ring, const char *pub_path)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc = rq_read_file(pub_path, RQ_MAX_KEY_FILE, &data, &len);
+	if (rc == 0)
+		rc = rq_keyring_add_pem(ring, data, len, pub_path);
+	free(data);
+	return rc;
 }
 
 int rq_keyring_add_signkey(rq_keyring *ring, const rq_signkey *key)

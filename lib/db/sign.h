@@ -38,6 +38,12 @@ int rq_keyring_new(rq_keyring **out);
 void rq_keyring_free(rq_keyring *ring);
 /* Add one public key PEM file. */
 int rq_keyring_add_file(rq_keyring *ring, const char *pub_path);
+/*
+ * Add the public key of PEM text pem[0..len) (at most RQ_MAX_KEY_FILE bytes;
+ * need not be NUL-terminated); `where` names it in errors. RQ_EPARSE when it
+ * is not a PEM public key, RQ_EUNSUPPORTED when not Ed25519.
+ */
+int rq_keyring_add_pem(rq_keyring *ring, const void *pem, size_t len, const char *where);
 /* Add every *.pub file of `dir`; a missing folder adds nothing and is not an error. */
 int rq_keyring_add_dir(rq_keyring *ring, const char *dir);
 size_t rq_keyring_count(const rq_keyring *ring);

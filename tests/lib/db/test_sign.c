@@ -1,7 +1,8 @@
 /*
  * Tests of Ed25519 signing (lib/db/sign.c): key generation and loading,
  * sign/verify round trips, every single flipped byte of data or trailer
- * refused, unknown keys, keys of the wrong type and keyrings from folders.
+ * refused, unknown keys, keys of the wrong type, keyrings from folders and
+ * keys from PEM text.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <openssl/pem.h>
 
 #include "testutil.h"
+#include "core/limits.h"
+#include "core/util.h"
 #include "db/sign.h"
 
 static char *tmp;
@@ -232,6 +235,27 @@ static void test_keyring_dir(void **state)
 	rq_signkey_free(c);
 }
 
+/* A key from PEM text, as agents check the keys the server hands out. */
+static void test_keyring_pem(void **state)
+{
+	char path[4096];
+	uint8_t *pem = NULL;
+	size_t len = 0;
+	rq_signkey_free(make_key("m"));
+	snprintf(path, sizeof path, "%s/m.pub", tmp);
+	assert_int_equal(rq_read_file(path, 1 << 16, &pem, &len), 0);
+	rq_keyring *ring = NULL;
+	assert_int_equal(rq_keyring_new(&ring), 0);
+	assert_int_equal(rq_keyring_add_pem(ring, pem, len, "m.pub"), 0); /* not NUL-terminated: fine */
+	assert_int_equal(rq_keyring_count(ring), 1);
+	assert_int_equal(rq_keyring_add_pem(ring, "no key\n", 7, "evil.pub"), RQ_EPARSE);
+	assert_non_null(strstr(rq_error_last(), "evil.pub: not a PEM public key"));
+	assert_int_equal(rq_keyring_add_pem(ring, pem, (size_t)RQ_MAX_KEY_FILE + 1, "big.pub"), RQ_ELIMIT);
+	assert_int_equal(rq_keyring_count(ring), 1);
+	rq_keyring_free(ring);
+	free(pem);
+}
+
 static void test_default_dir(void **state)
 {
 	setenv("RAQUET_KEYS", "/x/keys", 1);
@@ -248,6 +272,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keyring_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyring_pem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_dir, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
