@@ -270,6 +270,7 @@ int main(int argc, char **argv)
 	static rq_api_ctx api;
 	api.store_url = cfg.store_url;
 	api.mirror_dir = cfg.mirror_dir;
+	api.mirror_keys = cfg.mirror_keys; /* loaded with the configuration */
 	api.secure_cookies = !cfg.plain_http;
 	api.session_idle_s = (int64_t)cfg.session_idle;
 	api.session_max_s = (int64_t)cfg.session_max;

@@ -15,6 +15,8 @@
 #include "api/policy_cache.h"
 #include "auth/token.h"
 #include "config/config.h"
+#include "config/mirror_keys.h"
+#include "db/keyfiles.h"
 #include "http/json.h"
 #include "http/log.h"
 #include "store/endpoints.h"
@@ -84,6 +86,7 @@ static const rq_json_field enroll_spec[] = {
 static const rq_json_field heartbeat_spec[] = {
 	MACHINE_FIELDS,
 	{ .name = "policy_version", .type = RQ_JSON_INT, .min = 0, .max = 1LL << 53 },
+	{ .name = "mirror_keys_digest", .type = RQ_JSON_STRING, .max = RQ_KEYFILES_DIGEST_HEX },
 	{ .name = NULL },
 };
 
@@ -286,6 +289,22 @@ static int authenticate(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_r
 	return 0;
 }
 
+/*
+ * The mirror's public keys into `answer` -- "mirror_keys" and
+ * "mirror_keys_digest" -- unless the server hands out none or the agent's
+ * digest `known` (NULL: it sent none) is the current one. 0 or RQ_ENOMEM.
+ */
+static int add_mirror_keys(json_t *answer, const rq_mirror_keys *keys, const char *known)
+{
+	if (!keys || (known && !strcmp(known, rq_mirror_keys_digest(keys))))
+		return 0;
+	json_t *files = rq_mirror_keys_json(keys);
+	if (!files || json_object_set_new(answer, "mirror_keys", files) < 0 ||
+	    json_object_set_new(answer, "mirror_keys_digest", json_string(rq_mirror_keys_digest(keys))) < 0)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* --- handlers --- */
 
 static int enroll(const rq_http_req *req, rq_http_resp *resp, void *arg)
@@ -327,9 +346,13 @@ static int enroll(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		snprintf(cred, sizeof(cred), "%lld.%s", (long long)endpoint, secret);
 		rq_log(RQ_LOG_INFO, "endpoint %lld enrolled in unit %lld (%s)", (long long)endpoint,
 		       (long long)unit, f.st.hostname);
-		rq_http_resp_json(resp, 201, json_pack("{s:I, s:I, s:s, s:I}", "endpoint_id", (json_int_t)endpoint,
-						       "unit_id", (json_int_t)unit, "credential", cred,
-						       "server_time", (json_int_t)rq_api_now()));
+		json_t *answer = json_pack("{s:I, s:I, s:s, s:I}", "endpoint_id", (json_int_t)endpoint, "unit_id",
+					   (json_int_t)unit, "credential", cred, "server_time", (json_int_t)rq_api_now());
+		if (answer && add_mirror_keys(answer, ctx->mirror_keys, NULL)) {
+			json_decref(answer);
+			answer = NULL;
+		}
+		rq_http_resp_json(resp, 201, answer);
 		memset(secret, 0, sizeof(secret));
 		memset(cred, 0, sizeof(cred));
 	}
@@ -413,7 +436,8 @@ static int heartbeat(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	}
 	answer = json_pack("{s:O, s:I, s:I, s:o}", "tasks", tasks, "server_time", (json_int_t)now,
 			   "policy_version", (json_int_t)version, "databases", rq_mirror_latest(ctx->mirror_dir));
-	if (answer && policy && json_object_set(answer, "policy", policy) < 0) {
+	if (answer && ((policy && json_object_set(answer, "policy", policy) < 0) ||
+		       add_mirror_keys(answer, ctx->mirror_keys, str(body, "mirror_keys_digest")))) {
 		json_decref(answer);
 		answer = NULL;
 	}

@@ -12,10 +12,12 @@
 #include "store/store.h"
 
 struct rq_throttle;
+struct rq_mirror_keys;
 
 typedef struct rq_api_ctx {
 	const char *store_url;
 	const char *mirror_dir;        /* the signature mirror served ("" or NULL: none) */
+	const struct rq_mirror_keys *mirror_keys; /* its public keys for agents (NULL: none) */
 	/* admin API (api/admin.c, api/auth.c); unused by the agent API */
 	struct rq_throttle *throttle;  /* login attempts (auth/throttle.h) */
 	int secure_cookies;            /* served over HTTPS: cookies get Secure */

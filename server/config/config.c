@@ -1,10 +1,12 @@
 /*
  * Parses raquet-server's INI configuration and command-line flags into an
  * rq_srv_config, driven by one key table (see config.h), and checks the
- * rules across keys (plain HTTP only on loopback, TLS files usable).
+ * rules across keys (plain HTTP only on loopback, TLS files usable), and
+ * loads the mirror's public keys ([mirror] keys, mirror_keys.h).
  */
 #include "config/config.h"
 #include "config/limits.h"
+#include "config/mirror_keys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,6 +60,9 @@ static const rq_srv_config_key keys[] = {
 	{ "mirror", "dir", "--mirror-dir", "",
 	  "folder of the signature mirror (raquet mirror publish) served to agents at /mirror/FILE; "
 	  "empty: no mirror", T_STR, OFF(mirror_dir), 0, 0 },
+	{ "mirror", "keys", "--mirror-keys", "",
+	  "folder of the public keys (*.pub) that sign the mirror, handed to agents at enrollment and when "
+	  "they change; empty: none", T_STR, OFF(mirror_keys_dir), 0, 0 },
 	{ "auth", "session_idle", "--session-idle", "8h",
 	  "a dashboard session unused this long ends (suffix s, m, h or d; no suffix: seconds)",
 	  T_DURATION, OFF(session_idle), 1, RQ_AUTH_MAX_SESSION },
@@ -315,6 +320,8 @@ void rq_srv_config_free(rq_srv_config *cfg)
 	free(cfg->tls_key);
 	free(cfg->store_url);
 	free(cfg->mirror_dir);
+	free(cfg->mirror_keys_dir);
+	rq_mirror_keys_free(cfg->mirror_keys);
 	free(cfg->config_path);
 	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
 		free(cfg->origin[i]);
@@ -505,6 +512,18 @@ done:
 	return rc;
 }
 
+int rq_srv_config_load_keys(rq_srv_config *cfg)
+{
+	rq_mirror_keys_free(cfg->mirror_keys);
+	cfg->mirror_keys = NULL;
+	if (!cfg->mirror_keys_dir || !*cfg->mirror_keys_dir)
+		return 0;
+	int rc = rq_mirror_keys_load(&cfg->mirror_keys, cfg->mirror_keys_dir);
+	if (rc < 0)
+		rc = rq_fail(rc, "%s: [mirror] keys: %s", origin_of(cfg, "keys"), rq_error_last());
+	return rc;
+}
+
 /* "--flag=value" or "--flag value": the value, advancing *i; NULL if none. */
 static const char *flag_value(int argc, char **argv, int *i, const char *flag)
 {
@@ -606,6 +625,8 @@ int rq_srv_config_from_args(rq_srv_config *cfg, int argc, char **argv, int first
 			goto done;
 	}
 	rc = rq_srv_config_check(cfg);
+	if (rc == 0)
+		rc = rq_srv_config_load_keys(cfg);
 done:
 	return rc;
 }

@@ -32,6 +32,8 @@ typedef struct rq_srv_config {
 	char *store_url;         /* sqlite:PATH or postgresql://... */
 	/* [mirror] */
 	char *mirror_dir;        /* folder served at /mirror/, "" for none */
+	char *mirror_keys_dir;   /* public keys handed to agents, "" for none */
+	struct rq_mirror_keys *mirror_keys; /* loaded from it by rq_srv_config_load_keys; NULL: none */
 	/* [auth] */
 	unsigned long long session_idle; /* seconds a session may go unused */
 	unsigned long long session_max;  /* seconds a session lasts at most */
@@ -81,11 +83,20 @@ int rq_srv_config_load(rq_srv_config *cfg, const char *path);
 /*
  * The whole start-up sequence: defaults, then the config file (--config
  * FILE, else RQ_SRV_DEFAULT_CONFIG when it exists), then the flags of
- * argv[first..argc-1] over it, then rq_srv_config_check. RQ_EPARSE/RQ_EINVAL
+ * argv[first..argc-1] over it, then rq_srv_config_check and
+ * rq_srv_config_load_keys. RQ_EPARSE/RQ_EINVAL
  * with a "file:line: reason" or "--flag: reason" message on error.
  * Sets *help_out when --help was given (and does not check then).
  */
 int rq_srv_config_from_args(rq_srv_config *cfg, int argc, char **argv, int first, int *help_out);
+
+/*
+ * Load [mirror] keys into cfg->mirror_keys (config/mirror_keys.h; freed
+ * with the configuration); nothing when the key is empty. Errors are
+ * reported at the line or flag that set it. rq_srv_config_from_args calls
+ * it after rq_srv_config_check.
+ */
+int rq_srv_config_load_keys(rq_srv_config *cfg);
 
 /*
  * Rules across keys, reported at the line that set the offending key:

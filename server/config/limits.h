@@ -45,6 +45,15 @@
 
 /* --- hard limits --- */
 
+/* [mirror] keys: public keys handed to agents. A province signs with one
+ * key and holds a second while rotating; 32 leaves room for national and
+ * regional keys, and keeps an enrollment or heartbeat answer that carries
+ * them all small (at most 32 x 8 KiB). */
+#define RQ_SRV_MAX_MIRROR_KEYS 32
+/* One key file: an Ed25519 public key PEM is 113 bytes; anything near
+ * this size is not one. */
+#define RQ_SRV_MAX_MIRROR_KEY_FILE (8 * 1024)
+
 /* Per-connection memory for the request line, headers and query string:
  * longer requests get 414/431 from libmicrohttpd. Cookies and bearer
  * tokens are far shorter. */
