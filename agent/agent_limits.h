@@ -106,6 +106,12 @@
 #define RQ_AGENT_SCAN_STOP_MS 3000
 /* Task reports sent in a row before the loop looks at its timers again. */
 #define RQ_AGENT_REPORTS_PER_ROUND 20
+/*
+ * Mirror keys taken from one server answer: the server hands out at most 32
+ * (RQ_SRV_MAX_MIRROR_KEYS); more is not a raquet-server's answer. Each file
+ * is bounded by the keyring's RQ_MAX_KEY_FILE.
+ */
+#define RQ_AGENT_MAX_MIRROR_KEYS 32
 /* The scanner program of a packaged agent (raquetd is in /usr/sbin, raquet in /usr/bin). */
 #define RQ_AGENT_DEFAULT_SCANNER "/usr/bin/raquet"
 /*

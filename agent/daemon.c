@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "executor.h"
 #include "facts.h"
+#include "keys.h"
 #include "log.h"
 #include "outbox.h"
 #include "protection.h"
@@ -256,6 +257,9 @@ static int heartbeat(agentd *d)
 			if (d->prot)
 				record_protection(d);
 		}
+		/* new mirror keys into the trusted keys folder; a refusal does not fail the heartbeat */
+		if (rq_agent_keys_apply(&d->cfg, answer, d->status, NULL, NULL))
+			rq_alog(RQ_ALOG_WARN, "the server's mirror keys were not installed: %s", rq_error_last());
 	}
 	record_contact(d, "heartbeat", rc == 0, rc ? why : NULL);
 	if (rc)

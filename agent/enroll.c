@@ -1,8 +1,9 @@
 /*
  * Enrollment (enroll.h): check the URL and the trust material first, copy
  * the CA certificate into the state folder (the agent must not depend on
- * where the officer kept it), send the token with the machine facts, and
- * store the answer with the pin of the key the server presented.
+ * where the officer kept it), send the token with the machine facts,
+ * store the answer with the pin of the key the server presented, and
+ * install the mirror keys it handed out.
  */
 #include "enroll.h"
 
@@ -77,7 +78,7 @@ int rq_agent_enroll(const rq_enroll_options *o, rq_agent_state *out)
 	const char *sd = o->cfg->state_dir;
 	char abs_sd[PATH_MAX];
 	rq_client *c = NULL;
-	json_t *body = NULL, *answer = NULL;
+	json_t *body = NULL, *answer = NULL, *keys_status = NULL;
 	rq_agent_state st;
 	memset(&st, 0, sizeof(st));
 	memset(out, 0, sizeof(*out));
@@ -159,10 +160,21 @@ int rq_agent_enroll(const rq_enroll_options *o, rq_agent_state *out)
 	snprintf(status_path, sizeof(status_path), "%s/%s", sd, RQ_AGENT_STATUS_FILE);
 	unlink(status_path); /* the previous enrollment's last contact is not this one's */
 	*out = st;
+	/* enrolled: what follows cannot undo it, only say what is missing */
+	if (!(keys_status = json_object()))
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+	else if (!(rc = rq_agent_keys_apply(o->cfg, answer, keys_status, o->on_key, o->key_payload)) &&
+		 json_object_size(keys_status)) /* the digest, which the heartbeat sends back */
+		rc = rq_agent_json_write(keys_status, sd, RQ_AGENT_STATUS_FILE);
+	if (rc)
+		rc = rq_fail(rc, "enrolled as endpoint %lld in unit %lld, but the server's mirror keys were not installed: "
+			     "%s; updates need them, and raquetd asks for them again at every heartbeat",
+			     (long long)st.endpoint_id, (long long)st.unit_id, rq_error_last());
 done:
 	explicit_bzero(&st, sizeof(st));
 	rq_client_free(c);
 	json_decref(body);
 	json_decref(answer);
+	json_decref(keys_status);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "core/limits.h"
 #include "db/dbfs.h"
 #include "db/rqdb.h"
+#include "keys.h"
 #include "raquet/raquet.h"
 #include "sysinfo.h"
 
@@ -135,5 +136,8 @@ json_t *rq_agent_facts(const rq_agent_config *cfg, const json_t *status)
 	copy_known(f, status, "last_full_scan");
 	copy_known(f, status, "last_update");
 	copy_known(f, status, "policy_version"); /* the server then sends the policy only when it changed */
+	const char *keys = rq_agent_keys_digest(cfg, status); /* and the mirror's keys likewise (keys.c) */
+	if (keys)
+		json_object_set_new(f, "mirror_keys_digest", json_string(keys));
 	return f;
 }

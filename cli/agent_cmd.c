@@ -32,9 +32,11 @@ void agent_help(FILE *f)
 	fputs("Usage: raquet agent enroll --server URL --token TOKEN [--ca FILE] [OPTIONS]\n"
 	      "       raquet agent status [--json] [OPTIONS]\n"
 	      "\n"
-	      "enroll registers this machine with raquet-server in the unit of the token and\n"
-	      "pins the server's key; raquetd then reports on its own. status shows what the\n"
-	      "agent knows: server, ids, last contact, queued events, databases, real-time.\n"
+	      "enroll registers this machine with raquet-server in the unit of the token,\n"
+	      "pins the server's key and installs the public keys of the server's signature\n"
+	      "mirror into the trusted keys folder ([update] trusted_keys of --config);\n"
+	      "raquetd then reports and updates on its own. status shows what the agent\n"
+	      "knows: server, ids, last contact, queued events, databases, real-time.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --server URL           enroll: https://host:port (http:// only on loopback);\n"
@@ -112,10 +114,25 @@ static int load_config(const aopts *o, rq_agent_config *cfg)
 	return 0;
 }
 
+/* The mirror keys enrollment installed, a line each, printed after the enrollment's own. */
+typedef struct key_lines {
+	char text[RQ_AGENT_MAX_MIRROR_KEYS][PATH_MAX + 40];
+	size_t count;
+} key_lines;
+
+static void note_key(const char *path, int written, void *payload)
+{
+	key_lines *k = payload;
+	if (k->count < RQ_AGENT_MAX_MIRROR_KEYS)
+		snprintf(k->text[k->count++], sizeof(k->text[0]), "trusted key %s: %s",
+			 written ? "installed" : "already installed", path);
+}
+
 static int enroll_main(int argc, char **argv)
 {
 	aopts o = { 0 };
 	rq_agent_config cfg;
+	static key_lines keys;
 	int rc = parse(&o, 1, argc, argv);
 	if (rc)
 		return rc == 1 ? 0 : rc;
@@ -128,23 +145,28 @@ static int enroll_main(int argc, char **argv)
 		.pin = o.pin,
 		.force = o.force,
 		.cfg = &cfg,
+		.on_key = note_key,
+		.key_payload = &keys,
 	};
 	if (!*eo.server)
 		return usage_error("--server URL is required (or [server] url in the configuration)", NULL);
 	if (!o.token)
 		return usage_error("--token TOKEN is required", NULL);
 	rq_agent_state st;
-	if (rq_agent_enroll(&eo, &st)) {
-		fprintf(stderr, CMD " enroll: %s\n", rq_error_last());
-		return 1;
+	rc = rq_agent_enroll(&eo, &st) ? 1 : 0;
+	if (rc == 0) {
+		printf("enrolled: endpoint %lld in unit %lld of %s\n", (long long)st.endpoint_id,
+		       (long long)st.unit_id, st.server_url);
+		if (st.pin[0])
+			printf("server key pinned: %s\n", st.pin);
+		printf("state: %s/%s (mode 0600)\n", cfg.state_dir, RQ_AGENT_STATE_FILE);
 	}
-	printf("enrolled: endpoint %lld in unit %lld of %s\n", (long long)st.endpoint_id, (long long)st.unit_id,
-	       st.server_url);
-	if (st.pin[0])
-		printf("server key pinned: %s\n", st.pin);
-	printf("state: %s/%s (mode 0600)\n", cfg.state_dir, RQ_AGENT_STATE_FILE);
+	for (size_t i = 0; i < keys.count; i++) /* also those written before a failure */
+		printf("%s\n", keys.text[i]);
+	if (rc)
+		fprintf(stderr, CMD " enroll: %s\n", rq_error_last());
 	explicit_bzero(&st, sizeof(st));
-	return 0;
+	return rc;
 }
 
 /* 1 when a raquetd holds the state folder's lock, 0 when none does. */
