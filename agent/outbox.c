@@ -94,6 +94,11 @@ int rq_outbox_open(rq_outbox **out, const char *path, const rq_outbox_limits *li
 	memcpy(ob->reserve_path, path, pl);
 	memcpy(ob->reserve_path + pl, ".reserve", 9);
 	int rc = rq_agent_db_open(&ob->db, path, schema, "outbox");
+	/* the first process to open it creates the shared-memory index and the
+	 * write-ahead log: on a full disk (raquetd starting after a reboot) only
+	 * the reserve gives that room; it is put back below when it can be */
+	if (rc == RQ_EIO && unlink(ob->reserve_path) == 0)
+		rc = rq_agent_db_open(&ob->db, path, schema, "outbox");
 	if (rc) {
 		rq_outbox_close(ob);
 		return rc;
