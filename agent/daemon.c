@@ -164,8 +164,9 @@ static void record_protection(agentd *d)
 	json_t *ps = rq_protection_status(d->prot);
 	if (!ps)
 		return;
-	char reason[300];
-	snprintf(reason, sizeof(reason), "%s", json_string_value(json_object_get(ps, "reason")) ? json_string_value(json_object_get(ps, "reason")) : "");
+	const char *why = json_string_value(json_object_get(ps, "reason"));
+	char reason[300]; /* the server's limit for a reason */
+	snprintf(reason, sizeof(reason), "%s", why ? why : "");
 	json_t *rt = json_pack("{s:O, s:s}", "state", json_object_get(ps, "state"), "source", "fanotify");
 	if (rt && reason[0])
 		json_object_set_new(rt, "reason", json_string(reason));
@@ -557,9 +558,8 @@ static void find_scanner(agentd *d)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *env = getenv("RQ_AGENT_SCANNER");
-	if (d->cfg.scanner[0] || (env && *env)) {
-		snprintf(d->raquet, sizeof(d->raquet), "%s", d->cfg.scanner[0] ? d->cfg.scanner : env);
+	if (d->cfg.scanner[0]) {
+		snprintf(d->raquet, sizeof(d->raquet), "%s", d->cfg.scanner);
 		return;
 	}
 	snprintf(d->raquet, sizeof(d->raquet), "%s", RQ_AGENT_DEFAULT_SCANNER);
