@@ -85,8 +85,6 @@ static void *progress_main(void *arg)
 {
 	progress *p = arg;
 	pthread_mutex_lock(p->lock);
-	if (!p->quit)
-		draw(p); /* at once, so that even a short scan shows where it stands */
 	while (!p->quit) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
@@ -119,7 +117,12 @@ int progress_start(progress *p, const rq_walk_stats *stats, pthread_mutex_t *loc
 	pthread_condattr_destroy(&attr);
 	if (rc != 0)
 		return -1;
+	/* at once, before the walk starts: even a scan over before the thread runs shows the line */
+	pthread_mutex_lock(p->lock);
+	draw(p);
+	pthread_mutex_unlock(p->lock);
 	if (pthread_create(&p->thread, NULL, progress_main, p) != 0) {
+		fputs("\r\033[K", stderr); /* no thread to keep it current: not shown at all */
 		pthread_cond_destroy(&p->wake);
 		return -1;
 	}
