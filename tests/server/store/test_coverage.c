@@ -110,6 +110,24 @@ static void test_coverage_numbers(void **state)
 	file_event_kind(f, e4, RQ_EVENT_ACTION, "d1-quarantine", "/a", "quarantined", NOW - 40);
 	const int64_t want_a1b[10] = {2, 2, 2, 0, 0, 1, 2, 0, 0, 0};
 	expect(f, a1, want_a1b);
+
+	/* the only top unit is counted as the whole store; with a second one it is not */
+	rq_coverage c;
+	FX_OK(rq_store_coverage_period(f->s, p, NOW, WINDOW, NOW - 30 * DAY, NOW, &c));
+	assert_int_equal(c.endpoints, 8);
+	assert_int_equal(c.files_found, 6);
+	int64_t o;
+	FX_OK(rq_store_unit_create(f->s, &o, 0, "Other", "o", "", 1));
+	int64_t e9 = endpoint(f, o, "e9", NOW - 10, 1, NOW - DAY / 2);
+	detection(f, e9, "d7", "/g", "active");
+	FX_OK(rq_store_coverage_period(f->s, p, NOW, WINDOW, NOW - 30 * DAY, NOW, &c));
+	assert_int_equal(c.endpoints, 8);
+	assert_int_equal(c.files_found, 6);
+	FX_OK(rq_store_coverage(f->s, p, NOW, WINDOW, &c));
+	assert_int_equal(c.endpoints, 8);
+	FX_OK(rq_store_coverage_period(f->s, 0, NOW, WINDOW, NOW - 30 * DAY, NOW, &c));
+	assert_int_equal(c.endpoints, 9);
+	assert_int_equal(c.files_found, 7);
 }
 
 static void scan(fx *f, int64_t ep, const char *uuid, const char *kind, int64_t finished)
