@@ -248,12 +248,7 @@ int rq_client_post(rq_client *c, const char *path, const json_t *body, long *sta
 	C->easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	C->easy_setopt(h, CURLOPT_NOPROGRESS, c->cancel ? 0L : 1L);
 	if (c->https) {
-		C->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-		C->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-		if (c->ca_file)
-			C->easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-		if (c->pin)
-			C->easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pin);
+		rq_curl_verify_tls(C, h, c->ca_file, c->pin);
 		C->easy_setopt(h, CURLOPT_CERTINFO, c->learn_pin ? 1L : 0L);
 	}
 	CURLcode cc = C->easy_perform(h);

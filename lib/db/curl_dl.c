@@ -61,3 +61,13 @@ const rq_curl_api *rq_curl(void)
 		rq_fail(RQ_EUNSUPPORTED, "%s", why);
 	return loaded;
 }
+
+void rq_curl_verify_tls(const rq_curl_api *C, CURL *h, const char *ca_file, const char *pin)
+{
+	C->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	C->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca_file)
+		C->easy_setopt(h, CURLOPT_CAINFO, ca_file);
+	if (pin)
+		C->easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
+}

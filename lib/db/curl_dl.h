@@ -29,4 +29,11 @@ typedef struct rq_curl_api {
  */
 const rq_curl_api *rq_curl(void);
 
+/*
+ * Verify the server of `h`: its certificate chain and host name, against
+ * `ca_file` (NULL: the system's CAs), and when `pin` is set its public key
+ * ("sha256//BASE64"). The one TLS policy of updates and the agent's calls.
+ */
+void rq_curl_verify_tls(const rq_curl_api *C, CURL *h, const char *ca_file, const char *pin);
+
 #endif

@@ -220,12 +220,7 @@ static int fetch_url(source *src, const char *file, sink *out)
 		/* a pin means nothing over plain http: then https only, redirects too */
 		C->easy_setopt(c, CURLOPT_PROTOCOLS_STR, src->pinned_key ? "https" : "http,https");
 		C->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, src->pinned_key ? "https" : "http,https");
-		C->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-		C->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-		if (src->ca_file)
-			C->easy_setopt(c, CURLOPT_CAINFO, src->ca_file);
-		if (src->pinned_key)
-			C->easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, src->pinned_key);
+		rq_curl_verify_tls(C, c, src->ca_file, src->pinned_key);
 		if (src->no_proxy)
 			C->easy_setopt(c, CURLOPT_NOPROXY, "*");
 		if (src->cancel) {
