@@ -199,14 +199,14 @@ static void apply_policy(agentd *d)
  * The heartbeat answer lists the newest databases of the server's mirror:
  * one newer than what is installed is fetched at once, not at the next
  * update interval, so what the province publishes protects every machine
- * within a heartbeat. An empty list: the server has no mirror.
+ * within a heartbeat. An empty list: the server has no mirror. `installed`
+ * is the heartbeat's own "databases".
  */
-static void newer_databases(agentd *d, const json_t *offered)
+static void newer_databases(agentd *d, const json_t *offered, const json_t *installed)
 {
 	d->server_mirror = json_object_size(offered) > 0;
 	if (!d->prot || !d->server_mirror)
 		return;
-	json_t *installed = rq_agent_databases(d->db_dir);
 	const char *name;
 	json_t *v;
 	json_object_foreach((json_t *)offered, name, v) {
@@ -218,7 +218,6 @@ static void newer_databases(agentd *d, const json_t *offered)
 			break;
 		}
 	}
-	json_decref(installed);
 }
 
 /* One heartbeat; 0 or -1 (recorded and logged). */
@@ -247,7 +246,8 @@ static int heartbeat(agentd *d)
 		} else if (added) {
 			rq_alog(RQ_ALOG_INFO, "%zu new task(s) queued", added);
 		}
-		newer_databases(d, json_object_get(answer, "databases"));
+		/* what is installed, as this heartbeat just reported it */
+		newer_databases(d, json_object_get(answer, "databases"), json_object_get(facts, "databases"));
 		json_t *policy = json_object_get(answer, "policy");
 		json_t *version = json_object_get(answer, "policy_version");
 		if (json_is_object(policy)) { /* kept for the scheduler, and across restarts */
@@ -345,10 +345,7 @@ static int refused_batch(agentd *d, const rq_outbox_batch *b, long status, const
 		json_t *p = json_pack("{s:s, s:s, s:s, s:I, s:s}", "message", "the server refused this event; it "
 				      "was removed from the outbox", "refused_uuid", e->uuid, "refused_kind", e->kind,
 				      "status", (json_int_t)status, "reason", reason);
-		char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
-		rc = text ? rq_outbox_put(d->ob, "error", RQ_EVENT_DETAIL, text, (int64_t)time(NULL), NULL)
-			  : rq_fail(RQ_ENOMEM, "out of memory");
-		free(text);
+		rc = rq_outbox_put_json(d->ob, "error", RQ_EVENT_DETAIL, p);
 		json_decref(p);
 	}
 	const char *uuid = e->uuid;
@@ -429,10 +426,8 @@ static int upload(agentd *d, int max_batches)
 static void report_error(agentd *d, const char *what, const char *message)
 {
 	json_t *p = json_pack("{s:s, s:s}", "what", what, "message", message);
-	char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
-	if (!text || rq_outbox_put(d->ob, "error", RQ_EVENT_DETAIL, text, (int64_t)time(NULL), NULL))
+	if (rq_outbox_put_json(d->ob, "error", RQ_EVENT_DETAIL, p))
 		rq_alog(RQ_ALOG_ERROR, "an error report could not be queued: %s", message);
-	free(text);
 	json_decref(p);
 }
 

@@ -69,11 +69,8 @@ static int put_action(rq_executor *x, int64_t task_id, json_t *p)
 	if (!p)
 		return rq_fail(RQ_ENOMEM, "out of memory");
 	json_object_set_new(p, "task_id", json_integer((json_int_t)task_id));
-	char *text = json_dumps(p, JSON_COMPACT);
+	int rc = rq_outbox_put_json(x->env.ob, "action", RQ_EVENT_DETAIL, p);
 	json_decref(p);
-	int rc = text ? rq_outbox_put(x->env.ob, "action", RQ_EVENT_DETAIL, text, (int64_t)time(NULL), NULL)
-		      : rq_fail(RQ_ENOMEM, "out of memory");
-	free(text);
 	return rc;
 }
 

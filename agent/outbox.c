@@ -428,3 +428,12 @@ int64_t rq_backoff_ms(unsigned failures, int64_t base_ms, int64_t max_ms)
 		r = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL;
 	return delay > 0 ? (int64_t)(r % (uint64_t)(delay + 1)) : 0;
 }
+
+int rq_outbox_put_json(rq_outbox *ob, const char *kind, rq_event_class cls, const json_t *payload)
+{
+	char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+	int rc = text ? rq_outbox_put(ob, kind, cls, text, (int64_t)time(NULL), NULL)
+		      : rq_fail(RQ_ENOMEM, "out of memory");
+	free(text);
+	return rc;
+}

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 typedef struct rq_outbox rq_outbox;
 
 /* Event classes, for the cap: details go first, summaries last. */
@@ -53,6 +55,13 @@ void rq_outbox_close(rq_outbox *ob);
  */
 int rq_outbox_put(rq_outbox *ob, const char *kind, rq_event_class cls, const char *payload,
 		  int64_t when, char uuid[37]);
+
+/*
+ * rq_outbox_put of `payload` as compact JSON, timed now. A NULL payload
+ * (a json_pack that failed) is RQ_ENOMEM, so callers can pass a pack's
+ * result straight in. The payload stays the caller's.
+ */
+int rq_outbox_put_json(rq_outbox *ob, const char *kind, rq_event_class cls, const json_t *payload);
 
 /* One queued event, as handed to the sender. Strings owned by the batch. */
 typedef struct rq_outbox_event {

@@ -129,11 +129,9 @@ void rq_protection_free(rq_protection *p)
 /* Put an event from the real-time thread; `ev` consumed. */
 static void rt_put(rq_protection *p, json_t *ev)
 {
-	char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	if (rq_outbox_put_json(p->rt_ob, "detection", RQ_EVENT_DETAIL, ev))
+		rq_alog(RQ_ALOG_ERROR, "a real-time finding could not be queued: %s", rq_error_last());
 	json_decref(ev);
-	if (!text || rq_outbox_put(p->rt_ob, "detection", RQ_EVENT_DETAIL, text, (int64_t)time(NULL), NULL))
-		rq_alog(RQ_ALOG_ERROR, "a real-time finding could not be queued: %s", text ? rq_error_last() : "out of memory");
-	free(text);
 }
 
 /* Called on the real-time thread for every detected file. */
@@ -246,11 +244,7 @@ typedef struct nw_ctx {
 static int on_conn(const json_t *ev, void *payload)
 {
 	nw_ctx *c = payload;
-	char *text = json_dumps(ev, JSON_COMPACT);
-	c->rc = text ? rq_outbox_put(c->ob, "connection", RQ_EVENT_DETAIL, text, (int64_t)time(NULL), NULL)
-		     : rq_fail(RQ_ENOMEM, "out of memory");
-	free(text);
-	return c->rc;
+	return c->rc = rq_outbox_put_json(c->ob, "connection", RQ_EVENT_DETAIL, ev);
 }
 
 int rq_protection_netwatch(rq_protection *p, rq_outbox *ob, size_t *found)

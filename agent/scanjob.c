@@ -194,11 +194,8 @@ static int put(rq_scanjob *j, const char *kind, rq_event_class cls, json_t *p)
 	if (j->task_id)
 		json_object_set_new(p, "task_id", json_integer((json_int_t)j->task_id));
 	json_object_set_new(p, "scan_kind", json_string(j->kind));
-	char *text = json_dumps(p, JSON_COMPACT);
+	int rc = rq_outbox_put_json(j->ob, kind, cls, p);
 	json_decref(p);
-	int rc = text ? rq_outbox_put(j->ob, kind, cls, text, (int64_t)time(NULL), NULL)
-		      : rq_fail(RQ_ENOMEM, "out of memory");
-	free(text);
 	return rc;
 }
 
@@ -423,11 +420,7 @@ static int finish(rq_scanjob *j)
 	}
 	if (j->unreadable_lines)
 		json_object_set_new(j->result, "unreadable_lines", json_integer((json_int_t)j->unreadable_lines));
-	char *text = json_dumps(j->result, JSON_COMPACT);
-	int rc = text ? rq_outbox_put(j->ob, "scan", RQ_EVENT_SUMMARY, text, (int64_t)time(NULL), NULL)
-		      : rq_fail(RQ_ENOMEM, "out of memory");
-	free(text);
-	return rc;
+	return rq_outbox_put_json(j->ob, "scan", RQ_EVENT_SUMMARY, j->result);
 }
 
 int rq_scanjob_poll(rq_scanjob *j)
