@@ -34,12 +34,14 @@
 #include "tasks.h"
 #include "updater.h"
 
-static volatile sig_atomic_t stop_requested, reload_requested;
+static volatile sig_atomic_t stop_requested, reload_requested, contact_requested;
 
 void rq_daemon_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_requested = 1;
+	else if (sig == SIGUSR1)
+		contact_requested = 1;
 	else
 		stop_requested = 1;
 }
@@ -753,6 +755,10 @@ static void run_loop(agentd *d)
 			reload(d);
 		}
 		now = mono_ms();
+		if (contact_requested) { /* SIGUSR1: heartbeat now (new tasks, policy) */
+			contact_requested = 0;
+			d->next_hb = now;
+		}
 		if (now >= d->next_hb) {
 			if (heartbeat(d) == 0) {
 				d->hb_failures = 0;

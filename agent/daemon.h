@@ -19,7 +19,7 @@ typedef struct rq_daemon_options {
  * Async-signal-safe: SIGTERM/SIGINT ask the loop to stop (a request in
  * flight is aborted within about a second; what it carried stays queued),
  * SIGHUP to reload the configuration and agent.json (both kept as they
- * were when either new one is bad).
+ * were when either new one is bad), SIGUSR1 to heartbeat now.
  */
 void rq_daemon_signal(int sig);
 

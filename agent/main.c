@@ -30,7 +30,8 @@ static void usage(FILE *f)
 	      "  --version          print the version\n"
 	      "  -h, --help         print this help\n"
 	      "\n"
-	      "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the configuration.\n",
+	      "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the configuration,\n"
+	      "SIGUSR1 contacts the server now (new tasks, policy).\n",
 	      f);
 }
 
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int rc = rq_daemon_run(&o);
 	if (rc) {

@@ -4,8 +4,10 @@
 # defaults (SQLite store in /var/lib/raquet-server; on its first start it
 # creates the administrator and prints the password once), enroll this
 # machine's agent into a unit of its own and start raquetd (protected,
-# updated and reporting from then on), then sweep this machine with the
-# engine's embedded defaults.
+# updated and reporting from then on), have the agent scan a folder holding
+# the EICAR test file (so the dashboard's overview shows a scan and a
+# detection), then sweep this machine with the engine's embedded defaults,
+# and end with the dashboard's address and login.
 #   scripts/run-local.sh BUILD_DIR
 set -uo pipefail
 build=$(realpath "${1:-build}")
@@ -13,6 +15,8 @@ tls=/etc/raquet-server/tls
 port=8443
 state=/var/lib/raquet
 log=/var/log/raquet
+demo=/var/tmp/raquet-eicar-test
+password=
 
 # already serving (a second `make run`)? then leave it be
 if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -20,8 +24,11 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		mkdir -p "$(dirname "$tls")" &&
 			"$build/raquet-server" tls-init --dir "$tls" --host localhost --host "$(hostname)" || exit 1
 	fi
-	# detaches once listening; exits non-zero if it could not start
-	"$build/raquet-server" || exit 1
+	# detaches once listening; exits non-zero if it could not start. On its
+	# first start it prints the administrator's password, repeated at the end.
+	first=$("$build/raquet-server") || exit 1
+	[ -n "$first" ] && printf '%s\n' "$first"
+	password=$(printf '%s\n' "$first" | sed -n 's/^ *password: *//p')
 fi
 echo "raquet-server: https://$(hostname):$port/ (CA certificate for browsers and agents: $tls/ca.crt)"
 
@@ -42,8 +49,32 @@ fi
 "$build/raquet" agent status
 echo "raquetd: running (log $log/raquetd.log; stop it with: pkill raquetd)"
 
+# the agent scans a folder with the EICAR test file (a harmless file every
+# anti-malware product detects) and reports it: SIGUSR1 makes it fetch the
+# task now rather than at its next heartbeat
+mkdir -p "$demo"
+printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$demo/eicar.com"
+endpoint=$("$build/raquet" agent status --json 2> /dev/null | sed -n 's/.*"endpoint_id": *\([0-9]*\).*/\1/p' | head -1)
+echo "raquet: the agent scans $demo (the EICAR test file) and reports to the server"
+"$build/raquet-server" task add --endpoint "${endpoint:-$(hostname)}" --kind scan_path --path "$demo" \
+	--wait 120 > /tmp/raquet-demo-task.$$ &
+task=$!
+sleep 0.5
+pkill -USR1 -x raquetd
+wait "$task" && sed 's/^/  /' /tmp/raquet-demo-task.$$ || echo "  (the demo scan did not finish: $(cat /tmp/raquet-demo-task.$$))"
+rm -f /tmp/raquet-demo-task.$$
+
 echo "raquet: sweeping this machine (/, one file system) with the embedded defaults"
 "$build/raquet" scan -r -i --one-file-system /
 status=$?
+
+echo
+echo "Dashboard: https://$(hostname):$port/ (CA certificate: $tls/ca.crt)"
+if [ -n "$password" ]; then
+	echo "Log in as: admin / $password (shown on this first start only; change it after logging in)"
+else
+	echo "Log in as: admin, with the password printed at the server's first start"
+	echo "  (lost it? raquet-server user passwd --login admin)"
+fi
 [ "$status" -le 1 ] || exit "$status"
 exit 0

@@ -1,6 +1,6 @@
 /*
- * `raquet-server unit add`, `token create`, `user add` and `user passwd`
- * (admin_cmd.h):
+ * `raquet-server unit add`, `token create`, `user add`, `user passwd` and
+ * `task add` (admin_cmd.h):
  * the store is the one of the configuration (--config FILE, else the
  * default file) unless --store URL is given; schema migrations are applied
  * first, like at server start.
@@ -11,16 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "api/admin.h"
+#include "api/tasks.h"
 #include "auth/password.h"
 #include "auth/token.h"
 #include "bootstrap.h"
 #include "config/config.h"
 #include "store/audit.h"
 #include "store/store.h"
+#include "store/tasks.h"
 #include "store/tokens.h"
 #include "store/units.h"
 #include "store/users.h"
@@ -30,7 +33,8 @@
 
 typedef struct args {
 	const char *config, *store, *name, *code, *parent, *unit, *label, *login, *role, *display;
-	long uses, days;
+	const char *endpoint, *kind, *path;
+	long uses, days, wait;
 	int password_stdin;
 } args;
 
@@ -42,6 +46,9 @@ static void usage(FILE *f)
 	      "                              [--display NAME] [--password-stdin]\n"
 	      "       raquet-server user passwd --login LOGIN [--password-stdin]\n"
 	      "  (without --password-stdin a random password is made and printed once)\n"
+	      "       raquet-server task add --endpoint HOSTNAME|ID --kind scan_quick|scan_full|update\n"
+	      "                              [--kind scan_path --path /ABS/PATH] [--wait SECONDS]\n"
+	      "  (--wait: until the agent reports the task done or failed; prints its result)\n"
 	      "Common options: --config FILE (default /etc/raquet-server/raquet-server.conf),\n"
 	      "                --store URL (sqlite:PATH or postgresql://...; overrides the file)\n",
 	      f);
@@ -66,12 +73,16 @@ static int parse(int argc, char **argv, args *a, const char **contact)
 		else if (!strcmp(argv[i], "--login")) slot = &a->login;
 		else if (!strcmp(argv[i], "--role")) slot = &a->role;
 		else if (!strcmp(argv[i], "--display")) slot = &a->display;
+		else if (!strcmp(argv[i], "--endpoint")) slot = &a->endpoint;
+		else if (!strcmp(argv[i], "--kind")) slot = &a->kind;
+		else if (!strcmp(argv[i], "--path")) slot = &a->path;
 		else if (!strcmp(argv[i], "--password-stdin")) {
 			a->password_stdin = 1;
 			continue;
 		}
 		else if (!strcmp(argv[i], "--uses")) num = &a->uses;
 		else if (!strcmp(argv[i], "--days")) num = &a->days;
+		else if (!strcmp(argv[i], "--wait")) num = &a->wait;
 		else {
 			fprintf(stderr, "raquet-server: unknown option '%s'\n", argv[i]);
 			return -1;
@@ -360,6 +371,125 @@ done:
 	return status;
 }
 
+/* The endpoint named by a decimal id or a hostname (which must be unique):
+ * its id (and *unit its unit), 0 after printing why. */
+static int64_t endpoint_named(rq_store *s, const char *name, int64_t *unit)
+{
+	rq_stmt *st = NULL;
+	int64_t id = 0, n = 0;
+	int by_id = name[0] && strspn(name, "0123456789") == strlen(name) && strlen(name) < 19;
+	int rc = rq_store_prepare(s, &st, by_id ? "SELECT COUNT(*), MIN(id), MIN(unit_id) FROM endpoints WHERE id = $1"
+						: "SELECT COUNT(*), MIN(id), MIN(unit_id) FROM endpoints WHERE hostname = $1");
+	if (!rc)
+		rc = by_id ? rq_stmt_bind_int64(st, 1, strtoll(name, NULL, 10)) : rq_stmt_bind_text(st, 1, name);
+	if (!rc && (rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
+		n = rq_stmt_column_int64(st, 0);
+		id = rq_stmt_column_int64(st, 1);
+		*unit = rq_stmt_column_int64(st, 2);
+		rc = 0;
+	}
+	rq_stmt_finalize(st);
+	if (rc < 0)
+		fprintf(stderr, "raquet-server task add: %s\n", rq_error_last());
+	else if (n == 0)
+		fprintf(stderr, "raquet-server task add: no endpoint '%s'\n", name);
+	else if (n > 1)
+		fprintf(stderr, "raquet-server task add: %lld endpoints are called '%s': give the id\n", (long long)n,
+			name);
+	return rc < 0 || n != 1 ? 0 : id;
+}
+
+typedef struct task_seen {
+	char state[16];
+	char *result;
+} task_seen;
+
+static int keep_state(const rq_task_row *r, void *payload)
+{
+	task_seen *t = payload;
+	snprintf(t->state, sizeof(t->state), "%s", r->t.state);
+	free(t->result);
+	t->result = strdup(r->result_json);
+	return 0;
+}
+
+/* Poll the task until it is finished or `seconds` pass; 0 when done. */
+static int wait_task(rq_store *s, int64_t id, long seconds)
+{
+	task_seen t = {"", NULL};
+	int status = 1;
+	for (long tick = 0; tick <= seconds * 4; tick++) {
+		if (rq_store_task_get(s, id, keep_state, &t)) {
+			fprintf(stderr, "raquet-server task add: %s\n", rq_error_last());
+			goto done;
+		}
+		if (strcmp(t.state, "pending") && strcmp(t.state, "sent") && strcmp(t.state, "running"))
+			break;
+		usleep(250000);
+	}
+	printf("task %lld: %s%s%s\n", (long long)id, t.state, t.result && *t.result ? " " : "",
+	       t.result ? t.result : "");
+	status = strcmp(t.state, "done") ? 1 : 0;
+done:
+	free(t.result);
+	return status;
+}
+
+static int task_add(const args *a)
+{
+	static const char *const kinds[] = {"scan_quick", "scan_full", "scan_path", "update", NULL};
+	size_t k = 0;
+	while (a->kind && kinds[k] && strcmp(kinds[k], a->kind))
+		k++;
+	if (!a->endpoint || !a->kind) {
+		fputs("raquet-server task add: --endpoint and --kind are required\n", stderr);
+		return 2;
+	}
+	if (!kinds[k]) { /* file tasks need a detection's checks: the dashboard or the admin API */
+		fputs("raquet-server task add: --kind is scan_quick, scan_full, scan_path or update\n", stderr);
+		return 2;
+	}
+	const char *why = !a->path ? (!strcmp(a->kind, "scan_path") ? "scan_path needs --path" : NULL)
+				   : strcmp(a->kind, "scan_path") ? "--path goes with --kind scan_path only"
+				   : strlen(a->path) > RQ_TASK_PATH_MAX ? "--path is too long"
+									: rq_task_path_problem(a->path, strlen(a->path));
+	if (why) {
+		fprintf(stderr, "raquet-server task add: %s\n", why);
+		return 2;
+	}
+	rq_store *s = open_store(a);
+	if (!s)
+		return 1;
+	int status = 1;
+	int64_t unit = 0, endpoint = endpoint_named(s, a->endpoint, &unit), id = 0, now = (int64_t)time(NULL);
+	json_t *params = a->path ? json_pack("{s:s}", "path", a->path) : json_object();
+	char *params_json = params ? json_dumps(params, JSON_COMPACT) : NULL;
+	if (!endpoint)
+		goto done;
+	if (!params_json || rq_store_begin(s) ||
+	    rq_store_task_create(s, &id, endpoint, a->kind, params_json, 0, now,
+				 now + RQ_TASK_DEFAULT_EXPIRY_HOURS * 3600LL) ||
+	    rq_store_commit(s)) {
+		fprintf(stderr, "raquet-server task add: %s\n", params_json ? rq_error_last() : "out of memory");
+		rq_store_rollback(s);
+		goto done;
+	}
+	char obj[32], details[64];
+	snprintf(obj, sizeof(obj), "%lld", (long long)id);
+	snprintf(details, sizeof(details), "{\"kind\":\"%s\",\"endpoint_id\":%lld}", a->kind, (long long)endpoint);
+	rq_audit_entry e = {.at = now, .actor = "system", .action = "task.create", .object_type = "task",
+			    .object_id = obj, .unit_id = unit, .details_json = details};
+	if (rq_store_audit_add(s, &e))
+		fprintf(stderr, "raquet-server: audit: %s\n", rq_error_last());
+	fprintf(stderr, "task %lld queued for endpoint %lld (%s)\n", (long long)id, (long long)endpoint, a->kind);
+	status = a->wait ? wait_task(s, id, a->wait) : (printf("%lld\n", (long long)id), 0);
+done:
+	free(params_json);
+	json_decref(params);
+	rq_store_close(s);
+	return status;
+}
+
 int rq_admin_main(int argc, char **argv)
 {
 	args a;
@@ -380,6 +510,8 @@ int rq_admin_main(int argc, char **argv)
 		return user_add(&a);
 	if (!strcmp(argv[0], "user") && !strcmp(argv[1], "passwd"))
 		return user_passwd(&a);
+	if (!strcmp(argv[0], "task") && !strcmp(argv[1], "add"))
+		return task_add(&a);
 	fprintf(stderr, "raquet-server: unknown command '%s %s'\n", argv[0], argv[1]);
 	usage(stderr);
 	return 2;

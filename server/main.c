@@ -203,7 +203,8 @@ int main(int argc, char **argv)
 		status = rq_tls_init_main(argc - 1, argv + 1);
 		goto done;
 	}
-	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user"))) {
+	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
+			 !strcmp(argv[1], "task"))) {
 		status = rq_admin_main(argc - 1, argv + 1);
 		goto done;
 	}

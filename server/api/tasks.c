@@ -54,8 +54,7 @@ json_t *rq_fleet_task_json(const rq_task_row *r)
 
 /* --- checking a task's parameters --- */
 
-/* Why `p` is not an absolute canonical path, or NULL when it is. */
-static const char *bad_path(const char *p, size_t len)
+const char *rq_task_path_problem(const char *p, size_t len)
 {
 	if (strlen(p) != len)
 		return "NUL characters are not allowed";
@@ -117,7 +116,7 @@ static int check_params(rq_store *s, int kind, const json_t *params, int64_t end
 		goto done;
 	}
 	if (wants_path) {
-		const char *why = !path ? "required" : bad_path(json_string_value(path), json_string_length(path));
+		const char *why = !path ? "required" : rq_task_path_problem(json_string_value(path), json_string_length(path));
 		if (why) {
 			rq_http_resp_error(resp, 400, "bad_request", "params.path: %s", why);
 			goto done;

@@ -8,6 +8,8 @@
 #ifndef RQ_SERVER_API_TASKS_H
 #define RQ_SERVER_API_TASKS_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 #include "api/ctx.h"
@@ -20,6 +22,10 @@
  * gets it), at most thirty (a task older than that is stale news). */
 #define RQ_TASK_DEFAULT_EXPIRY_HOURS 72
 #define RQ_TASK_MAX_EXPIRY_HOURS 720
+
+/* Why the path `p` (len bytes) a task names is not an absolute canonical
+ * path, or NULL when it is; the reason is a static string. */
+const char *rq_task_path_problem(const char *p, size_t len);
 
 int rq_api_tasks_routes(rq_http_router *router, const rq_api_ctx *ctx);
 
