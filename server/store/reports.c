@@ -369,7 +369,7 @@ int rq_store_report_get(rq_store *s, int64_t id, int (*cb)(const rq_report_rec *
  */
 #define LIST_WHERE                                                                                     \
 	" WHERE ((r.kind = 'unit' AND (CAST($1 AS BIGINT) = 0 OR r.unit_id IN (SELECT id FROM sub)))"  \
-	" OR (r.kind = 'province' AND $3 = 1)) AND ($4 IS NULL OR r.kind = $4)"
+	" OR (r.kind = 'province' AND CAST($3 AS BIGINT) = 1)) AND (CAST($4 AS TEXT) IS NULL OR r.kind = CAST($4 AS TEXT))"
 
 static int bind_filter(rq_stmt *st, const rq_report_filter *f)
 {
