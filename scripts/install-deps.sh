@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev
-	libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core)
+	libxlsxwriter-dev libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-dejavu-core)
 test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
 	util-linux yara clamav time postgresql curl file systemd

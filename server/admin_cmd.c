@@ -447,6 +447,7 @@ done:
 	json_decref(figures);
 	free(agency);
 	rq_store_close(s);
+	rq_report_render_cleanup();
 	return status;
 }
 

@@ -26,6 +26,7 @@
 #include "auth/throttle.h"
 #include "bootstrap.h"
 #include "api/mirror.h"
+#include "report/render.h"
 #include "report/schedule.h"
 #include "config/config.h"
 #include "http/health.h"
@@ -322,5 +323,6 @@ done:
 	rq_http_router_free(router);
 	rq_throttle_free(api.throttle);
 	rq_srv_config_free(&cfg);
+	rq_report_render_cleanup(); /* every thread that rendered has ended */
 	return status;
 }

@@ -14,6 +14,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "core/error.h"
@@ -321,4 +322,11 @@ int rq_report_render_pdf(const rq_report_doc *d, rq_lang lang, rq_strbuf *out)
 	if (rc == 0)
 		rc = lay_out(d, lang, pages, out, &again);
 	return rc;
+}
+
+void rq_report_render_cleanup(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

@@ -33,6 +33,13 @@ int rq_report_render_xlsx(const rq_report_doc *d, rq_lang lang, rq_strbuf *out);
 int rq_report_render_pdf(const rq_report_doc *d, rq_lang lang, rq_strbuf *out);
 
 /*
+ * Free the process-wide font caches the PDF renderer filled (pango's font
+ * map, cairo's and fontconfig's caches): at exit, when no render is under
+ * way and none will start, so that leak checkers see only real leaks.
+ */
+void rq_report_render_cleanup(void);
+
+/*
  * The lines at the top of every file: [0] the title, [1] the unit (unit
  * reports; "" for the province), [2] the period, [3] the date made.
  */

@@ -257,5 +257,7 @@ int main(void)
 		cmocka_unit_test(test_scheduled_once),
 		cmocka_unit_test(test_dates_and_labels),
 	};
-	return RUN_BOTH("report figures", tests, 0);
+	int rc = RUN_BOTH("report figures", tests, 0);
+	rq_report_render_cleanup();
+	return rc;
 }
