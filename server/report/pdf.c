@@ -120,6 +120,7 @@ static double row_height(pdf *p, const table *t, const char *const *cells, int b
 	return h + 2 * PAD;
 }
 
+/* The header row (shade > 0) is centred, other rows aligned per column. */
 static void draw_row(pdf *p, const table *t, const char *const *cells, int bold, double h, double shade)
 {
 	double x = MARGIN;
@@ -134,7 +135,7 @@ static void draw_row(pdf *p, const table *t, const char *const *cells, int bold,
 			cairo_set_line_width(p->cr, 0.4);
 			cairo_stroke(p->cr);
 		}
-		text_at(p, cells[c], x + PAD, p->y + PAD, t->widths[c] - 2 * PAD, BODY_PT, bold, t->align[c]);
+		text_at(p, cells[c], x + PAD, p->y + PAD, t->widths[c] - 2 * PAD, BODY_PT, bold, shade > 0 ? 2 : t->align[c]);
 		x += t->widths[c];
 	}
 	p->y += h;

@@ -250,6 +250,52 @@ static void test_dates_and_labels(void **state)
 	rq_report_doc_free(&doc);
 }
 
+/* `sql` once per i in [0, n) with $1 = i, in one transaction. */
+static void insert_each(fx *f, const char *sql, int64_t n)
+{
+	FX_OK(rq_store_begin(f->s));
+	for (int64_t i = 0; i < n; i++)
+		FX_OK(rq_store_run(f->s, NULL, sql, &i, 1));
+	FX_OK(rq_store_commit(f->s));
+}
+
+/*
+ * RQ_REPORT_BENCH=1: the provincial figures of 200 units (10 departments of
+ * 19 sub-units), 20,000 machines, a month of 20,000 scans and 5,000
+ * detections, timed (best of 3).
+ */
+static void test_report_bench(void **state)
+{
+	fx *f = *state;
+	insert_each(f, "INSERT INTO units (parent_id, name, code, created_at, updated_at) VALUES"
+		       " (NULL, 'Province', 'p' || CAST($1 AS TEXT), 0, 0)", 1);
+	insert_each(f, "INSERT INTO units (parent_id, name, code, created_at, updated_at) VALUES"
+		       " (CASE WHEN $1 < 10 THEN 1 ELSE 2 + ($1 % 10) END, 'Unit ' || CAST($1 AS TEXT),"
+		       " 'u' || CAST($1 AS TEXT), 0, 0)", 199);
+	insert_each(f, "INSERT INTO endpoints (unit_id, hostname, kind, created_at, last_seen, db_newest_build)"
+		       " VALUES (2 + ($1 % 199), 'h' || CAST($1 AS TEXT), CASE WHEN $1 % 10 = 0 THEN 'server' ELSE"
+		       " 'workstation' END, 0, 1000 * 86400 - ($1 % 14) * 86400, 1000 * 86400 - ($1 % 9) * 86400)", 20000);
+	insert_each(f, "INSERT INTO scan_summaries (endpoint_id, event_uuid, kind, started_at, finished_at)"
+		       " VALUES (1 + ($1 % 20000), 's' || CAST($1 AS TEXT), 'quick', 0, 970 * 86400 + $1 * 100)", 20000);
+	insert_each(f, "INSERT INTO detections (endpoint_id, path, sha256, name, state, first_seen, last_seen)"
+		       " VALUES (1 + ($1 * 7 % 20000), '/p' || CAST($1 AS TEXT), 'x', 'Name.' || CAST($1 % 50 AS TEXT),"
+		       " CASE WHEN $1 % 3 = 0 THEN 'active' ELSE 'quarantined' END, 970 * 86400 + $1 * 300, 0)", 5000);
+	double best = 1e9;
+	for (int run = 0; run < 3; run++) {
+		json_t *doc = NULL;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		FX_OK(rq_report_figures_make(f->s, RQ_REPORT_PROVINCE, 0, 970 * DAY, TO, MADE, "x", &doc));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		best = ms < best ? ms : best;
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "totals"), "machines")), 20000);
+		json_decref(doc);
+	}
+	fprintf(stderr, "# %s: provincial figures of 200 units, 20,000 machines: %.1f ms\n",
+		f->pg ? "PostgreSQL" : "SQLite", best);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -257,7 +303,10 @@ int main(void)
 		cmocka_unit_test(test_scheduled_once),
 		cmocka_unit_test(test_dates_and_labels),
 	};
-	int rc = RUN_BOTH("report figures", tests, 0);
+	struct CMUnitTest bench[] = {
+		cmocka_unit_test(test_report_bench),
+	};
+	int rc = getenv("RQ_REPORT_BENCH") ? RUN_BOTH("report bench", bench, 0) : RUN_BOTH("report figures", tests, 0);
 	rq_report_render_cleanup();
 	return rc;
 }
