@@ -18,13 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "core/error.h"
 #include "core/util.h"
 
-enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_SCHEDULE };
+enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_SCHEDULE, T_UTF8 };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -70,7 +71,7 @@ static const rq_srv_config_key keys[] = {
 	  "any dashboard session ends this long after its login (suffix s, m, h or d)",
 	  T_DURATION, OFF(session_max), 1, RQ_AUTH_MAX_SESSION },
 	{ "report", "agency", NULL, "Sở Thông tin và Truyền thông",
-	  "the agency named at the top of every report file (UTF-8)", T_STR, OFF(report_agency), 0, 0 },
+	  "the agency named at the top of every report file (UTF-8)", T_UTF8, OFF(report_agency), 0, 0 },
 	{ "report", "schedule", NULL, "monthly",
 	  "make the provincial report of the previous period by itself: monthly (the previous calendar "
 	  "month), weekly (the previous Monday-to-Sunday week) or off", T_SCHEDULE, OFF(report_schedule), 0, 0 },
@@ -165,7 +166,14 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 	case T_STR:
 	case T_STORE:
 	case T_SCHEDULE:
+	case T_UTF8:
 	case T_LISTEN: {
+		json_t *text = k->type == T_UTF8 ? json_string(v) : NULL; /* NULL: not UTF-8 */
+		if (k->type == T_UTF8 && !text) {
+			snprintf(why, why_size, "expected UTF-8 text");
+			goto done;
+		}
+		json_decref(text);
 		if (k->type == T_SCHEDULE && strcmp(v, "monthly") && strcmp(v, "weekly") && strcmp(v, "off")) {
 			snprintf(why, why_size, "expected monthly, weekly or off, got '%s'", v);
 			goto done;
