@@ -6,6 +6,7 @@
 #include "report/schedule.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 #include "config/config.h"
 #include "http/log.h"
 #include "report/figures.h"
+#include "store/audit.h"
 #include "store/reports.h"
 
 struct rq_report_scheduler {
@@ -23,6 +25,27 @@ struct rq_report_scheduler {
 	int stopping;
 	char *store_url, *schedule, *agency;
 };
+
+typedef struct keep_args {
+	rq_report_rec rec;
+	int64_t id;
+	int kept_already;
+} keep_args;
+
+/* Keep the report and its audit record together (or nothing: kept already). */
+static int keep(rq_store *s, void *payload)
+{
+	keep_args *k = payload;
+	char id[24];
+	int rc = rq_store_report_add(s, &k->rec, &k->id);
+	k->kept_already = rc == 1;
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	snprintf(id, sizeof(id), "%lld", (long long)k->id);
+	rq_audit_entry e = {.at = k->rec.created_at, .actor = "system", .action = "report.create",
+			    .object_type = "report", .object_id = id, .details_json = "{\"source\":\"scheduled\"}"};
+	return rq_store_audit_add(s, &e);
+}
 
 int rq_report_schedule_run(rq_store *s, const char *schedule, const char *agency, int64_t now, int64_t *out_id)
 {
@@ -37,9 +60,12 @@ int rq_report_schedule_run(rq_store *s, const char *schedule, const char *agency
 		rc = rq_fail(RQ_ENOMEM, "report: out of memory");
 		goto done;
 	}
-	rq_report_rec rec = {.kind = "province", .from = from, .to = to, .lang = "vi", .created_at = now,
-			     .source = "scheduled", .figures = text};
-	rc = rq_store_report_add(s, &rec, out_id);
+	keep_args k = {{.kind = "province", .from = from, .to = to, .lang = "vi", .created_at = now,
+			.source = "scheduled", .figures = text}, 0, 0};
+	rc = rq_store_transact(s, keep, &k);
+	if (rc == 0)
+		rc = k.kept_already;
+	*out_id = k.id;
 done:
 	free(text);
 	json_decref(figures);

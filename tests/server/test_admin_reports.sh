@@ -113,6 +113,9 @@ scenario() {
 		expect_code 400 "malformed $bad: "
 	done
 
+	# audited: the two made through the API and the scheduled one
+	[ "$(audit_count report.create)" = 3 ] || fail "report.create audited $(audit_count report.create) times"
+
 	# --- reading within scope ---
 	# and the provincial report of last month the schedule (monthly by
 	# default) made at start
