@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages raquet needs (run as root on a fresh machine).
-#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh          build + run (fonts-dejavu-core: the font of
+#                                    raquet-server's PDF reports, with Vietnamese)
 #   scripts/install-deps.sh --test   also what the tests, fuzzers and benchmarks use
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev
-	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev)
+	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev
+	libxlsxwriter-dev libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-dejavu-core)
 test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
-	util-linux yara clamav time postgresql curl file systemd)
+	util-linux yara clamav time postgresql curl file systemd
+	python3-openpyxl poppler-utils)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=("${test_pkgs[@]}")

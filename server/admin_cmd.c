@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <errno.h>
+
 #include <openssl/crypto.h>
 
 #include "api/admin.h"
@@ -21,6 +23,8 @@
 #include "auth/token.h"
 #include "bootstrap.h"
 #include "config/config.h"
+#include "report/figures.h"
+#include "report/render.h"
 #include "store/audit.h"
 #include "store/store.h"
 #include "store/tasks.h"
@@ -33,7 +37,9 @@
 
 typedef struct args {
 	const char *config, *store, *name, *code, *parent, *unit, *label, *login, *role, *display;
-	const char *endpoint, *kind, *path;
+	const char *kind;                                /* task, report */
+	const char *endpoint, *path;                     /* task */
+	const char *from, *to, *format, *lang, *output; /* report */
 	long uses, days, wait;
 	int password_stdin;
 } args;
@@ -45,6 +51,9 @@ static void usage(FILE *f)
 	      "       raquet-server user add --login LOGIN --role admin|officer|viewer [--unit CODE]\n"
 	      "                              [--display NAME] [--password-stdin]\n"
 	      "       raquet-server user passwd --login LOGIN [--password-stdin]\n"
+	      "       raquet-server report --kind province|unit [--unit CODE] --from DD/MM/YYYY\n"
+	      "                            --to DD/MM/YYYY --format xlsx|pdf|csv [--lang vi|en] -o FILE\n"
+	      "  (report: the period's days from and to both included, Vietnam time)\n"
 	      "  (without --password-stdin a random password is made and printed once)\n"
 	      "       raquet-server task add --endpoint HOSTNAME|ID --kind scan_quick|scan_full|update\n"
 	      "                              [--kind scan_path --path /ABS/PATH] [--wait SECONDS]\n"
@@ -54,12 +63,12 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int parse(int argc, char **argv, args *a, const char **contact)
+static int parse(int argc, char **argv, int first, args *a, const char **contact)
 {
 	memset(a, 0, sizeof(*a));
 	a->uses = 1;
 	a->days = 7;
-	for (int i = 2; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		const char **slot = NULL;
 		long *num = NULL;
 		if (!strcmp(argv[i], "--config")) slot = &a->config;
@@ -74,8 +83,13 @@ static int parse(int argc, char **argv, args *a, const char **contact)
 		else if (!strcmp(argv[i], "--role")) slot = &a->role;
 		else if (!strcmp(argv[i], "--display")) slot = &a->display;
 		else if (!strcmp(argv[i], "--endpoint")) slot = &a->endpoint;
-		else if (!strcmp(argv[i], "--kind")) slot = &a->kind;
 		else if (!strcmp(argv[i], "--path")) slot = &a->path;
+		else if (!strcmp(argv[i], "--kind")) slot = &a->kind;
+		else if (!strcmp(argv[i], "--from")) slot = &a->from;
+		else if (!strcmp(argv[i], "--to")) slot = &a->to;
+		else if (!strcmp(argv[i], "--format")) slot = &a->format;
+		else if (!strcmp(argv[i], "--lang")) slot = &a->lang;
+		else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) slot = &a->output;
 		else if (!strcmp(argv[i], "--password-stdin")) {
 			a->password_stdin = 1;
 			continue;
@@ -105,8 +119,9 @@ static int parse(int argc, char **argv, args *a, const char **contact)
 	return 0;
 }
 
-/* The store of the configuration, migrated; NULL after printing why. */
-static rq_store *open_store(const args *a)
+/* The store of the configuration, migrated; NULL after printing why.
+ * *agency (may be NULL) gets a copy of [report] agency (free()). */
+static rq_store *open_store_agency(const args *a, char **agency)
 {
 	rq_srv_config cfg;
 	rq_store *s = NULL;
@@ -127,10 +142,20 @@ static rq_store *open_store(const args *a)
 		rq_store_close(s);
 		s = NULL;
 	}
+	if (!rc && agency && !(*agency = strdup(cfg.report_agency ? cfg.report_agency : ""))) {
+		rq_store_close(s);
+		s = NULL;
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+	}
 	if (rc)
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 	rq_srv_config_free(&cfg);
 	return s;
+}
+
+static rq_store *open_store(const args *a)
+{
+	return open_store_agency(a, NULL);
 }
 
 /* The id of the unit with `code`, 0 if none, -1 on error. */
@@ -490,6 +515,71 @@ done:
 	return status;
 }
 
+/* Write `len` bytes to `path` (replaced whole: a temporary name, then rename). */
+static int write_file(const char *path, const char *data, size_t len)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "wb")))
+		return rq_fail_errno(RQ_EIO, errno, "%s", tmp);
+	ok = fwrite(data, 1, len, f) == len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return rq_fail_errno(RQ_EIO, errno, "writing %s", path);
+	}
+	return 0;
+}
+
+/* `raquet-server report`: count the figures now, render, write the file. */
+static int report_cmd(const args *a)
+{
+	int kind = rq_report_kind_parse(a->kind), format = rq_report_format_parse(a->format);
+	int lang = a->lang ? rq_lang_parse(a->lang) : RQ_LANG_VI, status = 1;
+	int64_t from = 0, to = 0, unit = 0;
+	char *agency = NULL, *text = NULL;
+	json_t *figures = NULL;
+	rq_report_doc doc;
+	rq_strbuf out = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+	rq_store *s = NULL;
+	memset(&doc, 0, sizeof(doc));
+	if (kind < 0 || format < 0 || lang < 0 || !a->output || (kind == RQ_REPORT_UNIT) != (a->unit != NULL)) {
+		fprintf(stderr, "raquet-server report: needs --kind province|unit (--unit CODE with unit), "
+				"--format xlsx|pdf|csv, -o FILE and --lang vi|en if given\n");
+		return 2;
+	}
+	if (rq_report_parse_date(a->from, 0, &from) < 0 || rq_report_parse_date(a->to, 1, &to) < 0 || from >= to) {
+		fprintf(stderr, "raquet-server report: --from and --to: %s\n",
+			from >= to && from ? "from must not be after to" : rq_error_last());
+		return 2;
+	}
+	if (!(s = open_store_agency(a, &agency)))
+		goto done;
+	if (kind == RQ_REPORT_UNIT && (unit = unit_by_code(s, a->unit)) <= 0) {
+		fprintf(stderr, "raquet-server: %s\n", unit < 0 ? rq_error_last() : "no unit with that code");
+		goto done;
+	}
+	if (rq_report_figures_make(s, (rq_report_kind)kind, unit, from, to, (int64_t)time(NULL), agency, &figures) < 0 ||
+	    !(text = json_dumps(figures, JSON_COMPACT)) || rq_report_doc_parse(text, &doc) < 0 ||
+	    rq_report_render(&doc, (rq_lang)lang, (rq_report_format)format, &out) < 0 ||
+	    write_file(a->output, out.p ? out.p : "", out.len) < 0) {
+		fprintf(stderr, "raquet-server: report: %s\n", rq_error_last());
+		goto done;
+	}
+	status = 0;
+done:
+	rq_strbuf_free(&out);
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(figures);
+	free(agency);
+	rq_store_close(s);
+	rq_report_render_cleanup();
+	return status;
+}
+
 int rq_admin_main(int argc, char **argv)
 {
 	args a;
@@ -498,10 +588,13 @@ int rq_admin_main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	if (parse(argc, argv, &a, &contact)) {
+	int is_report = !strcmp(argv[0], "report");
+	if (parse(argc, argv, is_report ? 1 : 2, &a, &contact)) {
 		usage(stderr);
 		return 2;
 	}
+	if (is_report)
+		return report_cmd(&a);
 	if (!strcmp(argv[0], "unit") && !strcmp(argv[1], "add"))
 		return unit_add(&a, contact);
 	if (!strcmp(argv[0], "token") && !strcmp(argv[1], "create"))

@@ -20,11 +20,14 @@
 #include "api/apitokens.h"
 #include "api/auth.h"
 #include "api/endpoints.h"
+#include "api/reports.h"
 #include "api/units.h"
 #include "api/users.h"
 #include "auth/throttle.h"
 #include "bootstrap.h"
 #include "api/mirror.h"
+#include "report/render.h"
+#include "report/schedule.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
@@ -86,7 +89,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_auth_routes(*out, api)) < 0 || (rc = rq_api_users_routes(*out, api)) < 0 ||
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
-	    (rc = rq_api_units_routes(*out, api)) < 0 ||
+	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
@@ -196,6 +199,7 @@ int main(int argc, char **argv)
 	rq_srv_config cfg;
 	rq_http_router *router = NULL;
 	rq_http_server *server = NULL;
+	rq_report_scheduler *scheduler = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -204,7 +208,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
-			 !strcmp(argv[1], "task"))) {
+			 !strcmp(argv[1], "task") || !strcmp(argv[1], "report"))) {
 		status = rq_admin_main(argc - 1, argv + 1);
 		goto done;
 	}
@@ -275,6 +279,7 @@ int main(int argc, char **argv)
 	api.secure_cookies = !cfg.plain_http;
 	api.session_idle_s = (int64_t)cfg.session_idle;
 	api.session_max_s = (int64_t)cfg.session_max;
+	api.report_agency = cfg.report_agency;
 	if (rq_throttle_new(&api.throttle) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;
@@ -300,18 +305,24 @@ int main(int argc, char **argv)
 	       strchr(cfg.listen_addr, ':') ? "]" : "", rq_http_server_port(server),
 	       cfg.store_url);
 	report_started(report_fd, 1);
+	if (rq_report_scheduler_start(&scheduler, cfg.store_url, cfg.report_schedule, cfg.report_agency) < 0)
+		rq_log(RQ_LOG_ERROR, "%s", rq_error_last());
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
 	rq_log(RQ_LOG_INFO, "signal %d: stopping (finishing requests in flight)", sig);
+	rq_report_scheduler_stop(scheduler);
+	scheduler = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
 	status = 0;
 done:
+	rq_report_scheduler_stop(scheduler);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_throttle_free(api.throttle);
 	rq_srv_config_free(&cfg);
+	rq_report_render_cleanup(); /* every thread that rendered has ended */
 	return status;
 }

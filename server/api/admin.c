@@ -128,14 +128,9 @@ int rq_admin_scope(const rq_caller *c, int64_t unit_id, rq_scope *out)
 	return rc;
 }
 
-int rq_admin_allow(const rq_caller *c, rq_http_resp *resp, rq_action action, int64_t unit_id)
+/* 0 when the rule allows `action` at `scope`; else 403 and -1. */
+static int allow_at(const rq_caller *c, rq_http_resp *resp, rq_action action, rq_scope scope)
 {
-	rq_scope scope;
-	int rc = rq_admin_scope(c, unit_id, &scope);
-	if (rc) {
-		rq_api_store_error(resp, rc, "checking permissions");
-		return -1;
-	}
 	if (!rq_authz_allows(c->role, action, scope)) {
 		rq_http_resp_error(resp, 403, "forbidden", "a%s %s may not %s %s",
 				   c->role == RQ_ROLE_ADMIN || c->role == RQ_ROLE_OFFICER ? "n" : "",
@@ -145,6 +140,22 @@ int rq_admin_allow(const rq_caller *c, rq_http_resp *resp, rq_action action, int
 		return -1;
 	}
 	return 0;
+}
+
+int rq_admin_allow(const rq_caller *c, rq_http_resp *resp, rq_action action, int64_t unit_id)
+{
+	rq_scope scope;
+	int rc = rq_admin_scope(c, unit_id, &scope);
+	if (rc) {
+		rq_api_store_error(resp, rc, "checking permissions");
+		return -1;
+	}
+	return allow_at(c, resp, action, scope);
+}
+
+int rq_admin_allow_province(const rq_caller *c, rq_http_resp *resp, rq_action action)
+{
+	return allow_at(c, resp, action, c->unit_id == 0 ? RQ_SCOPE_OWN : RQ_SCOPE_OTHER);
 }
 
 /* A decimal id in [1, ID_MAX]; 0 if `text` is not one. */

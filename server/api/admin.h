@@ -67,6 +67,14 @@ int rq_admin_scope(const rq_caller *c, int64_t unit_id, rq_scope *out);
 int rq_admin_allow(const rq_caller *c, rq_http_resp *resp, rq_action action, int64_t unit_id);
 
 /*
+ * The same for something about every unit at once (the provincial
+ * report): it lies in the caller's subtree only when the caller is
+ * province-wide (unit 0), outside it otherwise -- so officers and unit
+ * viewers are refused, province-wide viewers may read.
+ */
+int rq_admin_allow_province(const rq_caller *c, rq_http_resp *resp, rq_action action);
+
+/*
  * The unit lists are restricted to for this caller and an optional `unit`
  * query parameter: the parameter's unit when given (403 if outside the
  * caller's scope, 400 if malformed), else the caller's unit, else 0 (the

@@ -23,6 +23,7 @@ typedef struct rq_api_ctx {
 	int secure_cookies;            /* served over HTTPS: cookies get Secure */
 	int64_t session_idle_s;        /* a session unused this long ends */
 	int64_t session_max_s;         /* and any session ends this long after login */
+	const char *report_agency;     /* [report] agency: named in every report made */
 } rq_api_ctx;
 
 /* The calling thread's connection, or NULL (rq_error_last says why). */

@@ -18,13 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "core/error.h"
 #include "core/util.h"
 
-enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION };
+enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_SCHEDULE, T_UTF8 };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -69,6 +70,11 @@ static const rq_srv_config_key keys[] = {
 	{ "auth", "session_max", "--session-max", "7d",
 	  "any dashboard session ends this long after its login (suffix s, m, h or d)",
 	  T_DURATION, OFF(session_max), 1, RQ_AUTH_MAX_SESSION },
+	{ "report", "agency", NULL, "Sở Thông tin và Truyền thông",
+	  "the agency named at the top of every report file (UTF-8)", T_UTF8, OFF(report_agency), 0, 0 },
+	{ "report", "schedule", NULL, "monthly",
+	  "make the provincial report of the previous period by itself: monthly (the previous calendar "
+	  "month), weekly (the previous Monday-to-Sunday week) or off", T_SCHEDULE, OFF(report_schedule), 0, 0 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -159,7 +165,19 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 	switch (k->type) {
 	case T_STR:
 	case T_STORE:
+	case T_SCHEDULE:
+	case T_UTF8:
 	case T_LISTEN: {
+		json_t *text = k->type == T_UTF8 ? json_string(v) : NULL; /* NULL: not UTF-8 */
+		if (k->type == T_UTF8 && !text) {
+			snprintf(why, why_size, "expected UTF-8 text");
+			goto done;
+		}
+		json_decref(text);
+		if (k->type == T_SCHEDULE && strcmp(v, "monthly") && strcmp(v, "weekly") && strcmp(v, "off")) {
+			snprintf(why, why_size, "expected monthly, weekly or off, got '%s'", v);
+			goto done;
+		}
 		if (k->type == T_LISTEN &&
 		    rq_srv_parse_listen(v, cfg->listen_addr, sizeof(cfg->listen_addr), &cfg->port) < 0) {
 			snprintf(why, why_size, "expected ADDR:PORT or [IPV6]:PORT with a numeric "
@@ -321,6 +339,8 @@ void rq_srv_config_free(rq_srv_config *cfg)
 	free(cfg->store_url);
 	free(cfg->mirror_dir);
 	free(cfg->mirror_keys_dir);
+	free(cfg->report_agency);
+	free(cfg->report_schedule);
 	rq_mirror_keys_free(cfg->mirror_keys);
 	free(cfg->config_path);
 	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
@@ -378,7 +398,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [mirror], [auth], [log])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [report], [log])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);

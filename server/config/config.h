@@ -1,6 +1,6 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
- * [auth], [log])
+ * [auth], [report], [log])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -37,6 +37,9 @@ typedef struct rq_srv_config {
 	/* [auth] */
 	unsigned long long session_idle; /* seconds a session may go unused */
 	unsigned long long session_max;  /* seconds a session lasts at most */
+	/* [report] */
+	char *report_agency;     /* named at the top of every report file */
+	char *report_schedule;   /* "monthly", "weekly" or "off" */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;

@@ -49,7 +49,7 @@ typedef struct rq_http_resp {
 	int cacheable;           /* leave out "Cache-Control: no-store" (static files with ETag) */
 	char *body;              /* malloc'd, may be NULL */
 	size_t body_len;
-	char content_type[64];
+	char content_type[128];     /* long enough for the XLSX media type */
 	size_t header_count;
 	rq_http_header headers[RQ_HTTP_MAX_RESP_HEADERS];
 } rq_http_resp;

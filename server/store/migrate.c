@@ -263,11 +263,37 @@ static const char schema_v4[] =
 	"ALTER TABLE endpoints ADD COLUMN vault_free BIGINT;"
 	"ALTER TABLE endpoints ADD COLUMN vault_total BIGINT;";
 
+/*
+ * Kept reports (store/reports.c, docs/reports.md): the figures of a unit or
+ * provincial report as computed when it was made, so that its files are
+ * rendered again from exactly these numbers. A report outlives its unit
+ * and its author (SET NULL). A scheduled report exists once per kind and
+ * period, whichever server or restart made it first (the partial unique
+ * index).
+ */
+static const char schema_v7[] =
+	"CREATE TABLE reports ("
+	" id @ID@,"
+	" kind TEXT NOT NULL CHECK (kind IN ('unit', 'province')),"
+	" unit_id BIGINT REFERENCES units(id) ON DELETE SET NULL,"
+	" period_from BIGINT NOT NULL,"
+	" period_to BIGINT NOT NULL,"
+	" lang TEXT NOT NULL CHECK (lang IN ('vi', 'en')),"
+	" created_at BIGINT NOT NULL,"
+	" created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" source TEXT NOT NULL CHECK (source IN ('manual', 'scheduled')),"
+	" figures TEXT NOT NULL,"          /* JSON document (report/figures.c) */
+	" CHECK (period_from < period_to));"
+	"CREATE INDEX reports_unit ON reports(unit_id, created_at);"
+	"CREATE INDEX reports_created ON reports(created_at);"
+	"CREATE UNIQUE INDEX reports_scheduled ON reports(kind, period_from, period_to) WHERE source = 'scheduled';";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
 	{3, "coverage period indexes", schema_v3, NULL, NULL},
 	{4, "vault disk of endpoints", schema_v4, NULL, NULL},
+	{7, "kept reports", schema_v7, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -32,8 +32,15 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.plain_http, 0);
 	assert_int_equal(cfg.log_level, RQ_LOG_INFO);
 	assert_string_equal(cfg.tls_cert, "/etc/raquet-server/tls/server.crt");
+	assert_string_equal(cfg.report_agency, "Sở Thông tin và Truyền thông");
+	assert_string_equal(cfg.report_schedule, "monthly");
 	rq_srv_config_free(&cfg);
 	rq_srv_config_free(NULL);
+	/* the report keys as written */
+	assert_int_equal(parse(&cfg, "[report]\nagency = Sở TT&TT tỉnh Cao Bằng\nschedule = weekly\n"), 0);
+	assert_string_equal(cfg.report_agency, "Sở TT&TT tỉnh Cao Bằng");
+	assert_string_equal(cfg.report_schedule, "weekly");
+	rq_srv_config_free(&cfg);
 }
 
 static void test_full_file(void **state)
@@ -105,6 +112,8 @@ static const struct {
 	{ "[store]\nurl = mysql://x\n", "t.conf:2: [store] url: expected sqlite:PATH" },
 	{ "[store]\nurl = sqlite:\n", "t.conf:2: [store] url: expected sqlite:PATH" },
 	{ "[log]\nlevel = loud\n", "t.conf:2: [log] level: expected error, warning, info or debug" },
+	{ "[report]\nschedule = yearly\n", "t.conf:2: [report] schedule: expected monthly, weekly or off" },
+	{ "[report]\nagency = \xff\xfe\n", "t.conf:2: [report] agency: expected UTF-8 text" },
 };
 
 static void test_bad_files(void **state)

@@ -1,0 +1,312 @@
+/*
+ * Tests of the official reports' figures on both backends against numbers
+ * worked out by hand for a small province (five units, machines on both
+ * sides of every boundary: enrolled after the period, the reporting and
+ * update windows, scans and detections on the period's edges); the
+ * document's round trip; the files rendered twice to the same bytes; the
+ * CSV's quoting; the label tables complete; dates in Vietnam time; the
+ * scheduled report made once.
+ */
+#include "../store/store_fixture.h"
+#include "report/figures.h"
+#include "report/labels.h"
+#include "report/render.h"
+#include "report/schedule.h"
+#include "store/endpoints.h"
+#include "store/events.h"
+#include "store/units.h"
+
+#define DAY 86400LL
+#define TO (1000 * DAY)
+#define FROM (TO - 10 * DAY)
+#define MADE (TO + DAY)
+
+static int64_t endpoint(fx *f, int64_t unit, const char *host, const char *kind, int64_t seen, int64_t built)
+{
+	int64_t id;
+	rq_endpoint_status st = {.hostname = host, .kind = kind, .realtime = 1, .firewall = -1, .db_newest_build = built};
+	FX_OK(rq_store_endpoint_create(f->s, &id, unit, &st, seen));
+	return id;
+}
+
+static void scan(fx *f, int64_t ep, const char *uuid, const char *kind, int64_t finished)
+{
+	rq_store_event ev;
+	size_t added;
+	memset(&ev, 0, sizeof(ev));
+	ev.uuid = uuid;
+	ev.kind = RQ_EVENT_SCAN;
+	ev.occurred_at = finished;
+	ev.scan.kind = kind;
+	ev.scan.started_at = finished - 600;
+	ev.scan.finished_at = finished;
+	FX_OK(rq_store_ingest_events(f->s, ep, &ev, 1, MADE, &added));
+	assert_int_equal(added, 1);
+}
+
+static void detection(fx *f, int64_t ep, const char *uuid, const char *path, const char *name, const char *sha,
+		      const char *state, int64_t at)
+{
+	rq_store_event ev;
+	size_t added;
+	memset(&ev, 0, sizeof(ev));
+	ev.uuid = uuid;
+	ev.kind = RQ_EVENT_DETECTION;
+	ev.occurred_at = at;
+	ev.file.path = path;
+	ev.file.name = name;
+	ev.file.sha256 = sha;
+	ev.file.state = state;
+	FX_OK(rq_store_ingest_events(f->s, ep, &ev, 1, MADE, &added));
+	assert_int_equal(added, 1);
+}
+
+static const char S1[] = "1111111111111111111111111111111111111111111111111111111111111111";
+static const char S2[] = "2222222222222222222222222222222222222222222222222222222222222222";
+
+/* P > A ("Sở A") > A1; P > B ("Huyện B"); P > C (no machine, no sub-unit) */
+static void province(fx *f, int64_t *a_out)
+{
+	int64_t p, a, a1, b, c;
+	FX_OK(rq_store_unit_create(f->s, &p, 0, "Tỉnh", "P", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &a, p, "Sở A, \"Kế hoạch\"", "A", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &a1, a, "Phòng A1", "A1", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &b, p, "Huyện B", "B", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &c, p, "Ủy ban C", "C", "", 1));
+	int64_t e1 = endpoint(f, a, "a1", "server", TO - DAY, TO - 2 * DAY);          /* protected, updated */
+	int64_t e2 = endpoint(f, a, "a2", "workstation", TO - 8 * DAY, TO - 8 * DAY); /* neither */
+	int64_t e3 = endpoint(f, a1, "a3", "other", TO - 7 * DAY, TO - 7 * DAY);      /* both, on the edge */
+	endpoint(f, a1, "a4", "workstation", TO + 10, TO);                           /* enrolled after the end */
+	int64_t e5 = endpoint(f, b, "b1", "workstation", TO - 1, 0);                  /* no signatures */
+	scan(f, e1, "s1", "full", FROM);            /* on the start edge: in */
+	scan(f, e1, "s2", "quick", FROM + DAY);     /* the same machine: once */
+	scan(f, e3, "s3", "quick", TO);             /* on the end edge: out */
+	scan(f, e5, "s4", "full", FROM - 1);        /* before: out */
+	detection(f, e1, "d1", "/x", "Win.X", S1, "active", FROM + DAY);
+	detection(f, e1, "d2", "/y", "Win.X", S2, "quarantined", FROM + DAY);
+	detection(f, e2, "d3", "/x", "Win.X", S1, "removed", FROM + 2 * DAY);
+	detection(f, e5, "d4", "/z", "Unix.Y", "", "active", TO - 1);
+	detection(f, e3, "d5", "/o", "Old", S2, "active", FROM - 1); /* before: out */
+	*a_out = a;
+}
+
+/* machines servers workstations others protected auto scanned infected detections cleaned remaining */
+static void expect_counts(const rq_report_counts *n, const int64_t want[RQ_REPORT_COLUMNS], const char *what)
+{
+	for (size_t c = 0; c < RQ_REPORT_COLUMNS; c++)
+		if (rq_report_count(n, c) != want[c])
+			fail_msg("%s, %s: got %lld, want %lld", what, rq_report_columns[c].key,
+				 (long long)rq_report_count(n, c), (long long)want[c]);
+}
+
+static void test_province_figures(void **state)
+{
+	fx *f = *state;
+	int64_t a;
+	json_t *doc_json = NULL;
+	rq_report_doc doc;
+	province(f, &a);
+	FX_OK(rq_report_figures_make(f->s, RQ_REPORT_PROVINCE, 0, FROM, TO, MADE, "Sở TT&TT", &doc_json));
+	char *text = json_dumps(doc_json, JSON_COMPACT);
+	assert_non_null(text);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_int_equal(doc.kind, RQ_REPORT_PROVINCE);
+	assert_string_equal(doc.agency, "Sở TT&TT");
+	assert_int_equal(doc.from, FROM);
+	assert_int_equal(doc.made_at, MADE);
+	/* tree order: P, then its sub-units by name (byte order), A's below A */
+	static const char *const order[] = {"P", "B", "A", "A1", "C"};
+	static const int depth[] = {0, 1, 1, 2, 1};
+	assert_int_equal(doc.data.unit_count, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_string_equal(doc.data.units[i].code, order[i]);
+		assert_int_equal(doc.data.units[i].depth, depth[i]);
+	}
+	const int64_t want_p[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	const int64_t want_b[] = {1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1};
+	const int64_t want_a[] = {2, 1, 1, 0, 1, 1, 1, 2, 3, 2, 1};
+	const int64_t want_a1[] = {1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0};
+	const int64_t want_total[] = {4, 1, 2, 1, 3, 2, 1, 3, 4, 2, 2};
+	expect_counts(&doc.data.units[0].n, want_p, "P");
+	expect_counts(&doc.data.units[1].n, want_b, "B");
+	expect_counts(&doc.data.units[2].n, want_a, "A");
+	expect_counts(&doc.data.units[3].n, want_a1, "A1");
+	expect_counts(&doc.data.units[4].n, want_p, "C");
+	expect_counts(&doc.totals, want_total, "totals");
+	/* not reported: B and A1 scanned nothing, C has no machine; P only groups */
+	assert_int_equal(doc.missing_count, 3);
+	assert_string_equal(doc.missing[0].code, "B");
+	assert_int_equal(doc.missing[0].reason, RQ_REASON_NO_SCAN);
+	assert_string_equal(doc.missing[1].code, "A1");
+	assert_int_equal(doc.missing[1].reason, RQ_REASON_NO_SCAN);
+	assert_string_equal(doc.missing[2].code, "C");
+	assert_int_equal(doc.missing[2].reason, RQ_REASON_NO_MACHINES);
+	/* notable malware: by machines */
+	assert_int_equal(doc.data.malware_count, 2);
+	assert_string_equal(doc.data.malware[0].name, "Win.X");
+	assert_int_equal(doc.data.malware[0].machines, 2);
+	assert_int_equal(doc.data.malware[0].sha256s, 2);
+	assert_int_equal(doc.data.malware[0].detections, 3);
+	assert_string_equal(doc.data.malware[1].name, "Unix.Y");
+	assert_int_equal(doc.data.malware[1].sha256s, 0);
+
+	/* the CSV: quoting, CRLF, the total row */
+	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+	FX_OK(rq_report_render(&doc, RQ_LANG_VI, RQ_FMT_CSV, &csv));
+	assert_memory_equal(csv.p, "\xEF\xBB\xBFMã đơn vị,Tên đơn vị,", 3 + 26);
+	assert_non_null(strstr(csv.p, "\r\nA,\"Sở A, \"\"Kế hoạch\"\"\",2,1,1,0,1,1,1,2,3,2,1\r\n"));
+	assert_non_null(strstr(csv.p, "\r\n,Tổng cộng,4,1,2,1,3,2,1,3,4,2,2\r\n"));
+	rq_strbuf_free(&csv);
+	/* XLSX and PDF: the same document renders to the same bytes */
+	for (int fmt = RQ_FMT_XLSX; fmt <= RQ_FMT_PDF; fmt++) {
+		rq_strbuf one = rq_strbuf_init(RQ_REPORT_MAX_FILE), two = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+		FX_OK(rq_report_render(&doc, RQ_LANG_EN, (rq_report_format)fmt, &one));
+		FX_OK(rq_report_render(&doc, RQ_LANG_EN, (rq_report_format)fmt, &two));
+		assert_true(one.len > 1000);
+		assert_int_equal(one.len, two.len);
+		assert_memory_equal(one.p, two.p, one.len);
+		assert_memory_equal(one.p, fmt == RQ_FMT_XLSX ? "PK" : "%PDF", fmt == RQ_FMT_XLSX ? 2 : 4);
+		rq_strbuf_free(&one);
+		rq_strbuf_free(&two);
+	}
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(doc_json);
+
+	/* a unit report: A and A1 only */
+	FX_OK(rq_report_figures_make(f->s, RQ_REPORT_UNIT, a, FROM, TO, MADE, "x", &doc_json));
+	text = json_dumps(doc_json, JSON_COMPACT);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_int_equal(doc.data.unit_count, 2);
+	assert_string_equal(doc.scope_code, "A");
+	assert_int_equal(doc.totals.machines, 3);
+	assert_int_equal(doc.totals.detections, 3);
+	assert_int_equal(doc.data.malware_count, 1);
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(doc_json);
+	assert_int_equal(rq_report_figures_make(f->s, RQ_REPORT_UNIT, 4242, FROM, TO, MADE, "x", &doc_json),
+			 RQ_ENOTFOUND);
+}
+
+static void test_scheduled_once(void **state)
+{
+	fx *f = *state;
+	int64_t a, id = 0, again = 0;
+	province(f, &a);
+	/* 15/03/2026 10:00 Vietnam time: the report of February */
+	int64_t now, from, to;
+	FX_OK(rq_report_parse_date("15/03/2026", 0, &now));
+	FX_OK(rq_report_schedule_run(f->s, "monthly", "x", now + 36000, &id));
+	assert_true(id > 0);
+	assert_int_equal(rq_report_schedule_run(f->s, "monthly", "x", now + 36001, &again), 1);
+	FX_OK(rq_report_parse_date("01/02/2026", 0, &from));
+	FX_OK(rq_report_parse_date("28/02/2026", 1, &to));
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM reports WHERE source = 'scheduled'"), 1);
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM reports WHERE period_from = %lld AND period_to = %lld",
+		 (long long)from, (long long)to);
+	assert_int_equal(fx_int(f->s, sql), 1);
+	/* a manual report of the same period is another report */
+	rq_report_rec rec = {.kind = "province", .from = from, .to = to, .lang = "en", .created_at = now,
+			     .source = "manual", .figures = "{}"};
+	FX_OK(rq_store_report_add(f->s, &rec, &again));
+	assert_true(again > id);
+}
+
+static void test_dates_and_labels(void **state)
+{
+	(void)state;
+	int64_t t, from, to;
+	char buf[11];
+	FX_OK(rq_report_parse_date("01/06/2026", 0, &t));
+	assert_int_equal(t, 1780246800); /* 2026-06-01 00:00 +07:00 */
+	rq_report_date(t, buf);
+	assert_string_equal(buf, "01/06/2026");
+	FX_OK(rq_report_parse_date("25/06/2026", 1, &t));
+	rq_report_last_day(t, buf);
+	assert_string_equal(buf, "25/06/2026");
+	assert_int_equal(rq_report_parse_date("31/02/2026", 0, &t), RQ_EINVAL);
+	assert_int_equal(rq_report_parse_date("1/6/2026", 0, &t), RQ_EINVAL);
+	/* Wednesday 07/01/2026: the week of Monday 29/12/2025 */
+	FX_OK(rq_report_parse_date("07/01/2026", 0, &t));
+	FX_OK(rq_report_previous_period("weekly", t + 3600, &from, &to));
+	rq_report_date(from, buf);
+	assert_string_equal(buf, "29/12/2025");
+	rq_report_last_day(to, buf);
+	assert_string_equal(buf, "04/01/2026");
+	FX_OK(rq_report_previous_period("monthly", t, &from, &to));
+	rq_report_date(from, buf);
+	assert_string_equal(buf, "01/12/2025");
+	assert_int_equal(rq_report_previous_period("daily", t, &from, &to), RQ_EINVAL);
+	for (int lang = 0; lang < RQ_LANG_COUNT; lang++)
+		for (int l = 0; l < L_COUNT; l++)
+			if (!*rq_label_text((rq_lang)lang, (rq_label)l))
+				fail_msg("label %d of %s is empty", l, rq_lang_name((rq_lang)lang));
+	rq_report_doc doc;
+	assert_int_equal(rq_report_doc_parse("{\"format\": 2}", &doc), RQ_EPARSE);
+	rq_report_doc_free(&doc);
+	assert_int_equal(rq_report_doc_parse("not json", &doc), RQ_EPARSE);
+	rq_report_doc_free(&doc);
+}
+
+/* `sql` once per i in [0, n) with $1 = i, in one transaction. */
+static void insert_each(fx *f, const char *sql, int64_t n)
+{
+	FX_OK(rq_store_begin(f->s));
+	for (int64_t i = 0; i < n; i++)
+		FX_OK(rq_store_run(f->s, NULL, sql, &i, 1));
+	FX_OK(rq_store_commit(f->s));
+}
+
+/*
+ * RQ_REPORT_BENCH=1: the provincial figures of 200 units (10 departments of
+ * 19 sub-units), 20,000 machines, a month of 20,000 scans and 5,000
+ * detections, timed (best of 3).
+ */
+static void test_report_bench(void **state)
+{
+	fx *f = *state;
+	insert_each(f, "INSERT INTO units (parent_id, name, code, created_at, updated_at) VALUES"
+		       " (NULL, 'Province', 'p' || CAST($1 AS TEXT), 0, 0)", 1);
+	insert_each(f, "INSERT INTO units (parent_id, name, code, created_at, updated_at) VALUES"
+		       " (CASE WHEN $1 < 10 THEN 1 ELSE 2 + ($1 % 10) END, 'Unit ' || CAST($1 AS TEXT),"
+		       " 'u' || CAST($1 AS TEXT), 0, 0)", 199);
+	insert_each(f, "INSERT INTO endpoints (unit_id, hostname, kind, created_at, last_seen, db_newest_build)"
+		       " VALUES (2 + ($1 % 199), 'h' || CAST($1 AS TEXT), CASE WHEN $1 % 10 = 0 THEN 'server' ELSE"
+		       " 'workstation' END, 0, 1000 * 86400 - ($1 % 14) * 86400, 1000 * 86400 - ($1 % 9) * 86400)", 20000);
+	insert_each(f, "INSERT INTO scan_summaries (endpoint_id, event_uuid, kind, started_at, finished_at)"
+		       " VALUES (1 + ($1 % 20000), 's' || CAST($1 AS TEXT), 'quick', 0, 970 * 86400 + $1 * 100)", 20000);
+	insert_each(f, "INSERT INTO detections (endpoint_id, path, sha256, name, state, first_seen, last_seen)"
+		       " VALUES (1 + ($1 * 7 % 20000), '/p' || CAST($1 AS TEXT), 'x', 'Name.' || CAST($1 % 50 AS TEXT),"
+		       " CASE WHEN $1 % 3 = 0 THEN 'active' ELSE 'quarantined' END, 970 * 86400 + $1 * 300, 0)", 5000);
+	double best = 1e9;
+	for (int run = 0; run < 3; run++) {
+		json_t *doc = NULL;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		FX_OK(rq_report_figures_make(f->s, RQ_REPORT_PROVINCE, 0, 970 * DAY, TO, MADE, "x", &doc));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		best = ms < best ? ms : best;
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "totals"), "machines")), 20000);
+		json_decref(doc);
+	}
+	fprintf(stderr, "# %s: provincial figures of 200 units, 20,000 machines: %.1f ms\n",
+		f->pg ? "PostgreSQL" : "SQLite", best);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_province_figures),
+		cmocka_unit_test(test_scheduled_once),
+		cmocka_unit_test(test_dates_and_labels),
+	};
+	struct CMUnitTest bench[] = {
+		cmocka_unit_test(test_report_bench),
+	};
+	int rc = getenv("RQ_REPORT_BENCH") ? RUN_BOTH("report bench", bench, 0) : RUN_BOTH("report figures", tests, 0);
+	rq_report_render_cleanup();
+	return rc;
+}
