@@ -109,7 +109,8 @@ if start_server plain.log --plain-http; then
 	[ "$(grep -c 'Connected to' ka.err)" = 1 ] || fail "keep-alive: more than one connection"
 
 	# a second server on the same port fails loudly, also when detaching
-	expect_exit 1 "$SERVER" --plain-http --listen "127.0.0.1:$PORT"
+	# (with a store of its own: never the machine's default one)
+	expect_exit 1 "$SERVER" --plain-http --listen "127.0.0.1:$PORT" --store "sqlite:$WORK/second.sqlite"
 	expect_grep "cannot start the HTTP server on 127.0.0.1:$PORT: Address already in use" err
 
 	# one log line per request; never cookie or body values
