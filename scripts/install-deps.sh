@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev)
-test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
+test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev chromium nodejs npm
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
 	util-linux yara clamav time postgresql curl file systemd)
 pkgs=("${build_pkgs[@]}")
@@ -27,3 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "install-deps: all ${#pkgs[@]} packages present"
+if [ "${1:-}" = "--test" ]; then
+	# the dashboard's browser tests: playwright-core (pinned in package-lock.json)
+	# drives Debian's chromium; no browser is downloaded
+	(cd "$(dirname "$0")/../tests/dashboard" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
