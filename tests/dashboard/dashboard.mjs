@@ -49,7 +49,7 @@ async function newPage(label) {
 		const url = (m.location() && m.location().url) || '';
 		const expected = /Failed to load resource/.test(m.text()) &&
 			((/status of 401/.test(m.text()) && /\/api\/v1\/auth\/me/.test(url)) ||
-			 (/status of 404/.test(m.text()) && LATER.test(url)) ||
+			 (/status of 40[04]/.test(m.text()) && LATER.test(url)) ||
 			 (provoked && provoked.test(`${m.text()} ${url}`)));
 		if (!expected) problems.push(`${label}: console: ${m.text()} ${url}`);
 	});
@@ -248,6 +248,79 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	await page.waitForSelector('.error');
 	provoked = null;
 	check(true, 'viewer: another unit\'s endpoint is refused with the server\'s reason');
+	await page.context().close();
+}
+
+// ---------- pages whose routes other branches add ----------
+// Until the server has them, the answers their documents describe are
+// stubbed in the browser (only when the server says 404), so the pages
+// that draw them are tested too; once the routes land, the real answers
+// are used and the checks that need stub data are left out.
+{
+	const page = await newPage('later');
+	const now = Math.floor(Date.now() / 1000);
+	const stubbed = new Set();
+	const fig = (i) => ({ endpoints: 5 + Math.floor(i / 10), reporting: 4 + Math.floor(i / 12), realtime_on: 4, fresh_1d: 2, fresh_3d: 3,
+		fresh_7d: 3 + (i % 2), fresh_15d: 4, older_15d: 1, sig_unknown: 0, infected: i % 7 === 0 ? 1 : 0 });
+	const stubs = {
+		'coverage/history': { unit: null, days: Array.from({ length: 30 }, (_, i) => ({
+			day: new Date(Date.UTC(2026, 10, 8 + i)).toISOString().slice(0, 10), figures: fig(i) })) },
+		'detections/samples/': { sha256: SHA, name: 'Win.Trojan.Emotet', type: 'hash', endpoints: 2, units: 2, detections: 2, active: 1,
+			first_seen: now - 3600, last_seen: now, by_unit: [
+				{ unit: { id: 2, name: 'Sở Y tế', code: 'SYT' }, endpoints: 1, active: 1 },
+				{ unit: { id: 5, name: 'UBND thành phố Cao Bằng', code: 'TPCB' }, endpoints: 1, active: 0 }] },
+		'detections/samples': { items: [{ sha256: SHA, name: 'Win.Trojan.Emotet', type: 'hash', endpoints: 2, units: 2, detections: 2,
+			active: 1, first_seen: now - 3600, last_seen: now }], total: 1 },
+		signatures: { databases: [{ name: 'main', version: 3, built: now - 86400, current: 6, behind: 1, unknown: 0 }], endpoints: 7 },
+		reports: { items: [{ id: 1, kind: 'province', unit: null, from: now - 30 * 86400, to: now, lang: 'vi', created_at: now,
+			created_by: 'quantri', source: 'live' }], total: 1 },
+	};
+	await page.route(/\/api\/v1\/(coverage\/history|detections\/samples\/?|signatures|reports)/, async (route) => {
+		const real = await route.fetch();
+		if (real.status() !== 404) return route.fulfill({ response: real });
+		const url = route.request().url();
+		const key = Object.keys(stubs).find((k) => url.includes(`/api/v1/${k}`) && (k !== 'detections/samples' || !/samples\/[0-9a-f]{64}/.test(url)));
+		stubbed.add(key);
+		const body = route.request().method() === 'POST' ? { id: 2 } : stubs[key];
+		return route.fulfill({ status: route.request().method() === 'POST' ? 201 : 200, contentType: 'application/json', body: JSON.stringify(body) });
+	});
+	await login(page, 'quantri');
+	await page.waitForSelector('#trend svg, #trend .notice');
+	if (stubbed.has('coverage/history')) {
+		check(await page.locator('#trend polyline').count() === 5, 'overview trend: five lines drawn from the history');
+		check((await page.locator('#trend svg').textContent()).includes('08/11'), 'overview trend: days dd/mm on the axis');
+		await shot(page, 'overview-trend');
+	} else check(await page.locator('#trend svg, #trend .notice').count() === 1, 'overview trend from the server');
+	await page.goto(`${BASE}/#/detections/samples`);
+	await page.waitForSelector('table caption, table tbody');
+	await page.waitForSelector('tbody tr');
+	if (stubbed.has('detections/samples'))
+		check((await page.locator('tbody').textContent()).includes('trên 2 máy tại 2 đơn vị'), 'samples: the same file on 2 machines in 2 units');
+	await page.locator(`tbody a[href="#/detections/samples/${SHA}"]`).click();
+	await page.waitForSelector('dl.facts');
+	check((await page.locator('dl.facts').textContent()).includes(SHA), 'sample page: its SHA-256');
+	check(await page.locator('tbody tr').count() >= 2, 'sample page: one row per unit');
+	await shot(page, 'detections-sample');
+	await page.goto(`${BASE}/#/signatures`);
+	await page.waitForSelector('section.panel');
+	await page.waitForFunction(() => !document.querySelector('main .loading'));
+	if (stubbed.has('signatures'))
+		check((await page.locator('section.panel').first().textContent()).includes('Tổng số máy: 7'), 'signatures: databases and machine count');
+	await page.goto(`${BASE}/#/reports`);
+	await page.waitForSelector('section.panel');
+	await page.waitForFunction(() => !document.querySelector('main .loading'));
+	if (stubbed.has('reports')) {
+		check(await page.locator('a.button', { hasText: 'XLSX' }).count() === 1, 'reports: download links per format');
+		await page.getByLabel('Từ ngày (dd/mm/yyyy)').fill('31/02/2026');
+		await page.getByRole('button', { name: 'Lập báo cáo' }).click();
+		await page.waitForSelector('.error');
+		check((await page.locator('.error').textContent()).includes('dd/mm/yyyy'), 'reports: an impossible date is refused');
+		await page.getByLabel('Từ ngày (dd/mm/yyyy)').fill('01/11/2026');
+		await page.getByRole('button', { name: 'Lập báo cáo' }).click();
+		await page.waitForSelector('p.notice:has-text("Đã lập báo cáo")');
+		check(true, 'reports: a report made');
+	}
+	console.log(`stubbed until their branches land: ${[...stubbed].sort().join(', ') || 'nothing'}`);
 	await page.context().close();
 }
 

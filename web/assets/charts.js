@@ -31,21 +31,22 @@ export function barChart(bars, title) {
 // days: ["2026-12-01", ...]; series: [{label, cls, values: [n per day]}].
 export function lineChart(days, series, title) {
 	const W = 720, H = 260, top = 16, bottom = 34, left = 52, right = 12;
-	const max = Math.max(1, ...series.flatMap((s) => s.values));
+	const max = Math.ceil(Math.max(1, ...series.flatMap((s) => s.values)) / 4) * 4; // whole-number grid lines
 	const n = days.length;
 	const x = (i) => left + (n <= 1 ? 0 : ((W - left - right) * i) / (n - 1));
 	const y = (v) => top + (H - top - bottom) * (1 - v / max);
 	const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'chart' });
 	chart.append(svg('title', null, title));
 	for (let k = 0; k <= 4; k++) {
-		const v = Math.round((max * k) / 4);
+		const v = (max * k) / 4;
 		chart.append(svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }),
 			svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'lbl' }, num(v)));
 	}
 	const ticks = Math.min(6, n);
 	for (let k = 0; k < ticks; k++) {
 		const i = ticks === 1 ? 0 : Math.round(((n - 1) * k) / (ticks - 1));
-		chart.append(svg('text', { x: x(i), y: H - 10, 'text-anchor': 'middle', class: 'lbl' }, day(days[i]).slice(0, 5)));
+		const anchor = k === 0 ? 'start' : k === ticks - 1 ? 'end' : 'middle'; // the ends stay inside the chart
+		chart.append(svg('text', { x: x(i), y: H - 10, 'text-anchor': anchor, class: 'lbl' }, day(days[i]).slice(0, 5)));
 	}
 	for (const s of series) {
 		const pts = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
