@@ -229,6 +229,16 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	check(await page.locator('section.panel', { hasText: 'Lịch sử rà quét' }).locator('tbody tr', { hasText: 'Quét nhanh' }).count() >= 1,
 		'the scan shows in the endpoint\'s scan history');
 	await shot(page, 'endpoint');
+
+	// quarantine a detection of another machine of the unit: a task queued for it
+	await page.goto(`${BASE}/#/endpoints?q=hoaan-vanphong`);
+	await page.locator('tbody th a').first().click();
+	await page.waitForSelector('h1:text("hoaan-vanphong-01")');
+	await page.getByRole('button', { name: 'Cách ly' }).click();
+	await page.waitForSelector('.progress p:has-text("Cách ly: Đang chờ")');
+	await page.waitForSelector('section.panel tbody td:has-text("/home/ketoan/Downloads/setup.exe")');
+	check(await page.locator('section.panel', { hasText: 'Lệnh điều khiển' }).locator('tbody tr', { hasText: 'setup.exe' }).count() === 1,
+		'a quarantine task queued from a detection, listed with its path');
 	await page.context().close();
 }
 

@@ -173,8 +173,10 @@ async function tokensTab(box, route) {
 
 const POLICY_FIELDS = ['scan_schedule', 'action_on_detection', 'exclusions', 'realtime', 'update_interval_minutes', 'heartbeat_interval_seconds'];
 
-function showValue(v) {
+function showValue(v, k) {
 	if (v === undefined || v === null) return '—';
+	if (k === 'action_on_detection') return t(`pol.act_${v}`);
+	if (k === 'exclusions' && Array.isArray(v)) return v.length ? h('code', null, v.join('  ')) : '—';
 	if (typeof v === 'boolean') return v ? t('ep.rt_on') : t('ep.rt_off');
 	if (typeof v === 'object') return h('code', null, JSON.stringify(v));
 	return String(v);
@@ -198,7 +200,7 @@ async function policyTab(box, route) {
 	const parts = [h('div.filters', null, field(t('filter.unit'), unitSel)),
 		h('section.panel', null, h('h2', null, t('pol.title', { unit: unitName(unitId), v: num(pol.version) })), table([
 			{ key: 'field', label: t('pol.field'), render: (k) => t(`pol.${k}`) },
-			{ key: 'value', label: t('pol.value'), render: (k) => showValue(pol.effective[k]) },
+			{ key: 'value', label: t('pol.value'), render: (k) => showValue(pol.effective[k], k) },
 			{ key: 'source', label: t('pol.source'), render: source },
 		], POLICY_FIELDS, { rowHeader: true }))];
 	if (isAdmin()) {

@@ -22,8 +22,10 @@ function resultText(task) {
 	const r = task.result;
 	if (!r || typeof r !== 'object') return '';
 	const bits = [];
-	if (r.files_scanned !== undefined) bits.push(t('task.files_scanned', { n: num(r.files_scanned) }));
-	if (r.detections !== undefined) bits.push(t('task.detections', { n: num(Array.isArray(r.detections) ? r.detections.length : r.detections) }));
+	const files = r.files ?? r.files_scanned;
+	const found = r.infected ?? (Array.isArray(r.detections) ? r.detections.length : r.detections);
+	if (files !== undefined) bits.push(t('task.files_scanned', { n: num(files) }));
+	if (found !== undefined) bits.push(t('task.detections', { n: num(found) }));
 	if (r.error) bits.push(String(r.error));
 	if (r.message) bits.push(String(r.message));
 	return bits.join(' · ');
@@ -69,6 +71,7 @@ export async function render(main, route) {
 			const body = params ? { kind, params } : { kind };
 			const task = await api('POST', `/api/v1/endpoints/${ep.id}/tasks`, body);
 			watch(task, label);
+			refreshTasks();
 		} catch (e) {
 			progress.prepend(errorBox(e));
 		}
