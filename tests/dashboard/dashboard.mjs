@@ -316,6 +316,7 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	await page.waitForFunction(() => !document.querySelector('main .loading'));
 	if (stubbed.has('signatures'))
 		check((await page.locator('section.panel').first().textContent()).includes('Tổng số máy: 7'), 'signatures: databases and machine count');
+	check(await page.locator('section.panel').nth(1).locator('table, .notice').count() === 1, 'signatures: the lagging machines (or why not)');
 	await page.goto(`${BASE}/#/reports`);
 	await page.waitForSelector('section.panel');
 	await page.waitForFunction(() => !document.querySelector('main .loading'));

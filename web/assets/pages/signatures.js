@@ -15,6 +15,9 @@ export async function render(main, route) {
 	const dbBox = h('section.panel', null, h('h2', null, t('sig.databases')), loading());
 	const lagBox = h('section.panel', { 'aria-live': 'polite' }, h('h2', null, t('sig.lagging')), loading());
 	fill(main, title(t('sig.title')), dbBox, lagBox);
+	// `outdated` comes with /signatures: a server without the one ignores
+	// the other's filter and would list every machine as lagging
+	let known = true;
 	try {
 		const s = await get('/api/v1/signatures');
 		if (!route.alive()) return;
@@ -31,6 +34,11 @@ export async function render(main, route) {
 	} catch (e) {
 		if (!route.alive()) return;
 		fill(dbBox, h('h2', null, t('sig.databases')), e.status === 404 ? unavailable(t('sig.databases')) : errorBox(e));
+		known = e.status !== 404;
+	}
+	if (!known) {
+		fill(lagBox, h('h2', null, t('sig.lagging')), unavailable(t('sig.lagging')));
+		return;
 	}
 	try {
 		const data = await get('/api/v1/endpoints', { outdated: 'true', limit: LIMIT, offset, sort: 'db_newest_build' });
