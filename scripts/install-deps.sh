@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev
 	libxlsxwriter-dev libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-dejavu-core)
-test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev
+test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev chromium nodejs npm
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
 	util-linux yara clamav time postgresql curl file systemd
 	python3-openpyxl poppler-utils)
@@ -30,3 +30,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "install-deps: all ${#pkgs[@]} packages present"
+if [ "${1:-}" = "--test" ]; then
+	# the dashboard's browser tests: playwright-core (pinned in package-lock.json)
+	# drives Debian's chromium; no browser is downloaded
+	(cd "$(dirname "$0")/../tests/dashboard" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

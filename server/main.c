@@ -34,6 +34,7 @@
 #include "http/log.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "raquet/engine.h"
 #include "tls_init.h"
 
@@ -90,7 +91,8 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
-	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0)
+	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
+	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
 		rc = rq_http_router_add(*out, "POST", "/api/v1/_test/echo/{id}", test_echo, NULL);

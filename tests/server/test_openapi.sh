@@ -30,7 +30,8 @@ methods = {"get", "post", "put", "patch", "delete"}
 documented = set()
 secured = []
 public = {("get", "/api/v1/health"), ("post", "/api/v1/auth/login"),
-          ("post", "/api/v1/agent/enroll"), ("get", "/mirror/{file}")}
+          ("post", "/api/v1/agent/enroll"), ("get", "/mirror/{file}"),
+          ("get", "/"), ("get", "/assets/{file}"), ("get", "/assets/{dir}/{file}")}
 def resolve(ref):
     node = doc
     for part in ref.lstrip("#/").split("/"):

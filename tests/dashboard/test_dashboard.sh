@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The dashboard in a real browser (Debian's chromium, headless, driven by
+# playwright-core: dashboard.mjs) against a real raquet-server on loopback:
+# a unit tree, users of each role, machines speaking the agent API and one
+# real raquetd enrolled with a token and updated from the server's signed
+# mirror. The browser logs in as each role and checks its scope, the
+# language switch, dd/mm/yyyy dates, a scan task created from an endpoint's
+# page and carried out by the real agent, and no console error or CSP
+# violation. With RQ_SCREENSHOTS=DIR it also saves the main pages as PNG
+# (docs/screenshots/). Skipped (77) only when chromium or node is missing.
+# Usage: test_dashboard.sh RAQUET RAQUETD RAQUET_SERVER OUTBOX_PUT
+HERE=$(realpath "$(dirname "$0")")
+source "$HERE/../agent/lib.sh"
+CHROMIUM=${RQ_CHROMIUM:-$(command -v chromium || true)}
+if [ -z "$CHROMIUM" ] || ! command -v node > /dev/null; then
+	echo "SKIP: the dashboard's browser test needs chromium and node (scripts/install-deps.sh --test)"
+	exit 77
+fi
+if [ ! -d "$HERE/node_modules/playwright-core" ]; then
+	(cd "$HERE" && npm ci --no-audit --no-fund > "$WORK/npm.log" 2>&1) ||
+		{ echo "SKIP: npm ci in tests/dashboard failed: $(tail -3 "$WORK/npm.log")"; exit 77; }
+fi
+
+# --- a signed mirror, so the real agent has signatures to scan with ---
+mkdir -p sigs keys mirror trusted
+printf '%s\n' 'indicator,description' '127.0.0.7,Test C2 server' > sigs/iocs.txt
+printf '%s:%s:%s\n' "$(printf 'dashboard test marker\n' | md5sum | cut -d' ' -f1)" 22 Test.Dashboard.Marker > sigs/m.hdb
+"$RAQUET" db keygen --out keys/province > /dev/null 2>&1 || { fail "keygen"; finish; }
+"$RAQUET" db build --name main --version 3 --key keys/province.key -o main.rqdb sigs > build.out 2>&1 ||
+	{ fail "db build: $(cat build.out)"; finish; }
+"$RAQUET" mirror publish --dir mirror --key keys/province.key main.rqdb > pub.out 2>&1 ||
+	{ fail "publish: $(cat pub.out)"; finish; }
+cp keys/province.pub trusted/
+
+# --- units, users of each role ---
+unit() { "$SERVER" unit add --store "$STORE" --name "$1" --code "$2" ${3:+--parent "$3"} > /dev/null 2>&1 || fail "unit $2"; }
+unit "Sở Thông tin và Truyền thông" STTTT
+unit "Sở Y tế" SYT
+unit "UBND huyện Hòa An" HOAAN
+unit "Phòng Giáo dục huyện Hòa An" HOAAN-GD HOAAN
+unit "UBND thành phố Cao Bằng" TPCB
+user() { printf '%s\n' "$1-password-123" | "$SERVER" user add --store "$STORE" --login "$1" --role "$2" ${3:+--unit "$3"} \
+	--display "$4" --password-stdin > /dev/null 2>&1 || fail "user $1"; }
+user quantri admin "" "Nguyễn Văn Quản"
+user canbo officer HOAAN "Lê Thị Hà"
+user xem viewer SYT "Trần Minh Đức"
+start_server --mirror-dir "$WORK/mirror"
+
+# --- machines through the agent API: heartbeats, detections, scans ---
+fake() { # HOSTNAME UNIT KIND REALTIME BUILT_AGO_DAYS IP -> $CRED
+	local tok body
+	tok=$(new_token "$2")
+	curl -sS -o enroll.json -X POST -H 'Content-Type: application/json' \
+		--data-binary "{\"token\":\"$tok\",\"hostname\":\"$1\",\"kind\":\"$3\",\"machine_id\":\"m-$1\"}" \
+		"$URL/api/v1/agent/enroll" || fail "enroll $1"
+	CRED=$(python3 -c "import json; print(json.load(open('enroll.json'))['credential'])") || { fail "enroll $1: $(cat enroll.json)"; return; }
+	body="{\"os\":{\"name\":\"Debian GNU/Linux\",\"version\":\"12\"},\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:01:$6\",\"addresses\":[\"10.20.0.$6\"]}],\"realtime\":{\"state\":\"$4\"},\"firewall\":{\"state\":\"on\"},\"databases\":{\"main\":{\"version\":3,\"built\":$(($(date +%s) - $5 * 86400))}}}"
+	agent POST /heartbeat "$body"
+}
+agent() { # METHOD PATH BODY as $CRED
+	local code
+	code=$(curl -sS -o agent.json -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+		-H "Authorization: Bearer $CRED" --data-binary "$3" "$URL/api/v1/agent$2")
+	[ "$code" = 200 ] || fail "agent $2: $code $(cat agent.json)"
+}
+N=0
+event() { # KIND PAYLOAD
+	N=$((N + 1))
+	agent POST /events "{\"events\":[{\"uuid\":\"00000000-0000-4000-8000-$(printf '%012d' "$N")\",\"kind\":\"$1\",\"time\":$(date +%s),\"payload\":$2}]}"
+}
+SHA=$(printf 'c%.0s' {1..64})
+fake "syt-may-chu-01" SYT server on 0 11
+event detection "{\"path\":\"/srv/share/hoadon.exe\",\"sha256\":\"$SHA\",\"name\":\"Win.Trojan.Emotet\",\"state\":\"active\"}"
+fake "syt-ketoan-02" SYT workstation on 2 12
+fake "syt-vanthu-03" SYT workstation off 20 13
+fake "tpcb-mot-cua-01" TPCB workstation on 1 14
+event detection "{\"path\":\"/home/user/Downloads/baocao.doc.exe\",\"sha256\":\"$SHA\",\"name\":\"Win.Trojan.Emotet\",\"state\":\"quarantined\"}"
+event scan '{"scan_kind":"full","started":1764000000,"finished":1764000300,"files":48213,"infected":1}'
+fake "hoaan-vanphong-01" HOAAN workstation on 9 15
+event detection '{"path":"/home/ketoan/Downloads/setup.exe","sha256":"'"$(printf 'd%.0s' {1..64})"'","name":"Unix.Malware.Agent","state":"active"}'
+fake "hoaan-gd-server" HOAAN-GD server on 0 16
+
+# --- the policy of UBND huyện Hòa An (inherited below): report only, and
+#     the quick scan stays out of the temporary folders, where the files of
+#     other tests and programs are (a scan from this test must never move them) ---
+curl -sS -c admin.jar -o login.json -H 'Content-Type: application/json' \
+	--data-binary '{"login":"quantri","password":"quantri-password-123"}' "$URL/api/v1/auth/login" || fail "login"
+CSRF=$(python3 -c "import json; print(json.load(open('login.json'))['csrf_token'])")
+HOAAN=$(sql "SELECT id FROM units WHERE code = 'HOAAN'")
+code=$(curl -sS -b admin.jar -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -o policy.json -w '%{http_code}' \
+	-X PUT --data-binary '{"action_on_detection":"report","realtime":false,"exclusions":["/tmp","/tmp/*","/var/tmp","/var/tmp/*","/dev/shm","/dev/shm/*"]}' \
+	"$URL/api/v1/units/$HOAAN/policy")
+[ "$code" = 200 ] || { fail "policy: $code $(cat policy.json)"; finish; }
+
+# --- one real agent in Phòng Giáo dục huyện Hòa An ---
+TOKEN=$(new_token HOAAN-GD)
+"$RAQUET" agent enroll --server "$URL" --token "$TOKEN" --state-dir "$ST" --force > enroll.out 2>&1 ||
+	{ fail "enroll: $(cat enroll.out)"; finish; }
+REAL_EP=$(sed -n 's/^enrolled: endpoint \([0-9]*\) .*/\1/p' enroll.out)
+REAL_HOST=$(sql "SELECT hostname FROM endpoints WHERE id = $REAL_EP")
+cat > agent.conf <<EOF2
+[agent]
+heartbeat_interval = 5
+heartbeat_fixed = yes
+scheduled_scans = no
+vault_dir = $WORK/vault
+[update]
+trusted_keys = $WORK/trusted
+[realtime]
+enabled = no
+[netwatch]
+interval = 0
+EOF2
+"$RAQUETD" --state-dir "$ST" --config agent.conf 2> raquetd.log &
+APID=$!
+wait_for 30 test -f "$ST/sigs/main.rqdb" || fail "the agent did not install main.rqdb: $(tail -5 raquetd.log)"
+agent_action() { python3 -c "import json; print(json.load(open('$ST/status.json'))['policy']['action_on_detection'])" 2> /dev/null; }
+is_report() { [ "$(agent_action)" = report ]; }
+wait_for 30 is_report || { fail "the agent did not get the report-only policy"; finish; }
+
+# --- the browser ---
+mkdir -p browser-profile
+RQ_URL=$URL RQ_CHROMIUM=$CHROMIUM RQ_REAL_EP=$REAL_EP RQ_REAL_HOST=$REAL_HOST RQ_SHA=$SHA \
+	RQ_SCREENSHOTS=${RQ_SCREENSHOTS:-} node "$HERE/dashboard.mjs" > browser.log 2>&1
+rc=$?
+cat browser.log
+[ "$rc" = 0 ] || fail "browser checks failed (exit $rc); agent log: $(tail -5 raquetd.log)"
+finish
