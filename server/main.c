@@ -25,12 +25,16 @@
 #include "auth/throttle.h"
 #include "bootstrap.h"
 #include "api/mirror.h"
+#include "api/ncsc.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
 #include "http/log.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "ncsc/scheduler.h"
+#include "ncsc/sign.h"
+#include "ncsc_cmd.h"
 #include "raquet/engine.h"
 #include "tls_init.h"
 
@@ -86,7 +90,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_auth_routes(*out, api)) < 0 || (rc = rq_api_users_routes(*out, api)) < 0 ||
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
-	    (rc = rq_api_units_routes(*out, api)) < 0 ||
+	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_ncsc_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
@@ -196,6 +200,7 @@ int main(int argc, char **argv)
 	rq_srv_config cfg;
 	rq_http_router *router = NULL;
 	rq_http_server *server = NULL;
+	rq_ncsc_scheduler *ncsc = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -206,6 +211,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
 			 !strcmp(argv[1], "task"))) {
 		status = rq_admin_main(argc - 1, argv + 1);
+		goto done;
+	}
+	if (argc > 1 && !strcmp(argv[1], "ncsc")) {
+		status = rq_ncsc_cmd_main(argc - 1, argv + 1);
 		goto done;
 	}
 	if (argc > 1 && !strcmp(argv[1], "routes")) {
@@ -275,6 +284,7 @@ int main(int argc, char **argv)
 	api.secure_cookies = !cfg.plain_http;
 	api.session_idle_s = (int64_t)cfg.session_idle;
 	api.session_max_s = (int64_t)cfg.session_max;
+	api.config = &cfg;
 	if (rq_throttle_new(&api.throttle) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;
@@ -300,17 +310,26 @@ int main(int argc, char **argv)
 	       strchr(cfg.listen_addr, ':') ? "]" : "", rq_http_server_port(server),
 	       cfg.store_url);
 	report_started(report_fd, 1);
+	/* after detaching: the worker is a thread of the daemon, not of the parent */
+	if (rq_ncsc_scheduler_start(&ncsc, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: reports to the national centre are not sent", rq_error_last());
+	else if (ncsc)
+		rq_log(RQ_LOG_INFO, "ncsc: reporting to %s (schedule %s)", cfg.ncsc_url, cfg.ncsc_schedule);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
 	rq_log(RQ_LOG_INFO, "signal %d: stopping (finishing requests in flight)", sig);
+	rq_ncsc_scheduler_stop(ncsc);
+	ncsc = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
 	status = 0;
 done:
+	rq_ncsc_scheduler_stop(ncsc);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
+	rq_ncsc_sign_shutdown();
 	rq_throttle_free(api.throttle);
 	rq_srv_config_free(&cfg);
 	return status;
