@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "ncsc/queue.h"
 #include "ncsc/report.h"
+#include "ncsc/schema.h"
 #include "ncsc/sign.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: raquet-server ncsc report --dry-run -o FILE [--config FILE] [--store URL]\n"
 	      "       raquet-server ncsc report [--config FILE] [--store URL]\n"
+	      "       raquet-server ncsc schema   (print the AVReport XSD the server validates with)\n"
 	      "  --dry-run -o FILE  write the signed, schema-checked AVReport to FILE ('-': standard output);\n"
 	      "                     nothing is sent or queued\n"
 	      "  without --dry-run  queue the report; the running server delivers it\n"
@@ -80,6 +82,8 @@ int rq_ncsc_cmd_main(int argc, char **argv)
 	size_t len = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
+	if (argc == 2 && !strcmp(argv[1], "schema"))
+		return fwrite(rq_ncsc_xsd, 1, rq_ncsc_xsd_len, stdout) == rq_ncsc_xsd_len && fflush(stdout) == 0 ? 0 : 1;
 	if (argc < 2 || strcmp(argv[1], "report") != 0) {
 		usage(argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? stdout : stderr);
 		return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;

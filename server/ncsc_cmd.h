@@ -2,7 +2,8 @@
  * `raquet-server ncsc report`: make the report to the national monitoring
  * centre from the command line -- with --dry-run, write the signed and
  * validated document to a file without sending or queueing it; without,
- * queue it for the running server to deliver. Reference: docs/ncsc.md.
+ * queue it for the running server to deliver; `raquet-server ncsc schema`
+ * prints the XSD built into the program. Reference: docs/ncsc.md.
  */
 #ifndef RQ_SERVER_NCSC_CMD_H
 #define RQ_SERVER_NCSC_CMD_H

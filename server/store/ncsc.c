@@ -20,99 +20,136 @@ static const char *text_of(rq_stmt *st, int col)
 	return t ? t : "";
 }
 
-int rq_store_ncsc_machines(rq_store *s, int (*cb)(const rq_ncsc_machine *m, void *payload), void *payload)
+/* Reads the current row of `st` and hands it to the caller's callback; non-zero stops. */
+typedef int (*row_fn)(rq_stmt *st, void *ctx);
+
+/*
+ * Run `sql` with the integer parameters params[0..count-1] and call `fn`
+ * for each row; `what` names the listing in errors. *out_rows (may be
+ * NULL) gets the number of rows.
+ */
+static int each_row(rq_store *s, const char *sql, const int64_t *params, int count, row_fn fn, void *ctx,
+		    const char *what, int64_t *out_rows)
 {
 	rq_stmt *st = NULL;
-	rq_ncsc_machine m;
-	int rc = rq_store_prepare(s, &st,
-				  "SELECT id, hostname, ips, kind, os_name, os_version, db_newest_build, last_update,"
-				  " realtime, firewall FROM endpoints ORDER BY id");
+	int64_t rows = 0;
+	int rc = rq_store_prepare(s, &st, sql);
+	for (int i = 0; rc == 0 && i < count; i++)
+		rc = rq_stmt_bind_int64(st, i + 1, params[i]);
 	if (rc < 0)
 		goto done;
 	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
-		memset(&m, 0, sizeof(m));
-		m.id = rq_stmt_column_int64(st, 0);
-		m.hostname = text_of(st, 1);
-		m.ips_json = text_of(st, 2);
-		m.kind = text_of(st, 3);
-		m.os_name = text_of(st, 4);
-		m.os_version = text_of(st, 5);
-		m.db_newest_build = rq_stmt_column_int64(st, 6);
-		m.last_update = rq_stmt_column_int64(st, 7);
-		m.realtime = (int)rq_stmt_column_int64(st, 8);
-		m.firewall = (int)rq_stmt_column_int64(st, 9);
-		if (cb(&m, payload) != 0) {
-			rc = rq_fail(RQ_ESTOPPED, "store: ncsc machines: stopped by the caller");
+		rows++;
+		if (fn(st, ctx) != 0) {
+			rc = rq_fail(RQ_ESTOPPED, "store: ncsc %s: stopped by the caller", what);
 			goto done;
 		}
 	}
 done:
 	rq_stmt_finalize(st);
+	if (out_rows)
+		*out_rows = rows;
 	return rc < 0 ? rc : 0;
+}
+
+typedef struct machine_cb {
+	int (*cb)(const rq_ncsc_machine *m, void *payload);
+	void *payload;
+} machine_cb;
+
+static int machine_row(rq_stmt *st, void *ctx)
+{
+	machine_cb *c = ctx;
+	rq_ncsc_machine m = {
+		.id = rq_stmt_column_int64(st, 0),
+		.hostname = text_of(st, 1),
+		.ips_json = text_of(st, 2),
+		.kind = text_of(st, 3),
+		.os_name = text_of(st, 4),
+		.os_version = text_of(st, 5),
+		.db_newest_build = rq_stmt_column_int64(st, 6),
+		.last_update = rq_stmt_column_int64(st, 7),
+		.realtime = (int)rq_stmt_column_int64(st, 8),
+		.firewall = (int)rq_stmt_column_int64(st, 9),
+	};
+	return c->cb(&m, c->payload);
+}
+
+int rq_store_ncsc_machines(rq_store *s, int (*cb)(const rq_ncsc_machine *m, void *payload), void *payload)
+{
+	machine_cb c = { cb, payload };
+	return each_row(s,
+			"SELECT id, hostname, ips, kind, os_name, os_version, db_newest_build, last_update,"
+			" realtime, firewall FROM endpoints ORDER BY id",
+			NULL, 0, machine_row, &c, "machines", NULL);
+}
+
+typedef struct malware_cb {
+	int (*cb)(const rq_ncsc_malware *m, void *payload);
+	void *payload;
+} malware_cb;
+
+static int malware_row(rq_stmt *st, void *ctx)
+{
+	malware_cb *c = ctx;
+	rq_ncsc_malware m = {
+		.hostname = text_of(st, 0),
+		.ips_json = text_of(st, 1),
+		.kind = text_of(st, 2),
+		.name = text_of(st, 3),
+		.type = text_of(st, 4),
+		.files = rq_stmt_column_int64(st, 5),
+		.active = rq_stmt_column_int64(st, 6),
+		.quarantined = rq_stmt_column_int64(st, 7),
+		.removed = rq_stmt_column_int64(st, 8),
+	};
+	return c->cb(&m, c->payload);
 }
 
 int rq_store_ncsc_malware(rq_store *s, int64_t since, int (*cb)(const rq_ncsc_malware *m, void *payload),
 			  void *payload)
 {
-	rq_stmt *st = NULL;
-	rq_ncsc_malware m;
-	int rc = rq_store_prepare(s, &st,
-				  "SELECT e.hostname, e.ips, e.kind, d.name, d.type, COUNT(*),"
-				  " SUM(CASE WHEN d.state = 'active' THEN 1 ELSE 0 END),"
-				  " SUM(CASE WHEN d.state = 'quarantined' THEN 1 ELSE 0 END),"
-				  " SUM(CASE WHEN d.state = 'removed' THEN 1 ELSE 0 END)"
-				  " FROM detections d JOIN endpoints e ON e.id = d.endpoint_id"
-				  " WHERE d.state = 'active' OR (d.state IN ('quarantined', 'removed') AND d.last_seen >= $1)"
-				  " GROUP BY e.id, e.hostname, e.ips, e.kind, d.name, d.type ORDER BY e.id, d.name, d.type");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, since)) < 0)
-		goto done;
-	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
-		m.hostname = text_of(st, 0);
-		m.ips_json = text_of(st, 1);
-		m.kind = text_of(st, 2);
-		m.name = text_of(st, 3);
-		m.type = text_of(st, 4);
-		m.files = rq_stmt_column_int64(st, 5);
-		m.active = rq_stmt_column_int64(st, 6);
-		m.quarantined = rq_stmt_column_int64(st, 7);
-		m.removed = rq_stmt_column_int64(st, 8);
-		if (cb(&m, payload) != 0) {
-			rc = rq_fail(RQ_ESTOPPED, "store: ncsc malware: stopped by the caller");
-			goto done;
-		}
-	}
-done:
-	rq_stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	malware_cb c = { cb, payload };
+	return each_row(s,
+			"SELECT e.hostname, e.ips, e.kind, d.name, d.type, COUNT(*),"
+			" SUM(CASE WHEN d.state = 'active' THEN 1 ELSE 0 END),"
+			" SUM(CASE WHEN d.state = 'quarantined' THEN 1 ELSE 0 END),"
+			" SUM(CASE WHEN d.state = 'removed' THEN 1 ELSE 0 END)"
+			" FROM detections d JOIN endpoints e ON e.id = d.endpoint_id"
+			" WHERE d.state = 'active' OR (d.state IN ('quarantined', 'removed') AND d.last_seen >= $1)"
+			" GROUP BY e.id, e.hostname, e.ips, e.kind, d.name, d.type ORDER BY e.id, d.name, d.type",
+			&since, 1, malware_row, &c, "malware", NULL);
+}
+
+typedef struct connection_cb {
+	int (*cb)(const rq_ncsc_connection *c, void *payload);
+	void *payload;
+} connection_cb;
+
+static int connection_row(rq_stmt *st, void *ctx)
+{
+	connection_cb *c = ctx;
+	rq_ncsc_connection row = {
+		.hostname = text_of(st, 0),
+		.ips_json = text_of(st, 1),
+		.process_path = text_of(st, 2),
+		.md5 = text_of(st, 3),
+		.sha256 = text_of(st, 4),
+		.remote_addr = text_of(st, 5),
+	};
+	return c->cb(&row, c->payload);
 }
 
 int rq_store_ncsc_connections(rq_store *s, int64_t since,
 			      int (*cb)(const rq_ncsc_connection *c, void *payload), void *payload)
 {
-	rq_stmt *st = NULL;
-	rq_ncsc_connection c;
-	int rc = rq_store_prepare(s, &st,
-				  "SELECT e.hostname, e.ips, c.process_path, MAX(c.process_md5), MAX(c.process_sha256),"
-				  " c.remote_addr FROM connections c JOIN endpoints e ON e.id = c.endpoint_id"
-				  " WHERE c.seen_at >= $1 GROUP BY e.id, e.hostname, e.ips, c.process_path, c.remote_addr"
-				  " ORDER BY e.id, c.remote_addr, c.process_path");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, since)) < 0)
-		goto done;
-	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
-		c.hostname = text_of(st, 0);
-		c.ips_json = text_of(st, 1);
-		c.process_path = text_of(st, 2);
-		c.md5 = text_of(st, 3);
-		c.sha256 = text_of(st, 4);
-		c.remote_addr = text_of(st, 5);
-		if (cb(&c, payload) != 0) {
-			rc = rq_fail(RQ_ESTOPPED, "store: ncsc connections: stopped by the caller");
-			goto done;
-		}
-	}
-done:
-	rq_stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	connection_cb c = { cb, payload };
+	return each_row(s,
+			"SELECT e.hostname, e.ips, c.process_path, MAX(c.process_md5), MAX(c.process_sha256),"
+			" c.remote_addr FROM connections c JOIN endpoints e ON e.id = c.endpoint_id"
+			" WHERE c.seen_at >= $1 GROUP BY e.id, e.hostname, e.ips, c.process_path, c.remote_addr"
+			" ORDER BY e.id, c.remote_addr, c.process_path",
+			&since, 1, connection_row, &c, "connections", NULL);
 }
 
 int rq_store_ncsc_outdated(rq_store *s, int64_t before, int64_t *out)
@@ -187,7 +224,6 @@ int rq_store_ncsc_claim(rq_store *s, int64_t now, int64_t lease_until,
 			int (*cb)(const rq_ncsc_submission *sub, void *payload), void *payload)
 {
 	rq_stmt *st = NULL;
-	rq_ncsc_submission r;
 	int64_t id = 0, due = 0, changed = 0;
 	int rc = rq_store_prepare(s, &st, "SELECT id, next_attempt_at FROM ncsc_submissions WHERE state = 'queued'"
 					  " AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1");
@@ -219,16 +255,7 @@ int rq_store_ncsc_claim(rq_store *s, int64_t now, int64_t lease_until,
 		rc = RQ_ENOTFOUND;
 		goto done;
 	}
-	rc = rq_store_prepare(s, &st, "SELECT " SUB_COLUMNS ", document FROM ncsc_submissions WHERE id = $1");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, id)) < 0)
-		goto done;
-	rc = rq_stmt_step(st);
-	if (rc == RQ_STORE_ROW) {
-		read_row(st, 1, &r);
-		rc = cb(&r, payload) ? rq_fail(RQ_ESTOPPED, "store: ncsc claim: stopped by the caller") : 0;
-	} else if (rc == RQ_STORE_DONE) {
-		rc = RQ_ENOTFOUND;
-	}
+	rc = rq_store_ncsc_get(s, id, 1, cb, payload);
 done:
 	rq_stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -257,51 +284,43 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
+typedef struct submission_cb {
+	int (*cb)(const rq_ncsc_submission *sub, void *payload);
+	void *payload;
+	int with_document;
+} submission_cb;
+
+static int submission_row(rq_stmt *st, void *ctx)
+{
+	submission_cb *c = ctx;
+	rq_ncsc_submission r;
+	read_row(st, c->with_document, &r);
+	return c->cb(&r, c->payload);
+}
+
 int rq_store_ncsc_list(rq_store *s, int64_t limit, int64_t offset, int64_t *out_total,
 		       int (*cb)(const rq_ncsc_submission *sub, void *payload), void *payload)
 {
 	rq_stmt *st = NULL;
-	rq_ncsc_submission r;
+	submission_cb c = { cb, payload, 0 };
+	int64_t page[2] = { limit > 0 ? limit : INT64_MAX, offset };
 	int rc = rq_store_prepare(s, &st, "SELECT COUNT(*) FROM ncsc_submissions");
-	if (rc < 0 || (rc = rq_stmt_step_int64(st, out_total)) < 0)
-		goto done;
+	if (rc == 0)
+		rc = rq_stmt_step_int64(st, out_total);
 	rq_stmt_finalize(st);
-	st = NULL;
-	rc = rq_store_prepare(s, &st, "SELECT " SUB_COLUMNS " FROM ncsc_submissions ORDER BY id DESC LIMIT $1 OFFSET $2");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, limit > 0 ? limit : INT64_MAX)) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 2, offset)) < 0)
-		goto done;
-	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
-		read_row(st, 0, &r);
-		if (cb(&r, payload) != 0) {
-			rc = rq_fail(RQ_ESTOPPED, "store: ncsc list: stopped by the caller");
-			goto done;
-		}
-	}
-done:
-	rq_stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	return each_row(s, "SELECT " SUB_COLUMNS " FROM ncsc_submissions ORDER BY id DESC LIMIT $1 OFFSET $2", page, 2,
+			submission_row, &c, "list", NULL);
 }
 
 int rq_store_ncsc_get(rq_store *s, int64_t id, int with_document,
 		      int (*cb)(const rq_ncsc_submission *sub, void *payload), void *payload)
 {
-	rq_stmt *st = NULL;
-	rq_ncsc_submission r;
-	int rc = rq_store_prepare(s, &st, with_document ? "SELECT " SUB_COLUMNS ", document FROM ncsc_submissions WHERE id = $1"
-							: "SELECT " SUB_COLUMNS " FROM ncsc_submissions WHERE id = $1");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, id)) < 0)
-		goto done;
-	rc = rq_stmt_step(st);
-	if (rc == RQ_STORE_DONE) {
-		rc = RQ_ENOTFOUND;
-		goto done;
-	}
-	if (rc < 0)
-		goto done;
-	read_row(st, with_document, &r);
-	rc = cb(&r, payload) ? rq_fail(RQ_ESTOPPED, "store: ncsc get: stopped by the caller") : 0;
-done:
-	rq_stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	submission_cb c = { cb, payload, with_document };
+	int64_t rows = 0;
+	int rc = each_row(s, with_document ? "SELECT " SUB_COLUMNS ", document FROM ncsc_submissions WHERE id = $1"
+					   : "SELECT " SUB_COLUMNS " FROM ncsc_submissions WHERE id = $1",
+			  &id, 1, submission_row, &c, "get", &rows);
+	return rc == 0 && rows == 0 ? RQ_ENOTFOUND : rc;
 }
