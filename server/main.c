@@ -285,6 +285,10 @@ int main(int argc, char **argv)
 	api.session_idle_s = (int64_t)cfg.session_idle;
 	api.session_max_s = (int64_t)cfg.session_max;
 	api.config = &cfg;
+	if (cfg.ncsc_url && *cfg.ncsc_url && rq_ncsc_sign_init() < 0) { /* before any thread */
+		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		goto done;
+	}
 	if (rq_throttle_new(&api.throttle) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;

@@ -141,7 +141,9 @@ int rq_ncsc_report_build(rq_store *s, const rq_srv_config *cfg, int64_t now, voi
 
 	xmlNodePtr body = add_node(&b, root, "edXMLBody");
 	xmlNodePtr report = add_node(&b, body, "AVReport");
-	if (report && !xmlNewProp(report, BAD_CAST "name", BAD_CAST cfg->ncsc_product))
+	char product[RQ_NCSC_MAX_VALUE + 4];
+	rq_ncsc_clean_text(cfg->ncsc_product, product);
+	if (report && !xmlNewProp(report, BAD_CAST "name", BAD_CAST product))
 		b.failed = 1;
 	snprintf(datetime, sizeof(datetime), "%lld", (long long)now);
 	add_text(&b, report, "Datetime", datetime);
@@ -190,6 +192,8 @@ int rq_ncsc_report_make(rq_store *s, const rq_srv_config *cfg, int64_t now, char
 	/* indented for people reading it, then parsed again so that the
 	 * signature covers the text exactly as it is sent */
 	xmlDocDumpFormatMemoryEnc(built, &text, &len, "UTF-8", 1);
+	xmlFreeDoc(built); /* one tree at a time: a province's report is megabytes */
+	built = NULL;
 	if (!text || len <= 0) {
 		rc = rq_fail(RQ_ENOMEM, "ncsc: cannot serialise the report");
 		goto done;

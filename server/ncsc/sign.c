@@ -6,11 +6,14 @@
 #include "ncsc/sign.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <xmlsec/crypto.h>
@@ -20,7 +23,11 @@
 #include <xmlsec/xmlsec.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "ncsc/mapping.h"
+
+/* Largest PEM key or certificate file read (a chain of a few certificates). */
+#define PEM_MAX (256 * 1024)
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t sign_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -52,12 +59,18 @@ static void init_xmlsec(void)
 		snprintf(init_why, sizeof(init_why), "libxmlsec1 is not the version this program was built with");
 		return;
 	}
-	xmlSecErrorsSetCallback(on_xmlsec_error);
 	if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
 		snprintf(init_why, sizeof(init_why), "xmlsec's OpenSSL backend failed to start");
 		return;
 	}
+	xmlSecErrorsSetCallback(on_xmlsec_error); /* after the backend's start, which sets its own */
 	init_rc = 0;
+}
+
+int rq_ncsc_sign_init(void)
+{
+	pthread_once(&init_once, init_xmlsec);
+	return init_rc < 0 ? rq_fail(RQ_ERROR, "ncsc: %s", init_why) : 0;
 }
 
 void rq_ncsc_sign_shutdown(void)
@@ -125,6 +138,8 @@ int rq_ncsc_sign(void *doc_ptr, const char *cert_path, const char *key_path)
 	xmlDocPtr doc = doc_ptr;
 	xmlNodePtr header, sig = NULL, ref, key_info, x509, subject = NULL;
 	xmlSecDSigCtxPtr ctx = NULL;
+	uint8_t *key_pem = NULL, *cert_pem = NULL;
+	size_t key_len = 0, cert_len = 0;
 	int rc = 0;
 
 	pthread_once(&init_once, init_xmlsec);
@@ -162,13 +177,24 @@ int rq_ncsc_sign(void *doc_ptr, const char *cert_path, const char *key_path)
 		rc = rq_fail(RQ_ENOMEM, "ncsc: signing: out of memory");
 		goto done;
 	}
-	ctx->signKey = xmlSecCryptoAppKeyLoad(key_path, xmlSecKeyDataFormatPem, NULL, NULL, NULL);
+	/* read here rather than by xmlsec's file loader, which leaks its BIO
+	 * when the file cannot be opened (1.2.37) and says less about why */
+	if (rq_read_file(key_path, PEM_MAX, &key_pem, &key_len) < 0) {
+		rc = rq_fail(RQ_EINVAL, "ncsc: signing: the private key: %s", rq_error_last());
+		goto done;
+	}
+	if (rq_read_file(cert_path, PEM_MAX, &cert_pem, &cert_len) < 0) {
+		rc = rq_fail(RQ_EINVAL, "ncsc: signing: the certificate: %s", rq_error_last());
+		goto done;
+	}
+	ctx->signKey = xmlSecCryptoAppKeyLoadMemory(key_pem, (xmlSecSize)key_len, xmlSecKeyDataFormatPem, NULL, NULL,
+						    NULL);
 	if (!ctx->signKey) {
 		rc = rq_fail(RQ_EINVAL, "ncsc: signing: cannot load the private key '%s' (PEM, without a "
 			     "passphrase): %s", key_path, xmlsec_why);
 		goto done;
 	}
-	if (xmlSecCryptoAppKeyCertLoad(ctx->signKey, cert_path, xmlSecKeyDataFormatPem) < 0) {
+	if (xmlSecCryptoAppKeyCertLoadMemory(ctx->signKey, cert_pem, (xmlSecSize)cert_len, xmlSecKeyDataFormatPem) < 0) {
 		rc = rq_fail(RQ_EINVAL, "ncsc: signing: cannot load the certificate '%s': %s", cert_path, xmlsec_why);
 		goto done;
 	}
@@ -184,6 +210,10 @@ done:
 	}
 	if (ctx)
 		xmlSecDSigCtxDestroy(ctx);
+	if (key_pem)
+		OPENSSL_cleanse(key_pem, key_len);
+	free(key_pem);
+	free(cert_pem);
 	pthread_mutex_unlock(&sign_lock);
 	return rc;
 }

@@ -16,6 +16,12 @@
  */
 int rq_ncsc_sign(void *doc, const char *cert_path, const char *key_path);
 
+/*
+ * Initialise libxml2 and xmlsec now (done on first use otherwise): the
+ * server calls it before its threads start, as libxml2 asks.
+ */
+int rq_ncsc_sign_init(void);
+
 /* Release xmlsec at the end of the process (no-op if never used). */
 void rq_ncsc_sign_shutdown(void);
 
