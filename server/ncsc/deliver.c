@@ -69,7 +69,7 @@ int rq_ncsc_post(const rq_srv_config *cfg, const char *url, const char *xml, siz
 	}
 	res = C->easy_perform(h);
 	if (res != CURLE_OK) {
-		rc = rq_fail(res == CURLE_OPERATION_TIMEDOUT ? RQ_ELIMIT : RQ_EIO, "ncsc: POST %s: %s", url,
+		rc = rq_fail(res == CURLE_OPERATION_TIMEDOUT ? RQ_ELIMIT : RQ_EIO, "POST %s: %s", url,
 			     curl_why[0] ? curl_why : C->easy_strerror(res));
 		goto done;
 	}
