@@ -7,12 +7,12 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev
-	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev
+	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev libxml2-dev libxmlsec1-dev
 	libxlsxwriter-dev libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-dejavu-core)
 test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev chromium nodejs npm
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
 	util-linux yara clamav time postgresql curl file systemd
-	python3-openpyxl poppler-utils)
+	python3-openpyxl poppler-utils xmlsec1 libxml2-utils openssl)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=("${test_pkgs[@]}")

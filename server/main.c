@@ -28,6 +28,7 @@
 #include "api/mirror.h"
 #include "report/render.h"
 #include "report/schedule.h"
+#include "api/ncsc.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
@@ -35,6 +36,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "ncsc/scheduler.h"
+#include "ncsc/sign.h"
+#include "ncsc_cmd.h"
 #include "raquet/engine.h"
 #include "tls_init.h"
 
@@ -91,7 +95,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
-	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
+	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
@@ -202,6 +206,7 @@ int main(int argc, char **argv)
 	rq_http_router *router = NULL;
 	rq_http_server *server = NULL;
 	rq_report_scheduler *scheduler = NULL;
+	rq_ncsc_scheduler *ncsc = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -212,6 +217,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
 			 !strcmp(argv[1], "task") || !strcmp(argv[1], "report"))) {
 		status = rq_admin_main(argc - 1, argv + 1);
+		goto done;
+	}
+	if (argc > 1 && !strcmp(argv[1], "ncsc")) {
+		status = rq_ncsc_cmd_main(argc - 1, argv + 1);
 		goto done;
 	}
 	if (argc > 1 && !strcmp(argv[1], "routes")) {
@@ -282,6 +291,11 @@ int main(int argc, char **argv)
 	api.session_idle_s = (int64_t)cfg.session_idle;
 	api.session_max_s = (int64_t)cfg.session_max;
 	api.report_agency = cfg.report_agency;
+	api.config = &cfg;
+	if (cfg.ncsc_url && *cfg.ncsc_url && rq_ncsc_sign_init() < 0) { /* before any thread */
+		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
+		goto done;
+	}
 	if (rq_throttle_new(&api.throttle) < 0) {
 		fprintf(stderr, "raquet-server: %s\n", rq_error_last());
 		goto done;
@@ -309,20 +323,29 @@ int main(int argc, char **argv)
 	report_started(report_fd, 1);
 	if (rq_report_scheduler_start(&scheduler, cfg.store_url, cfg.report_schedule, cfg.report_agency) < 0)
 		rq_log(RQ_LOG_ERROR, "%s", rq_error_last());
+	/* after detaching: the worker is a thread of the daemon, not of the parent */
+	if (rq_ncsc_scheduler_start(&ncsc, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: reports to the national centre are not sent", rq_error_last());
+	else if (ncsc)
+		rq_log(RQ_LOG_INFO, "ncsc: reporting to %s (schedule %s)", cfg.ncsc_url, cfg.ncsc_schedule);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
 	rq_log(RQ_LOG_INFO, "signal %d: stopping (finishing requests in flight)", sig);
 	rq_report_scheduler_stop(scheduler);
 	scheduler = NULL;
+	rq_ncsc_scheduler_stop(ncsc);
+	ncsc = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
 	status = 0;
 done:
 	rq_report_scheduler_stop(scheduler);
+	rq_ncsc_scheduler_stop(ncsc);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
+	rq_ncsc_sign_shutdown();
 	rq_throttle_free(api.throttle);
 	rq_srv_config_free(&cfg);
 	rq_report_render_cleanup(); /* every thread that rendered has ended */

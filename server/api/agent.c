@@ -513,6 +513,8 @@ static int read_event(const json_t *e, size_t i, rq_store_event *out, char **pay
 	out->conn.process_path = str(p, "exe");
 	out->conn.indicator = str(p, "indicator");
 	out->conn.action = str(p, "action");
+	out->conn.process_md5 = str(p, "md5");
+	out->conn.process_sha256 = str(p, "sha256");
 	out->conn.remote_port = int_of(p, "remote_port");
 	out->conn.pid = int_of(p, "pid");
 	return 0;

@@ -13,6 +13,7 @@
 
 struct rq_throttle;
 struct rq_mirror_keys;
+struct rq_srv_config;
 
 typedef struct rq_api_ctx {
 	const char *store_url;
@@ -24,6 +25,7 @@ typedef struct rq_api_ctx {
 	int64_t session_idle_s;        /* a session unused this long ends */
 	int64_t session_max_s;         /* and any session ends this long after login */
 	const char *report_agency;     /* [report] agency: named in every report made */
+	const struct rq_srv_config *config; /* the whole configuration ([ncsc] reports); NULL in `routes` */
 } rq_api_ctx;
 
 /* The calling thread's connection, or NULL (rq_error_last says why). */

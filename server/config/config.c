@@ -25,7 +25,9 @@
 #include "core/error.h"
 #include "core/util.h"
 
-enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_SCHEDULE, T_UTF8 };
+/* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
+enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_PERIODIC, T_UTF8, T_ORGAN,
+       T_DAILY, T_HTTPS };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -74,7 +76,45 @@ static const rq_srv_config_key keys[] = {
 	  "the agency named at the top of every report file (UTF-8)", T_UTF8, OFF(report_agency), 0, 0 },
 	{ "report", "schedule", NULL, "monthly",
 	  "make the provincial report of the previous period by itself: monthly (the previous calendar "
-	  "month), weekly (the previous Monday-to-Sunday week) or off", T_SCHEDULE, OFF(report_schedule), 0, 0 },
+	  "month), weekly (the previous Monday-to-Sunday week) or off", T_PERIODIC, OFF(report_schedule), 0, 0 },
+	{ "ncsc", "url", NULL, "",
+	  "HTTPS endpoint of the national monitoring centre (NCSC) receiving AVReport documents; empty: "
+	  "reporting off", T_HTTPS, OFF(ncsc_url), 0, 0 },
+	{ "ncsc", "organ_id", NULL, "",
+	  "the agency's code in the form 000.00.00.XXX (edXML OrganId)", T_ORGAN, OFF(ncsc_organ_id), 0, 0 },
+	{ "ncsc", "organ_name", NULL, "", "the agency's name (UTF-8, e.g. Sở Thông tin và Truyền thông ...)",
+	  T_UTF8, OFF(ncsc_organ_name), 0, 0 },
+	{ "ncsc", "address", NULL, "", "the agency's postal address (OrganAdd)", T_UTF8, OFF(ncsc_address), 0, 0 },
+	{ "ncsc", "email", NULL, "", "the agency's e-mail address", T_STR, OFF(ncsc_email), 0, 0 },
+	{ "ncsc", "telephone", NULL, "", "the agency's telephone number", T_STR, OFF(ncsc_telephone), 0, 0 },
+	{ "ncsc", "fax", NULL, "", "the agency's fax number", T_STR, OFF(ncsc_fax), 0, 0 },
+	{ "ncsc", "website", NULL, "", "the agency's web site", T_STR, OFF(ncsc_website), 0, 0 },
+	{ "ncsc", "product", NULL, "raquet", "product name reported (AVReport name attribute)", T_STR,
+	  OFF(ncsc_product), 0, 0 },
+	{ "ncsc", "sign_cert", NULL, "",
+	  "the agency's X.509 certificate (PEM) whose RSA key signs every report (XML-DSig)", T_STR,
+	  OFF(ncsc_sign_cert), 0, 0 },
+	{ "ncsc", "sign_key", NULL, "", "the RSA private key (PEM) of sign_cert (keep it mode 0600)", T_STR,
+	  OFF(ncsc_sign_key), 0, 0 },
+	{ "ncsc", "client_cert", NULL, "",
+	  "TLS client certificate (PEM) presented to the centre; empty: none", T_STR, OFF(ncsc_client_cert), 0, 0 },
+	{ "ncsc", "client_key", NULL, "", "the private key (PEM) of client_cert", T_STR, OFF(ncsc_client_key), 0, 0 },
+	{ "ncsc", "ca_file", NULL, "",
+	  "CA certificate(s) (PEM) the centre's HTTPS certificate must chain to; empty: the system's CAs", T_STR,
+	  OFF(ncsc_ca_file), 0, 0 },
+	{ "ncsc", "schedule", NULL, "off",
+	  "when a report is made and queued: off, or daily HH:MM (server's local time)", T_DAILY,
+	  OFF(ncsc_schedule), 0, 0 },
+	{ "ncsc", "period", NULL, "1d",
+	  "detections and connections of this long before the report are included (active detections always)",
+	  T_DURATION, OFF(ncsc_period), 3600, 366 * 86400ULL },
+	{ "ncsc", "timeout", NULL, "60s", "longest time of one delivery (connect, send, answer)", T_DURATION,
+	  OFF(ncsc_timeout), 1, 3600 },
+	{ "ncsc", "retry_base", NULL, "5m",
+	  "wait after the first failed delivery; doubled each attempt (at most 6h), with +-20% jitter",
+	  T_DURATION, OFF(ncsc_retry_base), 1, 86400 },
+	{ "ncsc", "max_attempts", NULL, "30",
+	  "deliveries tried before a submission is marked failed", T_UINT, OFF(ncsc_max_attempts), 1, 1000 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -155,6 +195,41 @@ done:
 	return rc;
 }
 
+/* An agency code of the national directory: 000.00.00.XXX. */
+static int organ_id_ok(const char *v)
+{
+	static const char shape[] = "999.99.99.AAA";
+	if (strlen(v) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++) {
+		char c = v[i];
+		if (shape[i] == '9' && !(c >= '0' && c <= '9'))
+			return 0;
+		if (shape[i] == 'A' && !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+			return 0;
+		if (shape[i] == '.' && c != '.')
+			return 0;
+	}
+	return 1;
+}
+
+/* "off" (-1) or "daily HH:MM" (minute of the day). */
+static int parse_schedule(const char *v, int *minute)
+{
+	unsigned h, m;
+	char tail;
+	if (!strcasecmp(v, "off")) {
+		*minute = -1;
+		return 0;
+	}
+	if (strlen(v) != 11 || strncmp(v, "daily ", 6) != 0 || v[8] != ':' ||
+	    strspn(v + 6, "0123456789") != 2 || strspn(v + 9, "0123456789") != 2 ||
+	    sscanf(v + 6, "%2u:%2u%c", &h, &m, &tail) != 2 || h > 23 || m > 59)
+		return -1;
+	*minute = (int)(h * 60 + m);
+	return 0;
+}
+
 /* Parse one value of key `k` from `v` into cfg; on error, fill `why`. */
 static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char *v,
 		     char *why, size_t why_size)
@@ -165,8 +240,11 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 	switch (k->type) {
 	case T_STR:
 	case T_STORE:
-	case T_SCHEDULE:
+	case T_PERIODIC:
 	case T_UTF8:
+	case T_ORGAN:
+	case T_DAILY:
+	case T_HTTPS:
 	case T_LISTEN: {
 		json_t *text = k->type == T_UTF8 ? json_string(v) : NULL; /* NULL: not UTF-8 */
 		if (k->type == T_UTF8 && !text) {
@@ -174,7 +252,7 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 			goto done;
 		}
 		json_decref(text);
-		if (k->type == T_SCHEDULE && strcmp(v, "monthly") && strcmp(v, "weekly") && strcmp(v, "off")) {
+		if (k->type == T_PERIODIC && strcmp(v, "monthly") && strcmp(v, "weekly") && strcmp(v, "off")) {
 			snprintf(why, why_size, "expected monthly, weekly or off, got '%s'", v);
 			goto done;
 		}
@@ -193,6 +271,20 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 					 "got '%s'", v);
 				goto done;
 			}
+		}
+		if (k->type == T_ORGAN && *v && !organ_id_ok(v)) {
+			snprintf(why, why_size, "expected an agency code 000.00.00.XXX (digits, then three letters or "
+				 "digits), got '%.40s'", v);
+			goto done;
+		}
+		if (k->type == T_DAILY && parse_schedule(v, &cfg->ncsc_daily_minute) < 0) {
+			snprintf(why, why_size, "expected off or daily HH:MM, got '%.40s'", v);
+			goto done;
+		}
+		if (k->type == T_HTTPS && *v && (strncmp(v, "https://", 8) != 0 || strlen(v) <= 8 ||
+						 strpbrk(v, " \t\"<>\\"))) {
+			snprintf(why, why_size, "expected an https:// URL (or empty: off), got '%.60s'", v);
+			goto done;
 		}
 		char *copy = strdup(v);
 		if (!copy) {
@@ -342,6 +434,12 @@ void rq_srv_config_free(rq_srv_config *cfg)
 	free(cfg->report_agency);
 	free(cfg->report_schedule);
 	rq_mirror_keys_free(cfg->mirror_keys);
+	char **ncsc_texts[] = { &cfg->ncsc_url, &cfg->ncsc_organ_id, &cfg->ncsc_organ_name, &cfg->ncsc_address,
+				&cfg->ncsc_email, &cfg->ncsc_telephone, &cfg->ncsc_fax, &cfg->ncsc_website,
+				&cfg->ncsc_product, &cfg->ncsc_sign_cert, &cfg->ncsc_sign_key, &cfg->ncsc_client_cert,
+				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule };
+	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
+		free(*ncsc_texts[i]);
 	free(cfg->config_path);
 	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
 		free(cfg->origin[i]);
@@ -398,7 +496,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [mirror], [auth], [report], [log])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [report], [log], [ncsc])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -465,12 +563,19 @@ done:
 	return rc;
 }
 
-static const char *origin_of(const rq_srv_config *cfg, const char *key_name)
+/* Where key `key_name` of `section` (NULL: any section) was set. */
+static const char *origin_in(const rq_srv_config *cfg, const char *section, const char *key_name)
 {
 	for (size_t i = 0; i < KEY_COUNT; i++)
-		if (!strcmp(keys[i].name, key_name) && cfg->origin[i])
+		if ((!section || !strcmp(keys[i].section, section)) && !strcmp(keys[i].name, key_name) &&
+		    cfg->origin[i])
 			return cfg->origin[i];
 	return "default";
+}
+
+static const char *origin_of(const rq_srv_config *cfg, const char *key_name)
+{
+	return origin_in(cfg, NULL, key_name);
 }
 
 /* A PEM file that OpenSSL can read as a certificate (want_key 0) or key;
@@ -514,6 +619,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 				     "loopback address, not %s (listen from %s); use TLS",
 				     origin_of(cfg, "plain_http"), cfg->listen_addr,
 				     origin_of(cfg, "listen"));
+		} else {
+			rc = rq_srv_config_check_ncsc(cfg, 0);
 		}
 		goto done;
 	}
@@ -523,12 +630,97 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 	rc = read_pem(cfg, "tls_key", cfg->tls_key, 1, &key);
 	if (rc < 0)
 		goto done;
-	if (X509_check_private_key(cert, key) != 1)
+	if (X509_check_private_key(cert, key) != 1) {
 		rc = rq_fail(RQ_EINVAL, "%s: tls_key: '%s' is not the key of the certificate '%s'",
 			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
+		goto done;
+	}
+	rc = rq_srv_config_check_ncsc(cfg, 0);
 done:
 	X509_free(cert);
 	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* The PEM file of [ncsc] `key_name` at `path`, as a certificate or key
+ * (*out: X509 or EVP_PKEY); errors name the line that set it. */
+static int read_ncsc_pem(const rq_srv_config *cfg, const char *key_name, const char *path, int want_key,
+			 void **out)
+{
+	int rc = 0;
+	FILE *f = NULL;
+	const char *at = origin_in(cfg, "ncsc", key_name);
+	*out = NULL;
+	f = fopen(path, "r");
+	if (!f) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [ncsc] %s: cannot read '%s'", at, key_name, path);
+		goto done;
+	}
+	*out = want_key ? (void *)PEM_read_PrivateKey(f, NULL, NULL, NULL) : (void *)PEM_read_X509(f, NULL, NULL, NULL);
+	if (!*out)
+		rc = rq_fail(RQ_EINVAL, "%s: [ncsc] %s: '%s' is not a PEM %s", at, key_name, path,
+			     want_key ? "private key" : "certificate");
+done:
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+/* A certificate and the key that must belong to it (both set or neither
+ * unless `required`). */
+static int check_ncsc_pair(const rq_srv_config *cfg, const char *cert_key, const char *cert_path,
+			   const char *key_key, const char *key_path, int required)
+{
+	int rc = 0;
+	void *cert = NULL, *key = NULL;
+	int has_cert = cert_path && *cert_path, has_key = key_path && *key_path;
+	if (!has_cert && !has_key && !required)
+		goto done;
+	if (!has_cert || !has_key) {
+		const char *missing = has_cert ? key_key : cert_key;
+		rc = rq_fail(RQ_EINVAL, "%s: [ncsc] %s: needed with %s", origin_in(cfg, "ncsc", has_cert ? cert_key : key_key),
+			     missing, has_cert ? cert_key : has_key ? key_key : "url");
+		goto done;
+	}
+	if ((rc = read_ncsc_pem(cfg, cert_key, cert_path, 0, &cert)) < 0 ||
+	    (rc = read_ncsc_pem(cfg, key_key, key_path, 1, &key)) < 0)
+		goto done;
+	if (X509_check_private_key(cert, key) != 1)
+		rc = rq_fail(RQ_EINVAL, "%s: [ncsc] %s: '%s' is not the key of the certificate '%s'",
+			     origin_in(cfg, "ncsc", key_key), key_key, key_path, cert_path);
+done:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url)
+{
+	int rc = 0, enabled = cfg->ncsc_url && *cfg->ncsc_url;
+	void *ca = NULL;
+	if (!enabled && cfg->ncsc_daily_minute >= 0) {
+		rc = rq_fail(RQ_EINVAL, "%s: [ncsc] schedule: a schedule needs [ncsc] url", origin_in(cfg, "ncsc", "schedule"));
+		goto done;
+	}
+	if (!enabled && need_url) {
+		rc = rq_fail(RQ_EINVAL, "%s: [ncsc] url: the centre's endpoint is not set", origin_in(cfg, "ncsc", "url"));
+		goto done;
+	}
+	if (!enabled && !need_url && !(cfg->ncsc_sign_cert && *cfg->ncsc_sign_cert))
+		goto done; /* reporting not configured at all */
+	if (!*cfg->ncsc_organ_id || !*cfg->ncsc_organ_name) {
+		const char *k = !*cfg->ncsc_organ_id ? "organ_id" : "organ_name";
+		rc = rq_fail(RQ_EINVAL, "%s: [ncsc] %s: needed to report to the centre",
+			     origin_in(cfg, "ncsc", enabled ? "url" : "sign_cert"), k);
+		goto done;
+	}
+	if ((rc = check_ncsc_pair(cfg, "sign_cert", cfg->ncsc_sign_cert, "sign_key", cfg->ncsc_sign_key, 1)) < 0 ||
+	    (rc = check_ncsc_pair(cfg, "client_cert", cfg->ncsc_client_cert, "client_key", cfg->ncsc_client_key, 0)) < 0)
+		goto done;
+	if (*cfg->ncsc_ca_file)
+		rc = read_ncsc_pem(cfg, "ca_file", cfg->ncsc_ca_file, 0, &ca);
+done:
+	X509_free(ca);
 	return rc;
 }
 
@@ -657,7 +849,8 @@ void rq_srv_config_usage(void *file)
 	fprintf(f, "usage: raquet-server [options]\n"
 		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n"
 		   "       raquet-server unit add | token create | user add | user passwd ... "
-		   "(--help: their options)\n\n"
+		   "(--help: their options)\n"
+		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n\n"
 		   "options:\n"
 		   "  --config FILE     read FILE (default %s if it exists)\n"
 		   "  --check-config    check the configuration, print the first error "

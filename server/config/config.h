@@ -1,6 +1,6 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
- * [auth], [report], [log])
+ * [auth], [report], [log], [ncsc])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -40,6 +40,22 @@ typedef struct rq_srv_config {
 	/* [report] */
 	char *report_agency;     /* named at the top of every report file */
 	char *report_schedule;   /* "monthly", "weekly" or "off" */
+	/* [ncsc]: reports to the national monitoring centre (docs/ncsc.md) */
+	char *ncsc_url;          /* the centre's HTTPS endpoint; "": reporting off */
+	char *ncsc_organ_id;     /* agency code 000.00.00.XXX ("" until set) */
+	char *ncsc_organ_name, *ncsc_address, *ncsc_email, *ncsc_telephone, *ncsc_fax, *ncsc_website;
+	char *ncsc_product;      /* AVReport @name */
+	char *ncsc_sign_cert;    /* the agency's X.509 certificate (PEM) that signs */
+	char *ncsc_sign_key;     /* its RSA private key (PEM) */
+	char *ncsc_client_cert;  /* TLS client certificate for the centre ("": none) */
+	char *ncsc_client_key;
+	char *ncsc_ca_file;      /* CA of the centre's HTTPS certificate ("": system CAs) */
+	char *ncsc_schedule;     /* "off" or "daily HH:MM" as written */
+	int ncsc_daily_minute;   /* parsed from it: minute of the day (local time), -1 off */
+	unsigned long long ncsc_period;     /* seconds of detections/connections a report covers */
+	unsigned long long ncsc_timeout;    /* seconds one delivery may take */
+	unsigned long long ncsc_retry_base; /* first retry delay, doubled each attempt */
+	unsigned ncsc_max_attempts;         /* then the submission is failed */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;
@@ -49,7 +65,7 @@ typedef struct rq_srv_config {
 	int check_config;
 	/* where each key was last set: "file:line" or "--flag", for errors
 	 * found after parsing (indexed like the key table) */
-	char *origin[32];
+	char *origin[48];
 } rq_srv_config;
 
 /* One key of the table. */
@@ -107,6 +123,16 @@ int rq_srv_config_load_keys(rq_srv_config *cfg);
  * readable unless plain HTTP, a store URL of a known kind.
  */
 int rq_srv_config_check(const rq_srv_config *cfg);
+
+/*
+ * The [ncsc] rules, reported at the line that set the key: with
+ * `need_url` (or when url is set) the url, organ_id and organ_name are
+ * present; the signing certificate and key are readable PEM files that
+ * belong together; a client certificate comes with its key; the CA file
+ * is readable; a schedule needs a url. rq_srv_config_check calls it with
+ * need_url 0; `raquet-server ncsc report --dry-run` too.
+ */
+int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
 
 /* 1 when `addr` (numeric IPv4/IPv6, or "localhost") is a loopback address. */
 int rq_srv_addr_is_loopback(const char *addr);

@@ -169,8 +169,8 @@ static int apply_connection(rq_store *s, const ingest_args *a, const rq_store_ev
 	rq_stmt *st = NULL;
 	int rc = rq_store_prepare(s, &st,
 				  "INSERT INTO connections (endpoint_id, event_uuid, remote_addr, remote_port, remote_host,"
-				  " process_path, pid, indicator, action, seen_at)"
-				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+				  " process_path, pid, indicator, action, seen_at, process_md5, process_sha256)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
 	if (rc < 0)
 		goto done;
 	if ((rc = rq_stmt_bind_int64(st, 1, a->endpoint_id)) < 0 || (rc = rq_stmt_bind_text(st, 2, ev->uuid)) < 0 ||
@@ -180,7 +180,9 @@ static int apply_connection(rq_store *s, const ingest_args *a, const rq_store_ev
 	    (rc = rq_stmt_bind_text(st, 6, or_empty(ev->conn.process_path))) < 0 ||
 	    (rc = bind_opt(st, 7, ev->conn.pid)) < 0 || (rc = rq_stmt_bind_text(st, 8, or_empty(ev->conn.indicator))) < 0 ||
 	    (rc = rq_stmt_bind_text(st, 9, or_empty(ev->conn.action))) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 10, ev->occurred_at)) < 0)
+	    (rc = rq_stmt_bind_int64(st, 10, ev->occurred_at)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 11, or_empty(ev->conn.process_md5))) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 12, or_empty(ev->conn.process_sha256))) < 0)
 		goto done;
 	rc = rq_stmt_step(st);
 done:

@@ -39,6 +39,7 @@ typedef struct rq_store_event {
 	} file;
 	struct {
 		const char *remote_addr, *remote_host, *process_path, *indicator, *action;
+		const char *process_md5, *process_sha256; /* the executable's digests (NULL: unknown) */
 		int64_t remote_port, pid; /* 0: unknown */
 	} conn;
 } rq_store_event;

@@ -288,12 +288,46 @@ static const char schema_v7[] =
 	"CREATE INDEX reports_created ON reports(created_at);"
 	"CREATE UNIQUE INDEX reports_scheduled ON reports(kind, period_from, period_to) WHERE source = 'scheduled';";
 
+/*
+ * Reports to the national monitoring centre (server/ncsc/, docs/ncsc.md):
+ * one row per document made, kept with the signed XML as sent, its digest
+ * and the delivery attempts (a durable queue: state queued until the centre
+ * answers 200, failed after the last attempt). `schedule_slot` is the daily
+ * time a scheduled report was made for; UNIQUE, so two servers on one
+ * store make one report per slot. The connections table keeps the digests
+ * of the process's executable that agents already reported.
+ */
+static const char schema_v8[] =
+	"CREATE TABLE ncsc_submissions ("
+	" id @ID@,"
+	" state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
+	" made_by TEXT NOT NULL DEFAULT '',"    /* 'schedule', 'cli' or the admin's login */
+	" schedule_slot BIGINT UNIQUE,"
+	" report_time BIGINT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" attempts BIGINT NOT NULL DEFAULT 0,"
+	" next_attempt_at BIGINT,"              /* NULL once sent or failed */
+	" last_attempt_at BIGINT,"
+	" sent_at BIGINT,"
+	" url TEXT NOT NULL,"
+	" size BIGINT NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" http_status BIGINT,"
+	" response_excerpt TEXT NOT NULL DEFAULT '',"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" document TEXT NOT NULL);"
+	"CREATE INDEX ncsc_submissions_due ON ncsc_submissions(state, next_attempt_at);"
+	"CREATE INDEX ncsc_submissions_created ON ncsc_submissions(created_at);"
+	"ALTER TABLE connections ADD COLUMN process_md5 TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE connections ADD COLUMN process_sha256 TEXT NOT NULL DEFAULT '';";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
 	{3, "coverage period indexes", schema_v3, NULL, NULL},
 	{4, "vault disk of endpoints", schema_v4, NULL, NULL},
 	{7, "kept reports", schema_v7, NULL, NULL},
+	{8, "ncsc submissions", schema_v8, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 
