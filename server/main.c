@@ -15,20 +15,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "admin_cmd.h"
 #include "api/agent.h"
 #include "api/apitokens.h"
 #include "api/auth.h"
 #include "api/endpoints.h"
+#include "api/mirror.h"
+#include "api/ncsc.h"
 #include "api/reports.h"
 #include "api/units.h"
 #include "api/users.h"
 #include "auth/throttle.h"
 #include "bootstrap.h"
-#include "api/mirror.h"
-#include "report/render.h"
-#include "report/schedule.h"
-#include "api/ncsc.h"
+#include "cli/cli.h"
+#include "cli/ncsc_cmd.h"
+#include "cli/tls_init.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
@@ -38,9 +38,9 @@
 #include "http/static.h"
 #include "ncsc/scheduler.h"
 #include "ncsc/sign.h"
-#include "ncsc_cmd.h"
 #include "raquet/engine.h"
-#include "tls_init.h"
+#include "report/render.h"
+#include "report/schedule.h"
 
 /*
  * POST /api/v1/_test/echo/{id}, served only when RAQUET_SERVER_TEST_ROUTES=1
@@ -216,7 +216,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
 			 !strcmp(argv[1], "task") || !strcmp(argv[1], "report"))) {
-		status = rq_admin_main(argc - 1, argv + 1);
+		status = rq_cli_main(argc - 1, argv + 1);
 		goto done;
 	}
 	if (argc > 1 && !strcmp(argv[1], "ncsc")) {

@@ -3,7 +3,9 @@
  * section is read from the configuration file and checked like at server
  * start; the store is the file's unless --store is given, migrated first.
  */
-#include "ncsc_cmd.h"
+#include "cli/ncsc_cmd.h"
+
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,32 +37,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Write `len` bytes to `path` ("-": stdout) through a temporary file renamed into place. */
-static int write_out(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	FILE *f = NULL;
-	int rc = 0;
-	if (!strcmp(path, "-")) {
-		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-			rc = rq_fail_errno(RQ_EIO, errno, "writing to standard output");
-		return rc;
-	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return rq_fail(RQ_EINVAL, "%s: path too long", path);
-	f = fopen(tmp, "wb");
-	if (!f)
-		return rq_fail_errno(RQ_EIO, errno, "cannot write '%s'", tmp);
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = rq_fail_errno(RQ_EIO, errno, "writing '%s'", tmp);
-	if (fclose(f) != 0 && rc == 0)
-		rc = rq_fail_errno(RQ_EIO, errno, "writing '%s'", tmp);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = rq_fail_errno(RQ_EIO, errno, "cannot rename '%s' to '%s'", tmp, path);
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
-}
 
 static int audit_cli(rq_store *s, int64_t id, void *payload)
 {
@@ -133,7 +109,7 @@ int rq_ncsc_cmd_main(int argc, char **argv)
 		goto fail;
 	if (dry_run) {
 		if ((rc = rq_ncsc_report_make(s, &cfg, (int64_t)time(NULL), &xml, &len)) < 0 ||
-		    (rc = write_out(out, xml, len)) < 0)
+		    (rc = rq_cli_write_file(out, xml, len)) < 0)
 			goto fail;
 		if (strcmp(out, "-") != 0)
 			printf("report written to %s (%zu bytes, signed, schema-valid; not sent)\n", out, len);

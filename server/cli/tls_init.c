@@ -3,7 +3,7 @@
  * tls_init.h) with OpenSSL's X509 API, writing keys 0600 through a
  * temporary file and rename so a crash never leaves half a key.
  */
-#include "tls_init.h"
+#include "cli/tls_init.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
