@@ -263,11 +263,100 @@ static const char schema_v4[] =
 	"ALTER TABLE endpoints ADD COLUMN vault_free BIGINT;"
 	"ALTER TABLE endpoints ADD COLUMN vault_total BIGINT;";
 
+/*
+ * Dashboard figures (schema version 6).
+ *
+ * coverage_daily: the coverage snapshot of a unit subtree (unit_id 0: the
+ * whole province) once per local calendar day, rewritten through the day
+ * by raquet-server's recorder (server/coverage_recorder.c) so that the last
+ * one of the day stays; no foreign key, so that a unit's history outlives
+ * nothing it needs. day is "YYYY-MM-DD", which sorts as it reads.
+ *
+ * endpoint_dbs: the signature databases each endpoint reports, one row per
+ * (endpoint, database) taken from endpoints.db_versions by triggers (on
+ * insert, and on update when db_versions or unit_id changed: a heartbeat
+ * that repeats its versions costs the trigger's WHEN only), so that "how
+ * many endpoints of this subtree run database X older than version V" is
+ * a range count of endpoint_dbs_name per unit instead of a JSON parse per
+ * endpoint. Only entries with an integer version are kept.
+ *
+ * detections_sample replaces detections_sha256 (its prefix): grouping the
+ * detections by file reads this index alone.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE coverage_daily ("
+	" unit_id BIGINT NOT NULL,"
+	" day TEXT NOT NULL,"
+	" endpoints BIGINT NOT NULL, reporting BIGINT NOT NULL, realtime_on BIGINT NOT NULL,"
+	" fresh_1d BIGINT NOT NULL, fresh_3d BIGINT NOT NULL, fresh_7d BIGINT NOT NULL,"
+	" fresh_15d BIGINT NOT NULL, older_15d BIGINT NOT NULL, sig_unknown BIGINT NOT NULL,"
+	" infected BIGINT NOT NULL,"
+	" recorded_at BIGINT NOT NULL,"
+	" PRIMARY KEY (unit_id, day));"
+	"CREATE INDEX coverage_daily_day ON coverage_daily(day);"
+	"CREATE TABLE endpoint_dbs ("
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" unit_id BIGINT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" version BIGINT NOT NULL,"
+	" built BIGINT,"
+	" PRIMARY KEY (endpoint_id, name));"
+	"CREATE INDEX endpoint_dbs_name ON endpoint_dbs(name, unit_id, version);"
+	"DROP INDEX detections_sha256;"
+	"CREATE INDEX detections_sample ON detections(sha256, endpoint_id, state, first_seen, last_seen);";
+
+/* SQLite: the rows of endpoint_dbs for the endpoint row `E` (NEW; or e of
+ * FROM "endpoints e, " in the backfill); anything but an object of objects with integer versions
+ * yields nothing rather than an error (the heartbeat must not fail). */
+#define SQLITE_DBS_OF(E, FROM)                                                                             \
+	"INSERT OR REPLACE INTO endpoint_dbs (endpoint_id, unit_id, name, version, built)"            \
+	" SELECT " E ".id, " E ".unit_id, j.key, json_extract(j.value, '$.version'),"                  \
+	" CASE WHEN json_type(j.value, '$.built') = 'integer' THEN json_extract(j.value, '$.built') END" \
+	" FROM " FROM "json_each(COALESCE(CASE WHEN json_valid(" E ".db_versions) THEN CASE WHEN"             \
+	" json_type(" E ".db_versions) = 'object' THEN " E ".db_versions END END, '{}')) j"           \
+	" WHERE (CASE WHEN j.type = 'object' THEN json_type(j.value, '$.version') END) = 'integer'"
+
+static const char schema_v6_sqlite[] =
+	"CREATE TRIGGER endpoint_dbs_insert AFTER INSERT ON endpoints BEGIN " SQLITE_DBS_OF("NEW", "") "; END;"
+	"CREATE TRIGGER endpoint_dbs_update AFTER UPDATE OF db_versions, unit_id ON endpoints"
+	" WHEN OLD.db_versions IS NOT NEW.db_versions OR OLD.unit_id IS NOT NEW.unit_id BEGIN"
+	" DELETE FROM endpoint_dbs WHERE endpoint_id = NEW.id; " SQLITE_DBS_OF("NEW", "") "; END;"
+	SQLITE_DBS_OF("e", "endpoints e, ") ";";
+
+/* PostgreSQL: the same (and the backfill) with one trigger function;
+ * versions and build times outside BIGINT or not integers are left out,
+ * and text that is not JSON yields no row (endpoint_dbs_json). */
+#define PG_INT_FIELD(F) "(j.value->>'" F "') ~ '^-?[0-9]{1,18}$'"
+#define PG_DBS_OF(E, FROM)                                                                                 \
+	"INSERT INTO endpoint_dbs (endpoint_id, unit_id, name, version, built)"                        \
+	" SELECT " E ".id, " E ".unit_id, j.key, (j.value->>'version')::bigint,"                       \
+	" CASE WHEN jsonb_typeof(j.value->'built') = 'number' AND " PG_INT_FIELD("built")              \
+	" THEN (j.value->>'built')::bigint END"                                                        \
+	" FROM " FROM "jsonb_each(endpoint_dbs_json(" E ".db_versions)) j"                               \
+	" WHERE jsonb_typeof(j.value) = 'object' AND jsonb_typeof(j.value->'version') = 'number'"      \
+	" AND " PG_INT_FIELD("version") " ON CONFLICT DO NOTHING"
+
+static const char schema_v6_pg[] =
+	"CREATE FUNCTION endpoint_dbs_json(t TEXT) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $fn$ BEGIN"
+	" RETURN CASE WHEN jsonb_typeof(t::jsonb) = 'object' THEN t::jsonb ELSE '{}'::jsonb END;"
+	" EXCEPTION WHEN invalid_text_representation THEN RETURN '{}'::jsonb; END $fn$;"
+	"CREATE FUNCTION endpoint_dbs_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	" IF TG_OP = 'UPDATE' THEN DELETE FROM endpoint_dbs WHERE endpoint_id = NEW.id; END IF; "
+	PG_DBS_OF("NEW", "") "; RETURN NULL; END $fn$;"
+	"CREATE TRIGGER endpoint_dbs_insert AFTER INSERT ON endpoints FOR EACH ROW"
+	" EXECUTE FUNCTION endpoint_dbs_sync();"
+	"CREATE TRIGGER endpoint_dbs_update AFTER UPDATE OF db_versions, unit_id ON endpoints FOR EACH ROW"
+	" WHEN (OLD.db_versions IS DISTINCT FROM NEW.db_versions OR OLD.unit_id IS DISTINCT FROM NEW.unit_id)"
+	" EXECUTE FUNCTION endpoint_dbs_sync();"
+	PG_DBS_OF("e", "endpoints e, ") ";";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
 	{3, "coverage period indexes", schema_v3, NULL, NULL},
 	{4, "vault disk of endpoints", schema_v4, NULL, NULL},
+	{6, "dashboard: coverage history, endpoint databases, samples index", schema_v6, schema_v6_sqlite,
+	 schema_v6_pg},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 
