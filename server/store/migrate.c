@@ -281,7 +281,8 @@ static const char schema_v4[] =
  * endpoint. Only entries with an integer version are kept.
  *
  * detections_sample replaces detections_sha256 (its prefix): grouping the
- * detections by file reads this index alone.
+ * detections by file (samples.c), with their names and types and any of
+ * the samples' filters, reads this index alone, never the table.
  */
 static const char schema_v6[] =
 	"CREATE TABLE coverage_daily ("
@@ -303,7 +304,7 @@ static const char schema_v6[] =
 	" PRIMARY KEY (endpoint_id, name));"
 	"CREATE INDEX endpoint_dbs_name ON endpoint_dbs(name, unit_id, version);"
 	"DROP INDEX detections_sha256;"
-	"CREATE INDEX detections_sample ON detections(sha256, endpoint_id, state, first_seen, last_seen);";
+	"CREATE INDEX detections_sample ON detections(sha256, endpoint_id, state, first_seen, last_seen, name, type);";
 
 /* SQLite: the rows of endpoint_dbs for the endpoint row `E` (NEW; or e of
  * FROM "endpoints e, " in the backfill); anything but an object of objects with integer versions

@@ -1,9 +1,10 @@
 /*
  * Samples (samples.h) in two steps. The page: the filtered detections
  * grouped by sha256, read from the covering index detections_sample
- * (sha256, endpoint_id, state, first_seen, last_seen) alone unless the
- * sort needs more (units: a join to endpoints; name: the table), sorted
- * and cut to limit/offset. Then, per file of the page only, its name,
+ * (sha256, endpoint_id, state, first_seen, last_seen, name, type) alone
+ * unless the sort is by units (a join to endpoints), sorted and cut to
+ * limit/offset, the number of files counted by the same pass (a window
+ * over the groups). Then, per file of the page only, its name,
  * type and units from the detections of that one sha256. The subtree is
  * a test of d.endpoint_id against the subtree's endpoints, as in the
  * detection list (fleet.c).
@@ -13,8 +14,17 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "store/coverage.h"
 #include "store/fleet.h"
 #include "store/samples.h"
+
+/*
+ * PostgreSQL: memory for the grouping's sorts and hashes. With the default
+ * 4 MB, grouping 1,000,000 detections spilled to disk: 1.26 s for the
+ * province's page, 0.44 s with 64 MB (measured); one admin request at a
+ * time uses it, not every connection.
+ */
+#define SAMPLES_WORK_MEM_MB 64
 
 /* A file of the page, between the two steps. */
 typedef struct page_row {
@@ -62,8 +72,9 @@ static int count_files(rq_store *s, const query *q, int64_t *out)
 	rq_stmt *st = NULL;
 	rq_sqlb_init(&b);
 	rq_sqlb_subtree(&b, q->f->unit_id);
-	rq_sqlb_add(&b, "SELECT COUNT(DISTINCT d.sha256) FROM detections d");
+	rq_sqlb_add(&b, "SELECT COUNT(*) FROM (SELECT d.sha256 FROM detections d");
 	sample_where(&b, s, q);
+	rq_sqlb_add(&b, " GROUP BY d.sha256) g");
 	int rc = rq_sqlb_prepare(&b, s, &st);
 	if (rc == 0)
 		rc = rq_stmt_step_int64(st, out);
@@ -71,8 +82,10 @@ static int count_files(rq_store *s, const query *q, int64_t *out)
 	return rc;
 }
 
-/* The page's files into rows[0..*n) (at most f->limit of them). */
-static int page(rq_store *s, const query *q, page_row *rows, int64_t *n)
+/* The page's files into rows[0..*n) (at most f->limit of them), and the
+ * number of files in all into *total (when the page is not empty: the
+ * same pass counts them). */
+static int page(rq_store *s, const query *q, page_row *rows, int64_t *n, int64_t *total)
 {
 	static const char *const keys[RQ_SAMPLE_SORT_COUNT] = {
 		[RQ_SAMPLE_SORT_ENDPOINTS] = "endpoints", [RQ_SAMPLE_SORT_UNITS] = "units",
@@ -88,7 +101,7 @@ static int page(rq_store *s, const query *q, page_row *rows, int64_t *n)
 	*n = 0;
 	rq_sqlb_init(&b);
 	rq_sqlb_subtree(&b, f->unit_id);
-	rq_sqlb_add(&b, "SELECT " GROUP_COLUMNS);
+	rq_sqlb_add(&b, "SELECT " GROUP_COLUMNS ", COUNT(*) OVER () AS files");
 	if (sort == RQ_SAMPLE_SORT_UNITS)
 		rq_sqlb_add(&b, ", COUNT(DISTINCT e.unit_id) AS units FROM detections d JOIN endpoints e ON e.id = d.endpoint_id");
 	else if (sort == RQ_SAMPLE_SORT_NAME)
@@ -114,6 +127,7 @@ static int page(rq_store *s, const query *q, page_row *rows, int64_t *n)
 		r->active = rq_stmt_column_int64(st, 3);
 		r->first_seen = rq_stmt_column_int64(st, 4);
 		r->last_seen = rq_stmt_column_int64(st, 5);
+		*total = rq_stmt_column_int64(st, 6);
 	}
 done:
 	rq_stmt_finalize(st);
@@ -153,18 +167,28 @@ done:
 /* Both steps for the query q: *out_total files, the page through cb. */
 static int run(rq_store *s, const query *q, int64_t *out_total, rq_sample_row_cb cb, void *payload)
 {
+	rq_sample_filter f = *q->f;
+	query scoped = *q;
 	page_row *rows = NULL;
 	int64_t n = 0;
-	int rc;
-	if (q->f->limit <= 0 || q->f->offset < 0)
+	int began = 0, rc;
+	*out_total = 0;
+	if (f.limit <= 0 || f.offset < 0)
 		return rq_fail(RQ_EINVAL, "store: samples: bad limit or offset");
-	if ((rc = count_files(s, q, out_total)) < 0 || *out_total == 0)
-		return rc;
-	if (!(rows = calloc((size_t)q->f->limit, sizeof(*rows))))
+	if (!(rows = calloc((size_t)f.limit, sizeof(*rows))))
 		return rq_fail(RQ_ENOMEM, "store: out of memory listing samples");
-	rc = page(s, q, rows, &n);
+	scoped.f = &f;
+	if ((rc = rq_store_analytic_begin(s, SAMPLES_WORK_MEM_MB, &began)) < 0 ||
+	    (rc = rq_store_province_scope(s, f.unit_id, &f.unit_id)) < 0 ||
+	    (rc = page(s, &scoped, rows, &n, out_total)) < 0)
+		goto done;
+	/* past the last page: the total needs its own count */
+	if (n == 0 && f.offset > 0 && (rc = count_files(s, &scoped, out_total)) < 0)
+		goto done;
 	for (int64_t i = 0; rc == 0 && i < n; i++)
-		rc = finish_row(s, q, &rows[i], cb, payload);
+		rc = finish_row(s, &scoped, &rows[i], cb, payload);
+done:
+	rq_store_analytic_end(s, began);
 	free(rows);
 	return rc;
 }

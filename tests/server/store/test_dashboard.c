@@ -309,6 +309,15 @@ static void test_samples(void **state)
 	assert_int_equal(list(f, &flt, &s), 3);
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.sha[0], SHA_Y);
+	flt.offset = 10; /* past the end: no row, the total still counted */
+	assert_int_equal(list(f, &flt, &s), 3);
+	assert_int_equal(s.n, 0);
+	flt.unit_id = t.p; /* the only top unit counts as the province */
+	flt.offset = 0;
+	flt.limit = 50;
+	assert_int_equal(list(f, &flt, &s), 3);
+	expect_row(&s, 0, SHA_X, 3, 3, 4, 2);
+	flt.unit_id = 0;
 
 	/* one file */
 	memset(&s, 0, sizeof(s));
