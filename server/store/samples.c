@@ -4,10 +4,10 @@
  * (sha256, endpoint_id, state, first_seen, last_seen, name, type) alone
  * unless the sort is by units (a join to endpoints), sorted and cut to
  * limit/offset, the number of files counted by the same pass (a window
- * over the groups). Then, per file of the page only, its name,
- * type and units from the detections of that one sha256. The subtree is
- * a test of d.endpoint_id against the subtree's endpoints, as in the
- * detection list (fleet.c).
+ * over the groups). Then, for the page's files only (one query, their
+ * hashes bound as one JSON array), their names, types and units. The
+ * subtree is a test of d.endpoint_id against the subtree's endpoints, as
+ * in the detection list (fleet.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +28,17 @@
 
 /* A file of the page, between the two steps. */
 typedef struct page_row {
-	char sha256[65];
+	char *sha256;      /* malloc: stored text, not necessarily 64 hex digits */
 	int64_t endpoints, detections, active, first_seen, last_seen;
+	int64_t units;     /* the second step's */
+	char *name, *type; /* the second step's (malloc) */
 } page_row;
 
 typedef struct query {
 	const rq_sample_filter *f;
 	const char *like; /* LIKE pattern of f->name, or NULL */
 	const char *sha256; /* one file, or NULL */
+	const char *shas_json; /* or the files of this JSON array, or NULL */
 } query;
 
 /* " WHERE ..." over detections d (endpoints e when `joined`). */
@@ -44,6 +47,12 @@ static void sample_where(rq_sqlb *b, rq_store *s, const query *q)
 	const rq_sample_filter *f = q->f;
 	if (q->sha256)
 		rq_sqlb_text(b, " WHERE d.sha256 = ?", q->sha256);
+	else if (q->shas_json)
+		rq_sqlb_text(b,
+			     rq_store_dialect_of(s) == RQ_STORE_POSTGRES
+				     ? " WHERE d.sha256 = ANY (ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))"
+				     : " WHERE d.sha256 IN (SELECT value FROM json_each(?))",
+			     q->shas_json);
 	else
 		rq_sqlb_add(b, " WHERE d.sha256 <> ''");
 	if (f->unit_id > 0)
@@ -121,7 +130,10 @@ static int page(rq_store *s, const query *q, page_row *rows, int64_t *n, int64_t
 	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW && *n < f->limit) {
 		page_row *r = &rows[(*n)++];
 		const char *sha = rq_stmt_column_text(st, 0);
-		snprintf(r->sha256, sizeof(r->sha256), "%s", sha ? sha : "");
+		if (!(r->sha256 = strdup(sha ? sha : ""))) {
+			rc = rq_fail(RQ_ENOMEM, "store: out of memory listing samples");
+			break;
+		}
 		r->endpoints = rq_stmt_column_int64(st, 1);
 		r->detections = rq_stmt_column_int64(st, 2);
 		r->active = rq_stmt_column_int64(st, 3);
@@ -134,33 +146,83 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
-/* The second step for one file of the page: name, type, units; then cb. */
-static int finish_row(rq_store *s, const query *q, const page_row *p, rq_sample_row_cb cb, void *payload)
+/* `text` as a JSON string at `o`; the end of what was written. The
+ * agents' hashes are stored as sent, so not only hex digits. */
+static char *json_string(char *o, const char *text)
 {
-	query one = *q;
+	*o++ = '"';
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			*o++ = '\\';
+			*o++ = (char)*p;
+		} else if (*p < 0x20) {
+			o += sprintf(o, "\\u%04x", *p);
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* The page row of `sha256`, or NULL. */
+static page_row *row_of(page_row *rows, int64_t n, const char *sha256)
+{
+	for (int64_t i = 0; sha256 && i < n; i++)
+		if (!strcmp(rows[i].sha256, sha256))
+			return &rows[i];
+	return NULL;
+}
+
+/*
+ * The second step, one query for the page's files (a JSON array of their
+ * hashes, bound as one value): their names, types and units.
+ */
+static int finish_page(rq_store *s, const query *q, page_row *rows, int64_t n)
+{
+	query page = *q;
 	rq_sqlb b;
 	rq_stmt *st = NULL;
-	rq_sample_row r = {.sha256 = p->sha256, .name = "", .type = "", .endpoints = p->endpoints,
-			   .detections = p->detections, .active = p->active, .first_seen = p->first_seen,
-			   .last_seen = p->last_seen};
-	int rc;
-	one.sha256 = p->sha256;
+	size_t size = 3;
+	for (int64_t i = 0; i < n; i++)
+		size += 6 * strlen(rows[i].sha256) + 3; /* each byte escaped at worst as \u00XX */
+	char *json = malloc(size), *o = json;
+	int rc = 0;
+	if (!json)
+		return rq_fail(RQ_ENOMEM, "store: out of memory listing samples");
+	*o++ = '[';
+	for (int64_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		o = json_string(o, rows[i].sha256);
+	}
+	strcpy(o, "]");
+	page.shas_json = json;
 	rq_sqlb_init(&b);
 	rq_sqlb_subtree(&b, q->f->unit_id);
-	rq_sqlb_add(&b, "SELECT MAX(d.name), MAX(d.type), COUNT(DISTINCT e.unit_id) FROM detections d"
+	rq_sqlb_add(&b, "SELECT d.sha256, MAX(d.name), MAX(d.type), COUNT(DISTINCT e.unit_id) FROM detections d"
 			" JOIN endpoints e ON e.id = d.endpoint_id");
-	sample_where(&b, s, &one);
+	sample_where(&b, s, &page);
+	rq_sqlb_add(&b, " GROUP BY d.sha256");
 	if ((rc = rq_sqlb_prepare(&b, s, &st)) < 0)
 		goto done;
-	if ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
-		const char *name = rq_stmt_column_text(st, 0), *type = rq_stmt_column_text(st, 1);
-		r.name = name ? name : "";
-		r.type = type ? type : "";
-		r.units = rq_stmt_column_int64(st, 2);
-		rc = cb(&r, payload) ? rq_fail(RQ_ESTOPPED, "store: samples stopped by the caller") : 0;
+	while ((rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
+		page_row *r = row_of(rows, n, rq_stmt_column_text(st, 0));
+		const char *name = rq_stmt_column_text(st, 1), *type = rq_stmt_column_text(st, 2);
+		rc = 0;
+		if (!r || r->name)
+			continue;
+		r->units = rq_stmt_column_int64(st, 3);
+		r->name = strdup(name ? name : "");
+		r->type = strdup(type ? type : "");
+		if (!r->name || !r->type) {
+			rc = rq_fail(RQ_ENOMEM, "store: out of memory listing samples");
+			break;
+		}
 	}
 done:
 	rq_stmt_finalize(st);
+	free(json);
 	return rc < 0 ? rc : 0;
 }
 
@@ -185,10 +247,25 @@ static int run(rq_store *s, const query *q, int64_t *out_total, rq_sample_row_cb
 	/* past the last page: the total needs its own count */
 	if (n == 0 && f.offset > 0 && (rc = count_files(s, &scoped, out_total)) < 0)
 		goto done;
-	for (int64_t i = 0; rc == 0 && i < n; i++)
-		rc = finish_row(s, &scoped, &rows[i], cb, payload);
+	if (n > 0 && (rc = finish_page(s, &scoped, rows, n)) < 0)
+		goto done;
+	for (int64_t i = 0; i < n; i++) {
+		const page_row *p = &rows[i];
+		rq_sample_row r = {.sha256 = p->sha256, .name = p->name ? p->name : "", .type = p->type ? p->type : "",
+				   .endpoints = p->endpoints, .units = p->units, .detections = p->detections,
+				   .active = p->active, .first_seen = p->first_seen, .last_seen = p->last_seen};
+		if (cb(&r, payload) != 0) {
+			rc = rq_fail(RQ_ESTOPPED, "store: samples stopped by the caller");
+			break;
+		}
+	}
 done:
 	rq_store_analytic_end(s, began);
+	for (int64_t i = 0; rows && i < f.limit; i++) {
+		free(rows[i].sha256);
+		free(rows[i].name);
+		free(rows[i].type);
+	}
 	free(rows);
 	return rc;
 }
@@ -197,7 +274,7 @@ int rq_store_samples(rq_store *s, const rq_sample_filter *f, int64_t *out_total,
 		     void *payload)
 {
 	char like[2 * RQ_FLEET_NEEDLE_MAX + 3];
-	query q = {f, f->name ? like : NULL, NULL};
+	query q = {f, f->name ? like : NULL, NULL, NULL};
 	int rc;
 	*out_total = 0;
 	if (f->name && (rc = rq_fleet_like_pattern(like, sizeof(like), f->name)) < 0)
@@ -208,7 +285,7 @@ int rq_store_samples(rq_store *s, const rq_sample_filter *f, int64_t *out_total,
 int rq_store_sample(rq_store *s, const char *sha256, int64_t unit_id, rq_sample_row_cb cb, void *payload)
 {
 	rq_sample_filter f = {.unit_id = unit_id, .limit = 1};
-	query q = {&f, NULL, sha256};
+	query q = {&f, NULL, sha256, NULL};
 	int64_t total = 0;
 	int rc = run(s, &q, &total, cb, payload);
 	if (rc == 0 && total == 0)
@@ -222,7 +299,7 @@ int rq_store_sample_units(rq_store *s, const char *sha256, int64_t unit_id,
 			  void *payload)
 {
 	rq_sample_filter f = {.unit_id = unit_id};
-	query q = {&f, NULL, sha256};
+	query q = {&f, NULL, sha256, NULL};
 	rq_sqlb b;
 	rq_stmt *st = NULL;
 	int rc;

@@ -336,6 +336,14 @@ static void test_samples(void **state)
 	assert_true((sp.unit[0] == t.a && sp.unit[1] == t.a1) || (sp.unit[0] == t.a1 && sp.unit[1] == t.a));
 	assert_int_equal(sp.endpoints[0] + sp.endpoints[1], 2);
 	assert_int_equal(sp.active[0] + sp.active[1], 2);
+
+	/* a hash as an agent may send it, not hex: listed, its name found */
+	detection(f, e4, "u9", "/odd", "ab\"c\\\n'", "Odd.W", "active", t0);
+	rq_sample_filter odd = {.name = "odd", .limit = 50, .desc = 1};
+	assert_int_equal(list(f, &odd, &s), 1);
+	assert_string_equal(s.sha[0], "ab\"c\\\n'");
+	assert_string_equal(s.name[0], "Odd.W");
+	assert_int_equal(s.r[0].units, 1);
 }
 
 /* --- signature standing --- */
