@@ -30,6 +30,7 @@
 #include "cli/ncsc_cmd.h"
 #include "cli/tls_init.h"
 #include "config/config.h"
+#include "coverage_recorder.h"
 #include "http/health.h"
 #include "http/json.h"
 #include "http/log.h"
@@ -80,6 +81,20 @@ static int test_echo(const rq_http_req *req, rq_http_resp *resp, void *ctx)
 done:
 	json_decref(body);
 	return rc;
+}
+
+/*
+ * RAQUET_SERVER_TEST_RECORD_SKEW=SECONDS, honoured only with
+ * RAQUET_SERVER_TEST_ROUTES=1: the coverage recorder's clock is moved by
+ * that much, so that a test records the snapshots of other days
+ * (tests/server/test_admin_dashboard.sh) without waiting for them.
+ */
+static int64_t test_record_skew(void)
+{
+	const char *test_routes = getenv("RAQUET_SERVER_TEST_ROUTES"), *skew = getenv("RAQUET_SERVER_TEST_RECORD_SKEW");
+	if (!test_routes || strcmp(test_routes, "1") || !skew)
+		return 0;
+	return (int64_t)strtoll(skew, NULL, 10);
 }
 
 /* The routes served. */
@@ -207,6 +222,7 @@ int main(int argc, char **argv)
 	rq_http_server *server = NULL;
 	rq_report_scheduler *scheduler = NULL;
 	rq_ncsc_scheduler *ncsc = NULL;
+	rq_coverage_recorder *recorder = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -328,6 +344,10 @@ int main(int argc, char **argv)
 		rq_log(RQ_LOG_ERROR, "%s: reports to the national centre are not sent", rq_error_last());
 	else if (ncsc)
 		rq_log(RQ_LOG_INFO, "ncsc: reporting to %s (schedule %s)", cfg.ncsc_url, cfg.ncsc_schedule);
+	/* after the server is up: a recorder that cannot start costs the
+	 * history, not the service */
+	if (rq_coverage_recorder_start(&recorder, cfg.store_url, RQ_COVERAGE_RECORD_INTERVAL_S, test_record_skew()) < 0)
+		rq_log(RQ_LOG_WARNING, "%s", rq_error_last());
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -336,6 +356,8 @@ int main(int argc, char **argv)
 	scheduler = NULL;
 	rq_ncsc_scheduler_stop(ncsc);
 	ncsc = NULL;
+	rq_coverage_recorder_stop(recorder);
+	recorder = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -343,6 +365,7 @@ int main(int argc, char **argv)
 done:
 	rq_report_scheduler_stop(scheduler);
 	rq_ncsc_scheduler_stop(ncsc);
+	rq_coverage_recorder_stop(recorder);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();

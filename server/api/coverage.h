@@ -2,7 +2,9 @@
  * The admin API's coverage route: GET /api/v1/coverage, the figures of the
  * provincial report (machines known, reporting, real-time on, signature
  * age, infected, scanned and cleaned in a period) for a unit subtree, and
- * with by=children the same for each direct child unit. Reference:
+ * with by=children the same for each direct child unit; and GET
+ * /api/v1/coverage/history, the daily snapshots the recorder kept
+ * (server/coverage_recorder.c). Reference:
  * docs/api-admin/fleet.md.
  */
 #ifndef RQ_SERVER_API_COVERAGE_H
@@ -16,6 +18,8 @@
  * the last thirty days. */
 #define RQ_COVERAGE_DEFAULT_WINDOW_DAYS 7
 #define RQ_COVERAGE_DEFAULT_PERIOD_DAYS 30
+/* The history's default length: a quarter, the trend chart's span. */
+#define RQ_COVERAGE_HISTORY_DEFAULT_DAYS 90
 
 int rq_api_coverage_routes(rq_http_router *router, const rq_api_ctx *ctx);
 

@@ -12,7 +12,6 @@
 #include "api/admin.h"
 #include "api/endpoints.h"
 
-#define SHA256_HEX 64
 
 json_t *rq_fleet_detection_json(const rq_detection_row *r)
 {
@@ -50,19 +49,26 @@ static const char *const state_names[] = {"active", "quarantined", "removed", "r
 static const char *const sort_names[] = {"last_seen", "first_seen", "name", "hostname", "state", NULL};
 static const char *const order_names[] = {"asc", "desc", NULL};
 
+int rq_fleet_sha256(const char *v, char out[RQ_SHA256_HEX + 1])
+{
+	if (!v || strlen(v) != RQ_SHA256_HEX || strspn(v, "0123456789abcdefABCDEF") != RQ_SHA256_HEX)
+		return -1;
+	for (int i = 0; i <= RQ_SHA256_HEX; i++)
+		out[i] = (char)tolower((unsigned char)v[i]);
+	return 0;
+}
+
 /* sha256: 64 hex digits, lower-cased into buf; *out NULL when absent. */
-static int query_sha256(const rq_http_req *req, rq_http_resp *resp, char buf[SHA256_HEX + 1], const char **out)
+static int query_sha256(const rq_http_req *req, rq_http_resp *resp, char buf[RQ_SHA256_HEX + 1], const char **out)
 {
 	const char *v = rq_http_query(req, "sha256");
 	*out = NULL;
 	if (!v)
 		return 0;
-	if (strlen(v) != SHA256_HEX || strspn(v, "0123456789abcdefABCDEF") != SHA256_HEX) {
+	if (rq_fleet_sha256(v, buf) < 0) {
 		rq_http_resp_error(resp, 400, "bad_request", "query parameter sha256: expected 64 hex digits");
 		return -1;
 	}
-	for (int i = 0; i <= SHA256_HEX; i++)
-		buf[i] = (char)tolower((unsigned char)v[i]);
 	*out = buf;
 	return 0;
 }
@@ -71,7 +77,7 @@ static int list_detections(const rq_http_req *req, rq_http_resp *resp, void *arg
 {
 	rq_caller c;
 	rq_detection_filter f;
-	char sha[SHA256_HEX + 1];
+	char sha[RQ_SHA256_HEX + 1];
 	json_t *items;
 	int rc;
 	int state = -1, sort = 0, desc = 1;

@@ -23,4 +23,11 @@ json_t *rq_fleet_connection_json(const rq_connection_row *r);
 int rq_fleet_append_detection(const rq_detection_row *r, void *payload);
 int rq_fleet_append_connection(const rq_connection_row *r, void *payload);
 
+/* Hex digits of a SHA-256. */
+#define RQ_SHA256_HEX 64
+
+/* `v` as a SHA-256 (64 hex digits, either case) lower-cased into out: 0,
+ * or -1 when it is not one. */
+int rq_fleet_sha256(const char *v, char out[RQ_SHA256_HEX + 1]);
+
 #endif

@@ -14,6 +14,8 @@
 #include "api/admin.h"
 #include "api/coverage.h"
 #include "api/detections.h"
+#include "api/samples.h"
+#include "api/signatures.h"
 #include "api/tasks.h"
 #include "store/fleet.h"
 #include "store/tasks.h"
@@ -185,13 +187,45 @@ static int days_ago(const rq_http_req *req, rq_http_resp *resp, const char *name
 	return 0;
 }
 
+/*
+ * outdated=true|false and outdated_db=NAME: behind (or not) the mirror's
+ * newest version of any database it publishes, or of NAME only (400 when
+ * the mirror does not publish NAME). outdated_db alone means
+ * outdated=true. The names stay borrowed from *latest.
+ */
+static int outdated_filter(const rq_api_ctx *ctx, rq_http_resp *resp, int outdated, const char *only,
+			   json_t **latest, rq_fleet_db dbs[RQ_FLEET_OUTDATED_MAX], rq_endpoint_filter *f)
+{
+	size_t count = 0, kept = 0;
+	int rc;
+	if (outdated < 0 && !only)
+		return 0;
+	if ((rc = rq_api_mirror_dbs(ctx, latest, dbs, &count)) < 0) {
+		rq_api_store_error(resp, rc, "reading the mirror's databases");
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++)
+		if (!only || !strcmp(dbs[i].name, only))
+			dbs[kept++] = dbs[i];
+	if (only && kept == 0) {
+		rq_http_resp_error(resp, 400, "bad_request", "query parameter outdated_db: the mirror publishes no such database");
+		return -1;
+	}
+	f->outdated = outdated == 0 ? 2 : 1;
+	f->outdated_dbs = dbs;
+	f->outdated_count = kept;
+	return 0;
+}
+
 static int list_endpoints(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
 	rq_endpoint_filter f;
-	int kind = -1, sort = 0, desc = 0;
+	int kind = -1, sort = 0, desc = 0, outdated = -1;
 	int64_t total = 0, now = rq_api_now();
-	json_t *items;
+	const char *outdated_db = NULL;
+	rq_fleet_db dbs[RQ_FLEET_OUTDATED_MAX];
+	json_t *items, *latest = NULL;
 	int rc;
 	memset(&f, 0, sizeof(f));
 	f.infected = f.realtime = -1;
@@ -204,8 +238,11 @@ static int list_endpoints(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	    rq_fleet_query_choice(req, resp, "infected", bool_names, -1, &f.infected) ||
 	    rq_fleet_query_choice(req, resp, "realtime", onoff_names, -1, &f.realtime) ||
 	    rq_fleet_query_text(req, resp, "q", RQ_FLEET_NEEDLE_MAX, &f.q) ||
+	    rq_fleet_query_choice(req, resp, "outdated", bool_names, -1, &outdated) ||
+	    rq_fleet_query_text(req, resp, "outdated_db", RQ_FLEET_NEEDLE_MAX, &outdated_db) ||
 	    rq_fleet_query_choice(req, resp, "sort", sort_names, 0, &sort) ||
-	    rq_fleet_query_choice(req, resp, "order", order_names, 0, &desc))
+	    rq_fleet_query_choice(req, resp, "order", order_names, 0, &desc) ||
+	    outdated_filter(arg, resp, outdated, outdated_db, &latest, dbs, &f))
 		goto done;
 	f.kind = kind >= 0 ? kind_names[kind] : NULL;
 	f.sort = (rq_endpoint_sort)sort;
@@ -214,6 +251,7 @@ static int list_endpoints(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	rc = items ? rq_store_fleet_endpoints(c.store, &f, &total, append_endpoint, items) : RQ_ENOMEM;
 	rq_fleet_list_answer(resp, rc, items, total, f.limit, f.offset, "listing endpoints");
 done:
+	json_decref(latest);
 	return 0;
 }
 
@@ -374,7 +412,8 @@ int rq_api_fleet_routes(rq_http_router *router, const rq_api_ctx *ctx)
 {
 	int rc;
 	if ((rc = rq_api_endpoints_routes(router, ctx)) || (rc = rq_api_detections_routes(router, ctx)) ||
-	    (rc = rq_api_tasks_routes(router, ctx)) || (rc = rq_api_coverage_routes(router, ctx)))
+	    (rc = rq_api_tasks_routes(router, ctx)) || (rc = rq_api_coverage_routes(router, ctx)) ||
+	    (rc = rq_api_samples_routes(router, ctx)) || (rc = rq_api_signatures_routes(router, ctx)))
 		return rc;
 	return 0;
 }

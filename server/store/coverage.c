@@ -10,6 +10,7 @@
  * (covering indexes of schema version 3).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,26 +301,39 @@ done:
 }
 
 /*
- * A read transaction for one summary unless the caller has one. On
- * PostgreSQL without JIT: these queries cost enough to cross its JIT
- * threshold, and compiling them took longer than running them (measured:
- * 0.9 s instead of 60 ms for the province). SET LOCAL ends with the
- * transaction (the caller's, if it has one).
+ * A read transaction for one summary unless the caller has one (see
+ * coverage.h). On PostgreSQL without JIT: these queries cost enough to
+ * cross its JIT threshold, and compiling them took longer than running
+ * them (measured: 0.9 s instead of 60 ms for the province). SET LOCAL ends
+ * with the transaction (the caller's, if it has one).
  */
-static int read_begin(rq_store *s, int *began)
+int rq_store_analytic_begin(rq_store *s, int work_mem_mb, int *began)
 {
 	int pg = rq_store_dialect_of(s) == RQ_STORE_POSTGRES, rc = 0;
+	char sql[64];
 	*began = 0;
 	if (!rq_store_in_transaction(s)) {
 		if ((rc = rq_store_exec(s, pg ? "BEGIN" : "BEGIN DEFERRED")) < 0)
 			return rc;
 		*began = 1;
 	}
-	if (pg && (rc = rq_store_exec(s, "SET LOCAL jit = off")) < 0 && *began) {
+	if (pg && work_mem_mb > 0) {
+		snprintf(sql, sizeof(sql), "SET LOCAL work_mem = '%dMB'", work_mem_mb);
+		rc = rq_store_exec(s, sql);
+	}
+	if (pg && rc == 0)
+		rc = rq_store_exec(s, "SET LOCAL jit = off");
+	if (rc < 0 && *began) {
 		rq_store_exec(s, "ROLLBACK");
 		*began = 0;
 	}
 	return rc;
+}
+
+void rq_store_analytic_end(rq_store *s, int began)
+{
+	if (began)
+		rq_store_exec(s, "COMMIT");
 }
 
 /*
@@ -328,7 +342,7 @@ static int read_begin(rq_store *s, int *began)
  * a walk of the unit tree and a join per row (on 100,000 endpoints the
  * root's summary took 84 ms on PostgreSQL, the province's 18 ms).
  */
-static int scope_of(rq_store *s, int64_t unit_id, int64_t *out)
+int rq_store_province_scope(rq_store *s, int64_t unit_id, int64_t *out)
 {
 	rq_stmt *st = NULL;
 	*out = unit_id;
@@ -360,7 +374,7 @@ int rq_store_coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t 
 		goto done;
 	}
 	/* one read transaction: the snapshot and the period agree */
-	if ((rc = read_begin(s, &began)) < 0 || (rc = scope_of(s, unit_id, &unit_id)) < 0)
+	if ((rc = rq_store_analytic_begin(s, 0, &began)) < 0 || (rc = rq_store_province_scope(s, unit_id, &unit_id)) < 0)
 		goto done;
 	all = unit_id == 0;
 	rc = coverage_of(s, snapshot_sql(s, all), unit_id, now, window_s, out);
@@ -372,8 +386,7 @@ int rq_store_coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t 
 	if (rc == 0)
 		rc = one_row(s, all ? files_all : files_sub, unit_id, period, 2, files, 4);
 done:
-	if (began)
-		rq_store_exec(s, "COMMIT");
+	rq_store_analytic_end(s, began);
 	if (rc < 0)
 		memset(out, 0, sizeof(*out));
 	return rc;
@@ -383,13 +396,12 @@ int rq_store_coverage(rq_store *s, int64_t unit_id, int64_t now, int64_t window_
 {
 	int began = 0, rc;
 	memset(out, 0, sizeof(*out));
-	rc = read_begin(s, &began);
+	rc = rq_store_analytic_begin(s, 0, &began);
 	if (rc == 0)
-		rc = scope_of(s, unit_id, &unit_id);
+		rc = rq_store_province_scope(s, unit_id, &unit_id);
 	if (rc == 0)
 		rc = coverage_of(s, snapshot_sql(s, unit_id == 0), unit_id, now, window_s, out);
-	if (began)
-		rq_store_exec(s, "COMMIT");
+	rq_store_analytic_end(s, began);
 	if (rc < 0)
 		memset(out, 0, sizeof(*out));
 	return rc;

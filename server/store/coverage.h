@@ -38,4 +38,21 @@ int rq_store_coverage(rq_store *s, int64_t unit_id, int64_t now, int64_t window_
 int rq_store_coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, int64_t from,
 			     int64_t to, rq_coverage *out);
 
+/*
+ * The unit whose subtree is the whole province -- the only top unit -- as
+ * 0 (the province): counts then need no walk of the unit tree. *out gets
+ * unit_id otherwise.
+ */
+int rq_store_province_scope(rq_store *s, int64_t unit_id, int64_t *out);
+
+/*
+ * A read transaction for the aggregates of a summary (one snapshot for all
+ * its queries) unless the caller is in one already: *began says whether
+ * rq_store_analytic_end must end it. On PostgreSQL JIT is off for it, and
+ * with work_mem_mb > 0 its sorts and hashes get that much memory each
+ * (0: the server's setting).
+ */
+int rq_store_analytic_begin(rq_store *s, int work_mem_mb, int *began);
+void rq_store_analytic_end(rq_store *s, int began);
+
 #endif

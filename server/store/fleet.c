@@ -305,6 +305,15 @@ static void endpoint_where(rq_sqlb *b, rq_store *s, const void *query)
 		rq_sqlb_add(b, " AND e.active_detections = 0");
 	if (f->realtime == 0 || f->realtime == 1)
 		rq_sqlb_int(b, " AND e.realtime = ?", f->realtime);
+	if (f->outdated == 1 || f->outdated == 2) {
+		rq_sqlb_add(b, f->outdated == 1 ? " AND e.id IN" : " AND e.id NOT IN");
+		rq_sqlb_add(b, " (SELECT x.endpoint_id FROM endpoint_dbs x WHERE 1 = 0");
+		for (size_t i = 0; i < f->outdated_count && i < RQ_FLEET_OUTDATED_MAX; i++) {
+			rq_sqlb_text(b, " OR (x.name = ?", f->outdated_dbs[i].name);
+			rq_sqlb_int(b, " AND x.version < ?)", f->outdated_dbs[i].version);
+		}
+		rq_sqlb_add(b, ")");
+	}
 	if (like) {
 		char frag[160];
 		snprintf(frag, sizeof(frag), " AND (e.hostname %s ? ESCAPE '\\' OR e.ips LIKE ? ESCAPE '\\')",

@@ -26,6 +26,16 @@ typedef enum rq_endpoint_sort {
 	RQ_EP_SORT_COUNT
 } rq_endpoint_sort;
 
+/* Databases an endpoint list can compare against (the mirror's newest of
+ * each): a mirror publishes a handful (main, daily, local...). */
+#define RQ_FLEET_OUTDATED_MAX 8
+
+/* A database and the version an endpoint should run at least. */
+typedef struct rq_fleet_db {
+	const char *name;
+	int64_t version;
+} rq_fleet_db;
+
 /* What a list keeps. Zero / NULL / -1 (the tri-states) mean "no filter". */
 typedef struct rq_endpoint_filter {
 	int64_t unit_id;       /* this unit and every unit below it; 0: all */
@@ -36,6 +46,11 @@ typedef struct rq_endpoint_filter {
 	int infected;          /* 1: active detections, 0: none, -1: any */
 	int realtime;          /* 1 on, 0 off, -1 any */
 	const char *q;         /* substring of the hostname or an IP (case-insensitive) */
+	/* 1: reporting an older version than outdated_dbs[i].version of some
+	 * database outdated_dbs[i].name (endpoint_dbs); 2: of none; 0: any */
+	int outdated;
+	const rq_fleet_db *outdated_dbs;
+	size_t outdated_count; /* at most RQ_FLEET_OUTDATED_MAX */
 	rq_endpoint_sort sort;
 	int desc;
 	int64_t limit, offset;

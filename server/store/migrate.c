@@ -264,6 +264,94 @@ static const char schema_v4[] =
 	"ALTER TABLE endpoints ADD COLUMN vault_total BIGINT;";
 
 /*
+ * Dashboard figures (schema version 6).
+ *
+ * coverage_daily: the coverage snapshot of a unit subtree (unit_id 0: the
+ * whole province) once per local calendar day, rewritten through the day
+ * by raquet-server's recorder (server/coverage_recorder.c) so that the last
+ * one of the day stays; no foreign key, so that a unit's history outlives
+ * nothing it needs. day is "YYYY-MM-DD", which sorts as it reads.
+ *
+ * endpoint_dbs: the signature databases each endpoint reports, one row per
+ * (endpoint, database) taken from endpoints.db_versions by triggers (on
+ * insert, and on update when db_versions or unit_id changed: a heartbeat
+ * that repeats its versions costs the trigger's WHEN only), so that "how
+ * many endpoints of this subtree run database X older than version V" is
+ * a range count of endpoint_dbs_name per unit instead of a JSON parse per
+ * endpoint. Only entries with an integer version are kept.
+ *
+ * detections_sample replaces detections_sha256 (its prefix): grouping the
+ * detections by file (samples.c), with their names and types and any of
+ * the samples' filters, reads this index alone, never the table.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE coverage_daily ("
+	" unit_id BIGINT NOT NULL,"
+	" day TEXT NOT NULL,"
+	" endpoints BIGINT NOT NULL, reporting BIGINT NOT NULL, realtime_on BIGINT NOT NULL,"
+	" fresh_1d BIGINT NOT NULL, fresh_3d BIGINT NOT NULL, fresh_7d BIGINT NOT NULL,"
+	" fresh_15d BIGINT NOT NULL, older_15d BIGINT NOT NULL, sig_unknown BIGINT NOT NULL,"
+	" infected BIGINT NOT NULL,"
+	" recorded_at BIGINT NOT NULL,"
+	" PRIMARY KEY (unit_id, day));"
+	"CREATE INDEX coverage_daily_day ON coverage_daily(day);"
+	"CREATE TABLE endpoint_dbs ("
+	" endpoint_id BIGINT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	" unit_id BIGINT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" version BIGINT NOT NULL,"
+	" built BIGINT,"
+	" PRIMARY KEY (endpoint_id, name));"
+	"CREATE INDEX endpoint_dbs_name ON endpoint_dbs(name, unit_id, version);"
+	"DROP INDEX detections_sha256;"
+	"CREATE INDEX detections_sample ON detections(sha256, endpoint_id, state, first_seen, last_seen, name, type);";
+
+/* SQLite: the rows of endpoint_dbs for the endpoint row `E` (NEW; or e of
+ * FROM "endpoints e, " in the backfill); anything but an object of objects with integer versions
+ * yields nothing rather than an error (the heartbeat must not fail). */
+#define SQLITE_DBS_OF(E, FROM)                                                                             \
+	"INSERT OR REPLACE INTO endpoint_dbs (endpoint_id, unit_id, name, version, built)"            \
+	" SELECT " E ".id, " E ".unit_id, j.key, json_extract(j.value, '$.version'),"                  \
+	" CASE WHEN json_type(j.value, '$.built') = 'integer' THEN json_extract(j.value, '$.built') END" \
+	" FROM " FROM "json_each(COALESCE(CASE WHEN json_valid(" E ".db_versions) THEN CASE WHEN"             \
+	" json_type(" E ".db_versions) = 'object' THEN " E ".db_versions END END, '{}')) j"           \
+	" WHERE (CASE WHEN j.type = 'object' THEN json_type(j.value, '$.version') END) = 'integer'"
+
+static const char schema_v6_sqlite[] =
+	"CREATE TRIGGER endpoint_dbs_insert AFTER INSERT ON endpoints BEGIN " SQLITE_DBS_OF("NEW", "") "; END;"
+	"CREATE TRIGGER endpoint_dbs_update AFTER UPDATE OF db_versions, unit_id ON endpoints"
+	" WHEN OLD.db_versions IS NOT NEW.db_versions OR OLD.unit_id IS NOT NEW.unit_id BEGIN"
+	" DELETE FROM endpoint_dbs WHERE endpoint_id = NEW.id; " SQLITE_DBS_OF("NEW", "") "; END;"
+	SQLITE_DBS_OF("e", "endpoints e, ") ";";
+
+/* PostgreSQL: the same (and the backfill) with one trigger function;
+ * versions and build times outside BIGINT or not integers are left out,
+ * and text that is not JSON yields no row (endpoint_dbs_json). */
+#define PG_INT_FIELD(F) "(j.value->>'" F "') ~ '^-?[0-9]{1,18}$'"
+#define PG_DBS_OF(E, FROM)                                                                                 \
+	"INSERT INTO endpoint_dbs (endpoint_id, unit_id, name, version, built)"                        \
+	" SELECT " E ".id, " E ".unit_id, j.key, (j.value->>'version')::bigint,"                       \
+	" CASE WHEN jsonb_typeof(j.value->'built') = 'number' AND " PG_INT_FIELD("built")              \
+	" THEN (j.value->>'built')::bigint END"                                                        \
+	" FROM " FROM "jsonb_each(endpoint_dbs_json(" E ".db_versions)) j"                               \
+	" WHERE jsonb_typeof(j.value) = 'object' AND jsonb_typeof(j.value->'version') = 'number'"      \
+	" AND " PG_INT_FIELD("version") " ON CONFLICT DO NOTHING"
+
+static const char schema_v6_pg[] =
+	"CREATE FUNCTION endpoint_dbs_json(t TEXT) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $fn$ BEGIN"
+	" RETURN CASE WHEN jsonb_typeof(t::jsonb) = 'object' THEN t::jsonb ELSE '{}'::jsonb END;"
+	" EXCEPTION WHEN invalid_text_representation THEN RETURN '{}'::jsonb; END $fn$;"
+	"CREATE FUNCTION endpoint_dbs_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	" IF TG_OP = 'UPDATE' THEN DELETE FROM endpoint_dbs WHERE endpoint_id = NEW.id; END IF; "
+	PG_DBS_OF("NEW", "") "; RETURN NULL; END $fn$;"
+	"CREATE TRIGGER endpoint_dbs_insert AFTER INSERT ON endpoints FOR EACH ROW"
+	" EXECUTE FUNCTION endpoint_dbs_sync();"
+	"CREATE TRIGGER endpoint_dbs_update AFTER UPDATE OF db_versions, unit_id ON endpoints FOR EACH ROW"
+	" WHEN (OLD.db_versions IS DISTINCT FROM NEW.db_versions OR OLD.unit_id IS DISTINCT FROM NEW.unit_id)"
+	" EXECUTE FUNCTION endpoint_dbs_sync();"
+	PG_DBS_OF("e", "endpoints e, ") ";";
+
+/*
  * Kept reports (store/reports.c, docs/reports.md): the figures of a unit or
  * provincial report as computed when it was made, so that its files are
  * rendered again from exactly these numbers. A report outlives its unit
@@ -326,6 +414,8 @@ static const migration migrations[] = {
 	{2, "policies", schema_v2, NULL, NULL},
 	{3, "coverage period indexes", schema_v3, NULL, NULL},
 	{4, "vault disk of endpoints", schema_v4, NULL, NULL},
+	{6, "dashboard: coverage history, endpoint databases, samples index", schema_v6, schema_v6_sqlite,
+	 schema_v6_pg},
 	{7, "kept reports", schema_v7, NULL, NULL},
 	{8, "ncsc submissions", schema_v8, NULL, NULL},
 };
@@ -409,18 +499,31 @@ static int create_bookkeeping(rq_store *s, void *payload)
 	return rc;
 }
 
+/* *out 1 when migration `version` is recorded as applied. */
+static int applied(rq_store *s, int64_t version, int *out)
+{
+	rq_stmt *st = NULL;
+	int64_t n = 0;
+	int rc = rq_store_prepare(s, &st, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1");
+	if (rc == 0 && (rc = rq_stmt_bind_int64(st, 1, version)) == 0)
+		rc = rq_stmt_step_int64(st, &n);
+	rq_stmt_finalize(st);
+	*out = n > 0;
+	return rc;
+}
+
 static int apply_one(rq_store *s, void *payload)
 {
 	const migration *m = payload;
-	int64_t current;
+	int done_before = 0;
 	char *sql = NULL;
 	rq_stmt *st = NULL;
 	int rc = lock_if_pg(s);
 	if (rc < 0)
 		goto done;
 	/* look again under the lock: another server may have applied it */
-	rc = rq_store_schema_version(s, &current);
-	if (rc < 0 || current >= m->version)
+	rc = applied(s, m->version, &done_before);
+	if (rc < 0 || done_before)
 		goto done;
 	sql = dialect_sql(s, m->sql);
 	if (!sql) {
@@ -464,8 +567,14 @@ int rq_store_migrate(rq_store *s)
 	rc = rq_store_schema_version(s, &version);
 	if (rc < 0 || (rc = check_not_newer(version)) < 0)
 		goto done;
+	/* every migration not recorded, not only those above the highest: a
+	 * store may have been made by a build that had a later migration
+	 * before an earlier one was added (numbers are handed out ahead) */
 	for (size_t i = 0; i < MIGRATION_COUNT; i++) {
-		if (migrations[i].version <= version)
+		int done_before = 0;
+		if ((rc = applied(s, migrations[i].version, &done_before)) < 0)
+			goto done;
+		if (done_before)
 			continue;
 		rc = rq_store_transact(s, apply_one, (void *)&migrations[i]);
 		if (rc < 0)

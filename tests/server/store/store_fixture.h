@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/units.h"
 #include "testutil.h"
 
 typedef struct fx {
@@ -154,6 +155,33 @@ static inline int64_t fx_int_text(rq_store *s, const char *sql, const char *text
 		if (fx_rc_ < 0)                                                                        \
 			fail_msg("%s = %d: %s", #expr, fx_rc_, rq_error_last());                      \
 	} while (0)
+
+/* Milliseconds of the monotonic clock, for the timing runs. */
+static inline double fx_ms_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The timing runs' province: a root unit over `subunits` units (codes
+ * s0, s1...) in departments of ten; the first of them into *first_sub. */
+static inline void fx_bench_units(fx *f, int subunits, int64_t *root, int64_t *first_sub)
+{
+	int64_t dept = 0, unit;
+	char code[32];
+	FX_OK(rq_store_unit_create(f->s, root, 0, "Province", "root", "", 1));
+	for (int i = 0; i < subunits; i++) {
+		if (i % 10 == 0) {
+			snprintf(code, sizeof(code), "d%d", i);
+			FX_OK(rq_store_unit_create(f->s, &dept, *root, code, code, "", 1));
+		}
+		snprintf(code, sizeof(code), "s%d", i);
+		FX_OK(rq_store_unit_create(f->s, &unit, dept, code, code, "", 1));
+		if (i == 0)
+			*first_sub = unit;
+	}
+}
 
 /*
  * Run `tests` on SQLite, then on PostgreSQL when RQ_TEST_PG_URL is set,

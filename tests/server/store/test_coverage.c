@@ -241,13 +241,6 @@ static void test_coverage_period(void **state)
 #define BENCH_DETECTIONS 1000000
 #define BENCH_SCANS 300000
 
-static double ms_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 /* Best of five runs of one summary, in ms: the snapshot only (an empty
  * period for unit 0), or with the figures of the last 30 days. */
 static double best_ms(fx *f, int64_t unit, int period)
@@ -255,13 +248,13 @@ static double best_ms(fx *f, int64_t unit, int period)
 	double best = 1e9;
 	rq_coverage c;
 	for (int i = 0; i < 5; i++) {
-		double t0 = ms_now();
+		double t0 = fx_ms_now();
 		if (period || unit == 0)
 			FX_OK(rq_store_coverage_period(f->s, unit, NOW, WINDOW, period ? NOW - 30 * DAY : NOW, NOW,
 						       &c));
 		else
 			FX_OK(rq_store_coverage(f->s, unit, NOW, WINDOW, &c));
-		double t = ms_now() - t0;
+		double t = fx_ms_now() - t0;
 		best = t < best ? t : best;
 	}
 	return best;
@@ -270,20 +263,9 @@ static double best_ms(fx *f, int64_t unit, int period)
 static void test_coverage_bench(void **state)
 {
 	fx *f = *state;
-	int64_t root, dept = 0, unit, first_sub = 0, first_ep;
-	char code[32];
-	double t0 = ms_now();
-	FX_OK(rq_store_unit_create(f->s, &root, 0, "Province", "root", "", 1));
-	for (int i = 0; i < BENCH_SUBUNITS; i++) {
-		if (i % 10 == 0) {
-			snprintf(code, sizeof(code), "d%d", i);
-			FX_OK(rq_store_unit_create(f->s, &dept, root, code, code, "", 1));
-		}
-		snprintf(code, sizeof(code), "s%d", i);
-		FX_OK(rq_store_unit_create(f->s, &unit, dept, code, code, "", 1));
-		if (i == 0)
-			first_sub = unit;
-	}
+	int64_t root = 0, first_sub = 0, first_ep;
+	double t0 = fx_ms_now();
+	fx_bench_units(f, BENCH_SUBUNITS, &root, &first_sub);
 	FX_OK(rq_store_begin(f->s));
 	int64_t p[] = {BENCH_ENDPOINTS, BENCH_SUBUNITS, NOW, DAY};
 	FX_OK(rq_store_run(f->s, NULL,
@@ -317,7 +299,7 @@ static void test_coverage_bench(void **state)
 	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
 	fprintf(stderr, "# coverage bench (%s): %d endpoints, %d detections, %d scans built in %.1f s\n",
 		f->pg ? "postgresql" : "sqlite", BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS,
-		(ms_now() - t0) / 1e3);
+		(fx_ms_now() - t0) / 1e3);
 	fprintf(stderr, "# province (unit 0): snapshot %.1f ms, with a 30-day period %.1f ms\n", best_ms(f, 0, 0),
 		best_ms(f, 0, 1));
 	fprintf(stderr, "# province root unit: snapshot %.1f ms, with a 30-day period %.1f ms\n",
