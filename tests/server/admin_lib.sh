@@ -19,7 +19,7 @@ start_server() {
 	"$SERVER" --foreground --plain-http --listen 127.0.0.1:0 --store "$STORE" "$@" 2> "$WORK/server.log" &
 	PID=$!
 	PORT=
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do # up to 30 s on a loaded machine
 		PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/server.log" 2>/dev/null)
 		[ -n "$PORT" ] && break
 		sleep 0.05

@@ -62,7 +62,7 @@ endpoints_by_day() {
 # wait_days "E1 E2 ...": until the province's history says that (the
 # recorder runs in the background)
 wait_days() {
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do # up to 30 s and more on a loaded machine
 		[ "$(endpoints_by_day root "")" = "$1" ] && return 0
 		sleep 0.05
 	done
