@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "store/coverage.h"
 #include "store/store.h"
 
 typedef struct migration {
@@ -263,11 +264,33 @@ static const char schema_v4[] =
 	"ALTER TABLE endpoints ADD COLUMN vault_free BIGINT;"
 	"ALTER TABLE endpoints ADD COLUMN vault_total BIGINT;";
 
+/*
+ * The coverage period per endpoint (coverage.c): the time of its newest
+ * finished scan, of its newest full or scheduled one, and the newest
+ * first_seen of its detections, kept by ingestion (events.c) and filled
+ * here from the rows already stored, with per-unit indexes on each; the
+ * period's detections by state as index range counts, province-wide on
+ * (state, first_seen) and per endpoint on detections_endpoint_state,
+ * widened with first_seen. The indexes on detections come first: the
+ * backfill reads them.
+ */
+static const char schema_v5[] =
+	"ALTER TABLE endpoints ADD COLUMN last_scan BIGINT;"
+	"ALTER TABLE endpoints ADD COLUMN last_scan_full BIGINT;"
+	"ALTER TABLE endpoints ADD COLUMN last_detection BIGINT;"
+	"DROP INDEX detections_endpoint_state;"
+	"CREATE INDEX detections_endpoint_state ON detections(endpoint_id, state, first_seen);"
+	"CREATE INDEX detections_state_first_seen ON detections(state, first_seen);" RQ_STORE_COVERAGE_BACKFILL ";"
+	"CREATE INDEX endpoints_unit_scan ON endpoints(unit_id, last_scan);"
+	"CREATE INDEX endpoints_unit_scan_full ON endpoints(unit_id, last_scan_full);"
+	"CREATE INDEX endpoints_unit_detection ON endpoints(unit_id, last_detection);";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
 	{3, "coverage period indexes", schema_v3, NULL, NULL},
 	{4, "vault disk of endpoints", schema_v4, NULL, NULL},
+	{5, "coverage period per endpoint", schema_v5, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 
