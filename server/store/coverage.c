@@ -6,10 +6,10 @@
  * by ingestion.
  *
  * The period figures of rq_store_coverage_period come, when they can, from
- * three more columns of every endpoint kept by ingestion (schema version
- * 5): its newest finished scan, full or scheduled scan and detection first
- * seen, counted in the same query as the snapshot, plus index range
- * counts of the period's detections by state (period_from_columns). For a
+ * the table endpoint_coverage kept by ingestion (schema version 5): per
+ * endpoint its newest finished scan, full or scheduled scan and detection
+ * first seen, counted per unit like the snapshot, plus index range counts
+ * of the period's detections by state (period_from_columns). For a
  * period ending in the past (more than COVERAGE_MAX_LATE endpoints with a
  * newer time) they are counted from the period's rows instead
  * (period_from_rows, the covering indexes of schema version 3). Both give
@@ -51,16 +51,18 @@
 	PER_UNIT(" AND e.db_newest_build IS NULL") "," PER_UNIT(" AND e.active_detections > 0")
 
 /*
- * With a period [$8, $9): the endpoints whose newest finished scan, full
- * or scheduled scan, and detection first seen (the columns of schema
- * version 5, kept by ingestion) are at or after `from`, then at or after
- * `to` (see period_from_columns), each a range of its index (unit_id,
- * last_scan), (unit_id, last_scan_full), (unit_id, last_detection).
+ * The period's counts from endpoint_coverage (schema version 5, kept by
+ * ingestion; see period_from_columns): the endpoints whose newest
+ * finished scan, full or scheduled scan, and detection first seen are at
+ * or after `from` ($3), then at or after `to` ($4), per unit a range of its
+ * index (unit_id, last_scan), (unit_id, last_scan_full), (unit_id,
+ * last_detection).
  */
+#define PER_UNIT_COV(cond) " SUM((SELECT COUNT(*) FROM endpoint_coverage c WHERE c.unit_id = sub.id" cond "))"
 #define PERIOD_COUNTS                                                                                  \
-	"," PER_UNIT(" AND e.last_scan >= $8") "," PER_UNIT(" AND e.last_scan >= $9") ","               \
-	PER_UNIT(" AND e.last_scan_full >= $8") "," PER_UNIT(" AND e.last_scan_full >= $9") ","         \
-	PER_UNIT(" AND e.last_detection >= $8") "," PER_UNIT(" AND e.last_detection >= $9")
+	"SELECT" PER_UNIT_COV(" AND c.last_scan >= $3") "," PER_UNIT_COV(" AND c.last_scan >= $4") ","  \
+	PER_UNIT_COV(" AND c.last_scan_full >= $3") "," PER_UNIT_COV(" AND c.last_scan_full >= $4") "," \
+	PER_UNIT_COV(" AND c.last_detection >= $3") "," PER_UNIT_COV(" AND c.last_detection >= $4") " FROM sub"
 
 /* Every unit, for the whole province (unit 0; $2 is then unused but
  * named, so that both take the same parameters). */
@@ -83,13 +85,14 @@
 	" COUNT(*) FILTER (WHERE e.db_newest_build < $7) AS older_15d,"                                \
 	" COUNT(*) FILTER (WHERE e.db_newest_build IS NULL) AS sig_unknown,"                           \
 	" COUNT(*) FILTER (WHERE e.active_detections > 0) AS infected"
+/* PostgreSQL: the period's counts in one pass over endpoint_coverage */
 #define PERIOD_SUMS                                                                                    \
-	", COUNT(*) FILTER (WHERE e.last_scan >= $8) AS scan_from,"                                    \
-	" COUNT(*) FILTER (WHERE e.last_scan >= $9) AS scan_to,"                                       \
-	" COUNT(*) FILTER (WHERE e.last_scan_full >= $8) AS full_from,"                                \
-	" COUNT(*) FILTER (WHERE e.last_scan_full >= $9) AS full_to,"                                  \
-	" COUNT(*) FILTER (WHERE e.last_detection >= $8) AS det_from,"                                 \
-	" COUNT(*) FILTER (WHERE e.last_detection >= $9) AS det_to"
+	"COUNT(*) FILTER (WHERE c.last_scan >= $3) AS scan_from,"                                      \
+	" COUNT(*) FILTER (WHERE c.last_scan >= $4) AS scan_to,"                                       \
+	" COUNT(*) FILTER (WHERE c.last_scan_full >= $3) AS full_from,"                                \
+	" COUNT(*) FILTER (WHERE c.last_scan_full >= $4) AS full_to,"                                  \
+	" COUNT(*) FILTER (WHERE c.last_detection >= $3) AS det_from,"                                 \
+	" COUNT(*) FILTER (WHERE c.last_detection >= $4) AS det_to"
 
 /* The whole province: one pass over every endpoint. */
 #define ALL_ENDPOINTS " FROM endpoints e WHERE CAST($1 AS BIGINT) = 0 AND CAST($2 AS BIGINT) >= 0"
@@ -102,22 +105,25 @@
  * for one unit of 500 endpoints).
  */
 #define SNAPSHOT_OF_UNITS                                                                              \
-	" SELECT SUM(c.n), SUM(c.reporting), SUM(c.realtime_on), SUM(c.fresh_1d), SUM(c.fresh_3d),"    \
-	" SUM(c.fresh_7d), SUM(c.fresh_15d), SUM(c.older_15d), SUM(c.sig_unknown), SUM(c.infected)"
-#define PERIOD_OF_UNITS                                                                                \
-	", SUM(c.scan_from), SUM(c.scan_to), SUM(c.full_from), SUM(c.full_to), SUM(c.det_from),"       \
-	" SUM(c.det_to)"
-#define PER_UNIT_OF(sums) " FROM sub, LATERAL (SELECT " sums " FROM endpoints e WHERE e.unit_id = sub.id) c"
+	" SELECT SUM(k.n), SUM(k.reporting), SUM(k.realtime_on), SUM(k.fresh_1d), SUM(k.fresh_3d),"    \
+	" SUM(k.fresh_7d), SUM(k.fresh_15d), SUM(k.older_15d), SUM(k.sig_unknown), SUM(k.infected)"
+#define PER_UNIT_OF(sums) " FROM sub, LATERAL (SELECT " sums " FROM endpoints e WHERE e.unit_id = sub.id) k"
 
-/* The snapshot query by [PostgreSQL][whole province][with the period
- * columns]: $1 unit, $2 depth, $3-$7 cut-offs, then $8, $9 the period. */
-static const char *const snapshot_sql[2][2][2] = {
-	{{RQ_STORE_SUBTREE_CTE " " SNAPSHOT_COUNTS " FROM sub",
-	  RQ_STORE_SUBTREE_CTE " " SNAPSHOT_COUNTS PERIOD_COUNTS " FROM sub"},
-	 {ALL_UNITS SNAPSHOT_COUNTS " FROM sub", ALL_UNITS SNAPSHOT_COUNTS PERIOD_COUNTS " FROM sub"}},
-	{{RQ_STORE_SUBTREE_CTE SNAPSHOT_OF_UNITS PER_UNIT_OF(SNAPSHOT_SUMS),
-	  RQ_STORE_SUBTREE_CTE SNAPSHOT_OF_UNITS PERIOD_OF_UNITS PER_UNIT_OF(SNAPSHOT_SUMS PERIOD_SUMS)},
-	 {"SELECT " SNAPSHOT_SUMS ALL_ENDPOINTS, "SELECT " SNAPSHOT_SUMS PERIOD_SUMS ALL_ENDPOINTS}},
+/* The snapshot query by [PostgreSQL][whole province]: $1 unit, $2 depth,
+ * $3-$7 cut-offs. */
+static const char *const snapshot_sql[2][2] = {
+	{RQ_STORE_SUBTREE_CTE " " SNAPSHOT_COUNTS " FROM sub", ALL_UNITS SNAPSHOT_COUNTS " FROM sub"},
+	{RQ_STORE_SUBTREE_CTE SNAPSHOT_OF_UNITS PER_UNIT_OF(SNAPSHOT_SUMS), "SELECT " SNAPSHOT_SUMS ALL_ENDPOINTS},
+};
+
+/* The period's counts by [PostgreSQL][whole province]: $1 unit, $2 depth,
+ * $3, $4 the period. */
+static const char *const period_sql[2][2] = {
+	{RQ_STORE_SUBTREE_CTE " " PERIOD_COUNTS, ALL_UNITS PERIOD_COUNTS},
+	{RQ_STORE_SUBTREE_CTE " SELECT SUM(k.scan_from), SUM(k.scan_to), SUM(k.full_from), SUM(k.full_to),"
+	 " SUM(k.det_from), SUM(k.det_to) FROM sub, LATERAL (SELECT " PERIOD_SUMS
+	 " FROM endpoint_coverage c WHERE c.unit_id = sub.id) k",
+	 "SELECT " PERIOD_SUMS " FROM endpoint_coverage c WHERE CAST($1 AS BIGINT) = 0 AND CAST($2 AS BIGINT) >= 0"},
 };
 
 /*
@@ -128,7 +134,7 @@ static const char *const snapshot_sql[2][2][2] = {
  * detections_endpoint_state.
  */
 #define LATE(col, rows)                                                                                \
-	PER_UNIT(" AND e." col " >= $4 AND EXISTS (SELECT 1 FROM " rows " AND x.endpoint_id = e.id)")
+	PER_UNIT_COV(" AND c." col " >= $4 AND EXISTS (SELECT 1 FROM " rows " AND x.endpoint_id = c.endpoint_id)")
 #define SCAN_IN_PERIOD "scan_summaries x WHERE x.finished_at >= $3 AND x.finished_at < $4"
 #define LATE_COUNTS                                                                                    \
 	"SELECT" LATE("last_scan", SCAN_IN_PERIOD) "," LATE("last_scan_full",                          \
@@ -155,18 +161,18 @@ static const char late_all[] = ALL_UNITS LATE_COUNTS;
 static const char files_counts_all[] = "SELECT" FILES_IN(CLEANED) "," FILES_IN(ACTIVE) "," FILES_IN(OTHER_STATES)
 				       " WHERE CAST($1 AS BIGINT) = 0 AND CAST($2 AS BIGINT) >= 0";
 #define FILES_OF_UNIT(states)                                                                          \
-	" SUM((SELECT COUNT(*) FROM endpoints e JOIN detections x ON x.endpoint_id = e.id"             \
-	" WHERE e.unit_id = sub.id AND e.last_detection >= $3 AND x.state IN " states FIRST_SEEN_IN "))"
+	" SUM((SELECT COUNT(*) FROM endpoint_coverage c JOIN detections x ON x.endpoint_id = c.endpoint_id" \
+	" WHERE c.unit_id = sub.id AND c.last_detection >= $3 AND x.state IN " states FIRST_SEEN_IN "))"
 static const char files_counts_sub[] = RQ_STORE_SUBTREE_CTE " SELECT" FILES_OF_UNIT(CLEANED) ","
 	FILES_OF_UNIT(ACTIVE) "," FILES_OF_UNIT(OTHER_STATES) " FROM sub";
 /* PostgreSQL: one range per endpoint, its rows counted by state in a
  * LATERAL subquery per unit (half the time of a range per state there) */
 #define BY_STATE(states) " COUNT(*) FILTER (WHERE x.state IN " states ")"
 static const char files_counts_sub_pg[] =
-	RQ_STORE_SUBTREE_CTE " SELECT SUM(c.cleaned), SUM(c.active), SUM(c.other) FROM sub, LATERAL (SELECT"
+	RQ_STORE_SUBTREE_CTE " SELECT SUM(k.cleaned), SUM(k.active), SUM(k.other) FROM sub, LATERAL (SELECT"
 	BY_STATE(CLEANED) " AS cleaned," BY_STATE(ACTIVE) " AS active," BY_STATE(OTHER_STATES) " AS other"
-	" FROM endpoints e JOIN detections x ON x.endpoint_id = e.id WHERE e.unit_id = sub.id"
-	" AND e.last_detection >= $3" FIRST_SEEN_IN ") c";
+	" FROM endpoint_coverage c JOIN detections x ON x.endpoint_id = c.endpoint_id WHERE c.unit_id = sub.id"
+	" AND c.last_detection >= $3" FIRST_SEEN_IN ") k";
 
 /*
  * Beyond this many endpoints of the subtree with a newest time at or after
@@ -234,27 +240,21 @@ done:
 	return rc;
 }
 
-/*
- * The snapshot figures of `unit_id` (0: all) into out; with a period
- * (from < to) also the six PERIOD_COUNTS into cols.
- */
-static int snapshot_of(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, int64_t from, int64_t to,
-		       int64_t cols[6], rq_coverage *out)
+/* The snapshot figures of `unit_id` (0: all) into out. */
+static int snapshot_of(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, rq_coverage *out)
 {
 	int64_t *const fields[] = {&out->endpoints, &out->reporting, &out->realtime_on, &out->fresh_1d,
 				   &out->fresh_3d,  &out->fresh_7d,  &out->fresh_15d,  &out->older_15d,
-				   &out->sig_unknown, &out->infected, &cols[0], &cols[1], &cols[2], &cols[3],
-				   &cols[4], &cols[5]};
-	const int64_t params[] = {now - window_s, now - 1 * RQ_DAY_SECONDS, now - 3 * RQ_DAY_SECONDS,
-				  now - 7 * RQ_DAY_SECONDS, now - 15 * RQ_DAY_SECONDS, from, to};
-	int pg = rq_store_dialect_of(s) == RQ_STORE_POSTGRES, period = from < to;
-	return one_row(s, snapshot_sql[pg][unit_id == 0][period], unit_id, params, period ? 7 : 5, fields,
-		       period ? 16 : 10);
+				   &out->sig_unknown, &out->infected};
+	const int64_t cut[] = {now - window_s, now - 1 * RQ_DAY_SECONDS, now - 3 * RQ_DAY_SECONDS,
+			       now - 7 * RQ_DAY_SECONDS, now - 15 * RQ_DAY_SECONDS};
+	int pg = rq_store_dialect_of(s) == RQ_STORE_POSTGRES;
+	return one_row(s, snapshot_sql[pg][unit_id == 0], unit_id, cut, 5, fields, 10);
 }
 
 /*
- * The period figures from the endpoints' columns (last_scan,
- * last_scan_full, last_detection) and index range counts. An endpoint has
+ * The period figures from endpoint_coverage (last_scan, last_scan_full,
+ * last_detection) and index range counts. An endpoint has
  * a scan finished in [from, to) when its newest scan is in it, or when its
  * newest is later (at or after `to`) and an older one is in it. With F the
  * endpoints whose newest is at or after `from` (cols[0]) and L those at or
@@ -266,15 +266,18 @@ static int snapshot_of(rq_store *s, int64_t unit_id, int64_t now, int64_t window
  * nothing (count from the rows). Likewise the full scans (cols[2], [3])
  * and the detections (cols[4], [5]).
  */
-static int period_from_columns(rq_store *s, int64_t unit_id, int64_t from, int64_t to, const int64_t cols[6],
-			       rq_coverage *out)
+static int period_from_columns(rq_store *s, int64_t unit_id, int64_t from, int64_t to, rq_coverage *out)
 {
-	int64_t late[3] = {0, 0, 0};
+	int64_t cols[6] = {0}, late[3] = {0, 0, 0};
+	int64_t *const col_fields[] = {&cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &cols[5]};
 	int64_t *const late_fields[] = {&late[0], &late[1], &late[2]};
 	int64_t other = 0;
 	int64_t *const files[] = {&out->files_cleaned, &out->files_active, &other};
 	const int64_t period[] = {from, to};
-	int rc;
+	int pg = rq_store_dialect_of(s) == RQ_STORE_POSTGRES;
+	int rc = one_row(s, period_sql[pg][unit_id == 0], unit_id, period, 2, col_fields, 6);
+	if (rc < 0)
+		return rc;
 	if (cols[1] > COVERAGE_MAX_LATE || cols[3] > COVERAGE_MAX_LATE || cols[5] > COVERAGE_MAX_LATE)
 		return 1;
 	if ((cols[1] || cols[3] || cols[5]) &&
@@ -285,7 +288,7 @@ static int period_from_columns(rq_store *s, int64_t unit_id, int64_t from, int64
 	out->infected_period = cols[4] - cols[5] + late[2];
 	const char *files_sql = files_counts_all;
 	if (unit_id)
-		files_sql = rq_store_dialect_of(s) == RQ_STORE_POSTGRES ? files_counts_sub_pg : files_counts_sub;
+		files_sql = pg ? files_counts_sub_pg : files_counts_sub;
 	rc = one_row(s, files_sql, unit_id, period, 2, files, 3);
 	out->files_found = out->files_cleaned + out->files_active + other;
 	return rc;
@@ -497,12 +500,11 @@ static int period_from_rows(rq_store *s, int64_t unit_id, int64_t from, int64_t 
 	return rc;
 }
 
-/* rq_store_coverage_period, from the endpoints' columns when they answer
+/* rq_store_coverage_period, from endpoint_coverage when it answers
  * (unless from_rows) else from the period's rows. */
 static int coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, int64_t from, int64_t to,
 			   int from_rows, rq_coverage *out)
 {
-	int64_t cols[6] = {0};
 	int rc, began = 0;
 	memset(out, 0, sizeof(*out));
 	if (unit_id < 0 || from > to) {
@@ -513,10 +515,10 @@ static int coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t wi
 	/* one read transaction: the snapshot and the period agree */
 	if ((rc = read_begin(s, &began)) < 0 || (rc = scope_of(s, unit_id, &unit_id)) < 0)
 		goto done;
-	rc = snapshot_of(s, unit_id, now, window_s, from, to, cols, out);
+	rc = snapshot_of(s, unit_id, now, window_s, out);
 	if (rc < 0 || from == to)
 		goto done;
-	if (!from_rows && (rc = period_from_columns(s, unit_id, from, to, cols, out)) <= 0)
+	if (!from_rows && (rc = period_from_columns(s, unit_id, from, to, out)) <= 0)
 		goto done;
 	rc = period_from_rows(s, unit_id, from, to, out);
 done:

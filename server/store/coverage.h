@@ -30,24 +30,26 @@ typedef struct rq_coverage {
 } rq_coverage;
 
 /*
- * Every endpoint's last_scan (newest finished_at of its scans),
- * last_scan_full (of its full or scheduled scans) and last_detection
- * (newest first_seen of its detections), set from the stored rows for the
- * endpoints that have any: what ingestion keeps (events.c) and the period
- * figures read. Schema version 5 runs it once over the rows stored before.
- * One pass per table grouped by endpoint and one write per endpoint (a
+ * The table endpoint_coverage (schema version 5): per endpoint, its unit,
+ * last_scan (newest finished_at of its scans), last_scan_full (of its full
+ * or scheduled scans) and last_detection (newest first_seen of its
+ * detections); a row once the endpoint has any. Kept by ingestion
+ * (events.c), read by the period figures. This sets it from the stored
+ * rows for every endpoint that has any; schema version 5 runs it once over
+ * the rows stored before. One pass per table grouped by endpoint (a
  * correlated MAX per endpoint made PostgreSQL walk a time index backwards
  * for each: 10 minutes for 100,000 endpoints).
  */
 #define RQ_STORE_COVERAGE_BACKFILL                                                                     \
-	"UPDATE endpoints SET last_scan = n.scan, last_scan_full = n.full_scan, last_detection = n.det"  \
-	" FROM (SELECT e.id, s.scan, s.full_scan, d.det FROM endpoints e"                              \
+	"INSERT INTO endpoint_coverage (endpoint_id, unit_id, last_scan, last_scan_full, last_detection)" \
+	" SELECT e.id, e.unit_id, s.scan, s.full_scan, d.det FROM endpoints e"                         \
 	" LEFT JOIN (SELECT endpoint_id, MAX(finished_at) AS scan,"                                    \
 	" MAX(CASE WHEN kind IN ('full', 'scheduled') THEN finished_at END) AS full_scan"             \
 	" FROM scan_summaries GROUP BY endpoint_id) s ON s.endpoint_id = e.id"                         \
 	" LEFT JOIN (SELECT endpoint_id, MAX(first_seen) AS det FROM detections GROUP BY endpoint_id) d" \
-	" ON d.endpoint_id = e.id WHERE s.endpoint_id IS NOT NULL OR d.endpoint_id IS NOT NULL) n"     \
-	" WHERE n.id = endpoints.id"
+	" ON d.endpoint_id = e.id WHERE s.endpoint_id IS NOT NULL OR d.endpoint_id IS NOT NULL"        \
+	" ON CONFLICT (endpoint_id) DO UPDATE SET last_scan = excluded.last_scan,"                     \
+	" last_scan_full = excluded.last_scan_full, last_detection = excluded.last_detection"
 
 /* Run RQ_STORE_COVERAGE_BACKFILL (rows written by other means than
  * rq_store_ingest_events: a restore, a test's bulk load). */

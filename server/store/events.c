@@ -18,9 +18,9 @@ typedef struct ingest_args {
 } ingest_args;
 
 /*
- * What a batch brings to its endpoint's coverage columns last_scan and
- * last_scan_full (see coverage.h), written once at the end of the batch:
- * its newest finished scan and full or scheduled scan.
+ * What a batch brings to its endpoint's last_scan and last_scan_full
+ * (endpoint_coverage, see coverage.h), written once at the end of the
+ * batch: its newest finished scan and full or scheduled scan.
  */
 typedef struct batch_newest {
 	int scan, full; /* 1: the time below is set */
@@ -222,9 +222,15 @@ int rq_store_detections_recount(rq_store *s, int64_t endpoint_id)
 			    &endpoint_id, 1);
 }
 
-/* col = $2 where it is NULL or older: the columns only move forward (and
- * an endpoint row is written only when one does) */
-#define FORWARD(col) "UPDATE endpoints SET " col " = $2 WHERE id = $1 AND (" col " IS NULL OR " col " < $2)"
+/*
+ * The endpoint's row of endpoint_coverage (made on its first scan or
+ * detection) with col = $2 where col is NULL or older: the scan times
+ * only move forward, and a row is written only when one moves.
+ */
+#define FORWARD(col)                                                                                   \
+	"INSERT INTO endpoint_coverage (endpoint_id, unit_id, " col ") SELECT id, unit_id, $2"       \
+	" FROM endpoints WHERE id = $1 ON CONFLICT (endpoint_id) DO UPDATE SET " col " = excluded." col \
+	" WHERE endpoint_coverage." col " IS NULL OR endpoint_coverage." col " < excluded." col
 
 static int forward(rq_store *s, int64_t endpoint_id, int set, int64_t at, const char *sql)
 {
@@ -245,7 +251,7 @@ static int forward(rq_store *s, int64_t endpoint_id, int set, int64_t at, const 
 	" UNION ALL SELECT " NEWEST_IN("removed") " UNION ALL SELECT " NEWEST_IN("restored")          \
 	" UNION ALL SELECT " NEWEST_IN("ignored") ") n)"
 
-/* The batch's newest times into its endpoint's coverage columns. */
+/* The batch's newest times into its endpoint's row of endpoint_coverage. */
 static int write_newest(rq_store *s, const ingest_args *a, const batch_newest *b)
 {
 	int rc = forward(s, a->endpoint_id, b->scan, b->scan_at, FORWARD("last_scan"));
@@ -253,8 +259,10 @@ static int write_newest(rq_store *s, const ingest_args *a, const batch_newest *b
 		rc = forward(s, a->endpoint_id, b->full, b->full_at, FORWARD("last_scan_full"));
 	if (rc == 0 && b->files > 0)
 		rc = rq_store_run(s, NULL,
-				  "UPDATE endpoints SET last_detection = " NEWEST_DETECTION " WHERE id = $1"
-				  " AND last_detection IS DISTINCT FROM " NEWEST_DETECTION,
+				  "INSERT INTO endpoint_coverage (endpoint_id, unit_id, last_detection)"
+				  " SELECT id, unit_id, " NEWEST_DETECTION " FROM endpoints WHERE id = $1"
+				  " ON CONFLICT (endpoint_id) DO UPDATE SET last_detection = excluded.last_detection"
+				  " WHERE endpoint_coverage.last_detection IS DISTINCT FROM excluded.last_detection",
 				  &a->endpoint_id, 1);
 	return rc;
 }

@@ -243,7 +243,7 @@ static void test_coverage_period(void **state)
 }
 
 /*
- * The endpoints' columns the period figures read (last_scan,
+ * The rows of endpoint_coverage the period figures read (last_scan,
  * last_scan_full, last_detection), as ingestion keeps them: a detection
  * seen again keeps its first_seen, one whose older event arrives late
  * moves back, times ahead of the period (a clock ahead) are probed.
@@ -296,7 +296,8 @@ static void test_coverage_period_columns(void **state)
 	for (size_t i = 0; i < sizeof(want_cols) / sizeof(want_cols[0]); i++) {
 		const char *col[] = {"last_scan", "last_scan_full", "last_detection"};
 		for (int k = 0; k < 3; k++) {
-			snprintf(sql, sizeof(sql), "SELECT COALESCE(%s, 0) FROM endpoints WHERE id = %lld", col[k],
+			snprintf(sql, sizeof(sql),
+				 "SELECT COALESCE(MAX(%s), 0) FROM endpoint_coverage WHERE endpoint_id = %lld", col[k],
 				 (long long)want_cols[i][0]);
 			if (fx_int(f->s, sql) != want_cols[i][k + 1])
 				fail_msg("endpoint %zu, %s: got %lld, want %lld", i + 1, col[k],
@@ -322,8 +323,7 @@ static void test_coverage_period_columns(void **state)
 		expect_period(f, b, past, from, past_b);
 		expect_period(f, q, past, from, none);
 		/* an installation upgraded to schema 5: the columns from the rows */
-		FX_OK(rq_store_exec(f->s, "UPDATE endpoints SET last_scan = NULL, last_scan_full = NULL,"
-					  " last_detection = NULL"));
+		FX_OK(rq_store_exec(f->s, "DELETE FROM endpoint_coverage"));
 		FX_OK(rq_store_coverage_backfill(f->s));
 	}
 }
@@ -423,15 +423,12 @@ static void test_coverage_bench(void **state)
 			   " CASE WHEN i % 4 = 0 THEN 'full' WHEN i % 4 = 1 THEN 'scheduled' ELSE 'quick' END,"
 			   " $4 - (i * 17) % (90 * $5) - 600, $4 - (i * 17) % (90 * $5) FROM n",
 			   sc, 5));
-	/* the endpoints' newest scan and detection times, as ingestion keeps them */
+	/* the endpoints' newest scan and detection times (endpoint_coverage), as ingestion keeps them */
 	FX_OK(rq_store_coverage_backfill(f->s));
 	FX_OK(rq_store_commit(f->s));
 	/* statistics; on PostgreSQL also the visibility map, without which an
 	 * index-only scan still visits the table (autovacuum does it in
-	 * service), and the endpoints as loaded: the backfill above rewrote
-	 * every row, which leaves half the table dead until it is reused */
-	if (f->pg)
-		FX_OK(rq_store_exec(f->s, "VACUUM FULL endpoints"));
+	 * service) */
 	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
 	fprintf(stderr, "# coverage bench (%s): %d endpoints, %d detections, %d scans built in %.1f s\n",
 		f->pg ? "postgresql" : "sqlite", BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS,
