@@ -127,7 +127,7 @@ static const char *const period_sql[2][2] = {
 };
 
 /*
- * The period from the columns (period_from_columns): of the endpoints
+ * The period from endpoint_coverage (period_from_columns): of the endpoints
  * whose newest time is at or after `to`, those with a row in [from, to)
  * all the same ($3, $4), each found by a probe of its endpoint's rows: its
  * scans by scan_summaries_endpoint, its detections by

@@ -65,7 +65,7 @@ int rq_store_coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t 
 			     int64_t to, rq_coverage *out);
 
 /* The same, the period figures always counted from the period's scans and
- * detections rather than the endpoints' columns: slower, the same figures
+ * detections rather than endpoint_coverage: slower, the same figures
  * (the tests compare both). */
 int rq_store_coverage_period_from_rows(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, int64_t from,
 				       int64_t to, rq_coverage *out);

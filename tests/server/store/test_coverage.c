@@ -152,8 +152,8 @@ static void file_event(fx *f, int64_t ep, const char *uuid, const char *path, co
 
 /*
  * scanned, full_scanned, infected_period, files_found, files_cleaned,
- * files_active: as rq_store_coverage_period answers (from the endpoints'
- * columns when they can) and as counted from the period's rows.
+ * files_active: as rq_store_coverage_period answers (from
+ * endpoint_coverage when it can) and as counted from the period's rows.
  */
 static void expect_period(fx *f, int64_t unit, int64_t from, int64_t to, const int64_t want[6])
 {
