@@ -17,6 +17,24 @@ typedef struct ingest_args {
 	size_t count, added;
 } ingest_args;
 
+/*
+ * What a batch brings to its endpoint's last_scan and last_scan_full
+ * (endpoint_coverage, see coverage.h), written once at the end of the
+ * batch: its newest finished scan and full or scheduled scan.
+ */
+typedef struct batch_newest {
+	int scan, full; /* 1: the time below is set */
+	int64_t scan_at, full_at;
+	int files; /* detection or action events applied */
+} batch_newest;
+
+static void newest(int *set, int64_t *at, int64_t v)
+{
+	if (!*set || v > *at)
+		*at = v;
+	*set = 1;
+}
+
 static const char *kind_name(rq_event_kind k)
 {
 	switch (k) {
@@ -98,7 +116,7 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
-static int apply_scan(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+static int apply_scan(rq_store *s, const ingest_args *a, const rq_store_event *ev, batch_newest *b)
 {
 	rq_stmt *st = NULL;
 	int rc = rq_store_prepare(s, &st,
@@ -117,6 +135,12 @@ static int apply_scan(rq_store *s, const ingest_args *a, const rq_store_event *e
 		goto done;
 	if ((rc = rq_stmt_step(st)) < 0)
 		goto done;
+	/* a finished_at of 0 was stored as NULL (bind_opt): not finished */
+	if (ev->scan.finished_at != 0) {
+		newest(&b->scan, &b->scan_at, ev->scan.finished_at);
+		if (!strcmp(ev->scan.kind, "full") || !strcmp(ev->scan.kind, "scheduled"))
+			newest(&b->full, &b->full_at, ev->scan.finished_at);
+	}
 	if (ev->scan.finished_at > 0 && strcmp(ev->scan.kind, "full") == 0) {
 		const int64_t params[] = {a->endpoint_id, ev->scan.finished_at};
 		rc = rq_store_run(s, NULL,
@@ -129,7 +153,7 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
-static int apply_file(rq_store *s, const ingest_args *a, const rq_store_event *ev)
+static int apply_file(rq_store *s, const ingest_args *a, const rq_store_event *ev, batch_newest *b)
 {
 	rq_stmt *st = NULL;
 	int rc = rq_store_prepare(
@@ -159,6 +183,7 @@ static int apply_file(rq_store *s, const ingest_args *a, const rq_store_event *e
 	    (rc = rq_stmt_bind_text(st, 8, ev->file.state)) < 0 || (rc = rq_stmt_bind_int64(st, 9, ev->occurred_at)) < 0)
 		goto done;
 	rc = rq_stmt_step(st);
+	b->files++;
 done:
 	rq_stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -199,17 +224,61 @@ int rq_store_detections_recount(rq_store *s, int64_t endpoint_id)
 			    &endpoint_id, 1);
 }
 
-static int apply_one(rq_store *s, const ingest_args *a, const rq_store_event *ev, size_t i, int *files)
+/*
+ * The endpoint's row of endpoint_coverage (made on its first scan or
+ * detection) with col = $2 where col is NULL or older: the scan times
+ * only move forward, and a row is written only when one moves.
+ */
+#define FORWARD(col)                                                                                   \
+	"INSERT INTO endpoint_coverage (endpoint_id, unit_id, " col ") SELECT id, unit_id, $2"       \
+	" FROM endpoints WHERE id = $1 ON CONFLICT (endpoint_id) DO UPDATE SET " col " = excluded." col \
+	" WHERE endpoint_coverage." col " IS NULL OR endpoint_coverage." col " < excluded." col
+
+static int forward(rq_store *s, int64_t endpoint_id, int set, int64_t at, const char *sql)
+{
+	const int64_t p[] = {endpoint_id, at};
+	return set ? rq_store_run(s, NULL, sql, p, 2) : 0;
+}
+
+/*
+ * The newest first_seen of the endpoint's detections: one probe of
+ * detections_endpoint_state (endpoint_id, state, first_seen) per state. A
+ * file seen again keeps its older first_seen, and an older event of a
+ * file arriving late moves it back, so this is read from the rows after
+ * the batch rather than from the batch's events.
+ */
+#define NEWEST_IN(state) "(SELECT MAX(first_seen) FROM detections WHERE endpoint_id = $1 AND state = '" state "')"
+#define NEWEST_DETECTION                                                                               \
+	"(SELECT MAX(t) FROM (SELECT " NEWEST_IN("active") " AS t UNION ALL SELECT " NEWEST_IN("quarantined") \
+	" UNION ALL SELECT " NEWEST_IN("removed") " UNION ALL SELECT " NEWEST_IN("restored")          \
+	" UNION ALL SELECT " NEWEST_IN("ignored") ") n)"
+
+/* The batch's newest times into its endpoint's row of endpoint_coverage. */
+static int write_newest(rq_store *s, const ingest_args *a, const batch_newest *b)
+{
+	int rc = forward(s, a->endpoint_id, b->scan, b->scan_at, FORWARD("last_scan"));
+	if (rc == 0)
+		rc = forward(s, a->endpoint_id, b->full, b->full_at, FORWARD("last_scan_full"));
+	if (rc == 0 && b->files > 0)
+		rc = rq_store_run(s, NULL,
+				  "INSERT INTO endpoint_coverage (endpoint_id, unit_id, last_detection)"
+				  " SELECT id, unit_id, " NEWEST_DETECTION " FROM endpoints WHERE id = $1"
+				  " ON CONFLICT (endpoint_id) DO UPDATE SET last_detection = excluded.last_detection"
+				  " WHERE endpoint_coverage.last_detection IS DISTINCT FROM excluded.last_detection",
+				  &a->endpoint_id, 1);
+	return rc;
+}
+
+static int apply_one(rq_store *s, const ingest_args *a, const rq_store_event *ev, size_t i, batch_newest *b)
 {
 	int rc = 0;
 	switch (ev->kind) {
 	case RQ_EVENT_SCAN:
-		rc = apply_scan(s, a, ev);
+		rc = apply_scan(s, a, ev, b);
 		break;
 	case RQ_EVENT_DETECTION:
 	case RQ_EVENT_ACTION:
-		rc = apply_file(s, a, ev);
-		(*files)++;
+		rc = apply_file(s, a, ev, b);
 		break;
 	case RQ_EVENT_CONNECTION:
 		rc = apply_connection(s, a, ev);
@@ -228,7 +297,8 @@ static int apply_one(rq_store *s, const ingest_args *a, const rq_store_event *ev
 static int ingest_tx(rq_store *s, void *payload)
 {
 	ingest_args *a = payload;
-	int rc = 0, files = 0;
+	int rc = 0;
+	batch_newest b = {0};
 	char is_new[EVENT_CHUNK];
 	a->added = 0; /* a retried attempt starts over */
 	for (size_t at = 0; at < a->count && rc == 0;) {
@@ -241,13 +311,15 @@ static int ingest_tx(rq_store *s, void *payload)
 			if (!is_new[r])
 				continue; /* a duplicate: skipped */
 			a->added++;
-			rc = apply_one(s, a, &a->events[at + r], at + r, &files);
+			rc = apply_one(s, a, &a->events[at + r], at + r, &b);
 		}
 		at += rows;
 	}
 	/* a batch holds one endpoint's events: one recount covers it */
-	if (rc == 0 && files > 0)
+	if (rc == 0 && b.files > 0)
 		rc = rq_store_detections_recount(s, a->endpoint_id);
+	if (rc == 0)
+		rc = write_newest(s, a, &b);
 	return rc < 0 ? rc : 0;
 }
 

@@ -54,7 +54,9 @@ typedef struct rq_store_event {
  * Detections and actions update the detections row of (endpoint, path,
  * sha256): the newest event's state wins, first_seen/last_seen widen, and
  * the endpoint's active_detections is recounted. A full scan moves the
- * endpoint's last_full_scan forward.
+ * endpoint's last_full_scan forward. The endpoint's row of
+ * endpoint_coverage (last_scan, last_scan_full, last_detection: see
+ * coverage.h) follows its scans and detections in the same transaction.
  */
 int rq_store_ingest_events(rq_store *s, int64_t endpoint_id, const rq_store_event *events, size_t count,
 			   int64_t now, size_t *out_new);

@@ -150,17 +150,25 @@ static void file_event(fx *f, int64_t ep, const char *uuid, const char *path, co
 	file_event_kind(f, ep, RQ_EVENT_DETECTION, uuid, path, state, at);
 }
 
-/* scanned, full_scanned, infected_period, files_found, files_cleaned, files_active */
+/*
+ * scanned, full_scanned, infected_period, files_found, files_cleaned,
+ * files_active: as rq_store_coverage_period answers (from
+ * endpoint_coverage when it can) and as counted from the period's rows.
+ */
 static void expect_period(fx *f, int64_t unit, int64_t from, int64_t to, const int64_t want[6])
 {
-	rq_coverage c;
-	FX_OK(rq_store_coverage_period(f->s, unit, NOW, WINDOW, from, to, &c));
-	const int64_t got[6] = {c.scanned, c.full_scanned, c.infected_period, c.files_found, c.files_cleaned,
-				c.files_active};
-	for (int i = 0; i < 6; i++)
-		if (got[i] != want[i])
-			fail_msg("unit %lld, period field %d: got %lld, want %lld", (long long)unit, i,
-				 (long long)got[i], (long long)want[i]);
+	for (int rows = 0; rows < 2; rows++) {
+		rq_coverage c;
+		FX_OK(rows ? rq_store_coverage_period_from_rows(f->s, unit, NOW, WINDOW, from, to, &c)
+			   : rq_store_coverage_period(f->s, unit, NOW, WINDOW, from, to, &c));
+		const int64_t got[6] = {c.scanned,     c.full_scanned,  c.infected_period,
+					c.files_found, c.files_cleaned, c.files_active};
+		for (int i = 0; i < 6; i++)
+			if (got[i] != want[i])
+				fail_msg("unit %lld, [%lld, %lld) %s, period field %d: got %lld, want %lld",
+					 (long long)unit, (long long)from, (long long)to, rows ? "from the rows" : "",
+					 i, (long long)got[i], (long long)want[i]);
+	}
 }
 
 static void test_coverage_period(void **state)
@@ -234,6 +242,92 @@ static void test_coverage_period(void **state)
 	assert_int_equal(rq_store_coverage_period(f->s, 0, NOW, WINDOW, to, from, &c), RQ_EINVAL);
 }
 
+/*
+ * The rows of endpoint_coverage the period figures read (last_scan,
+ * last_scan_full, last_detection), as ingestion keeps them: a detection
+ * seen again keeps its first_seen, one whose older event arrives late
+ * moves back, times ahead of the period (a clock ahead) are probed.
+ */
+static void test_coverage_period_columns(void **state)
+{
+	fx *f = *state;
+	int64_t p, a, b, q;
+	const int64_t from = NOW - 30 * DAY, past = from - 30 * DAY;
+	FX_OK(rq_store_unit_create(f->s, &p, 0, "Province", "p", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &a, p, "Dept A", "a", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &b, p, "District B", "b", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &q, 0, "Second top unit", "q", "", 1));
+	int64_t e1 = endpoint(f, a, "e1", NOW - 10, 1, NOW - DAY);
+	int64_t e2 = endpoint(f, a, "e2", NOW - 10, 1, NOW - DAY);
+	int64_t e3 = endpoint(f, b, "e3", NOW - 10, 1, NOW - DAY);
+	int64_t e4 = endpoint(f, b, "e4", NOW - 10, 1, NOW - DAY);
+	int64_t e5 = endpoint(f, q, "e5", NOW - 10, 1, NOW - DAY);
+	int64_t e6 = endpoint(f, a, "e6", NOW - 10, 1, NOW - DAY);
+
+	scan(f, e1, "s1", "full", from + DAY);
+	scan(f, e1, "s2", "quick", from + 2 * DAY);
+	file_event(f, e1, "d1", "/a", "active", from + 5);
+	file_event(f, e1, "d1b", "/a2", "quarantined", from + 6);
+	/* a quick scan in the period, a full one from a clock ten days ahead */
+	scan(f, e2, "s3", "quick", from + 3 * DAY);
+	scan(f, e2, "s4", "full", NOW + 10 * DAY);
+	file_event(f, e2, "d2", "/b", "active", NOW + 5 * DAY);
+	/* before the period only; the file seen again (and removed) in it */
+	scan(f, e3, "s5", "scheduled", from - 1);
+	file_event(f, e3, "d3", "/c", "quarantined", from - 10);
+	file_event_kind(f, e3, RQ_EVENT_ACTION, "d3-removed", "/c", "removed", from + 3 * DAY);
+	/* first reported in the period, then its older event arrives */
+	file_event(f, e4, "d4-late", "/d", "active", from + 5 * DAY);
+	file_event(f, e4, "d4-early", "/d", "active", from - 5 * DAY);
+	/* a scheduled scan and a detection on the last second, a quick scan ahead */
+	scan(f, e5, "s6", "scheduled", NOW - 1);
+	scan(f, e5, "s7", "quick", NOW + DAY);
+	file_event(f, e5, "d5", "/e", "ignored", NOW - 1);
+	/* a scan ahead only */
+	scan(f, e6, "s8", "full", NOW + 2 * DAY);
+
+	/* the columns: the newest time of each, first_seen moving back */
+	char sql[128];
+	const int64_t want_cols[][4] = {
+		{e1, from + 2 * DAY, from + DAY, from + 6}, {e2, NOW + 10 * DAY, NOW + 10 * DAY, NOW + 5 * DAY},
+		{e3, from - 1, from - 1, from - 10},	    {e4, 0, 0, from - 5 * DAY},
+		{e5, NOW + DAY, NOW - 1, NOW - 1},	    {e6, NOW + 2 * DAY, NOW + 2 * DAY, 0},
+	};
+	for (size_t i = 0; i < sizeof(want_cols) / sizeof(want_cols[0]); i++) {
+		const char *col[] = {"last_scan", "last_scan_full", "last_detection"};
+		for (int k = 0; k < 3; k++) {
+			snprintf(sql, sizeof(sql),
+				 "SELECT COALESCE(MAX(%s), 0) FROM endpoint_coverage WHERE endpoint_id = %lld", col[k],
+				 (long long)want_cols[i][0]);
+			if (fx_int(f->s, sql) != want_cols[i][k + 1])
+				fail_msg("endpoint %zu, %s: got %lld, want %lld", i + 1, col[k],
+					 (long long)fx_int(f->s, sql), (long long)want_cols[i][k + 1]);
+		}
+	}
+
+	/*                          scanned full inf found cleaned active */
+	const int64_t now_all[6] = {3, 2, 2, 3, 1, 1};
+	const int64_t now_p[6] = {2, 1, 1, 2, 1, 1};
+	const int64_t now_q[6] = {1, 1, 1, 1, 0, 0};
+	const int64_t past_b[6] = {1, 1, 2, 2, 1, 1};
+	const int64_t none[6] = {0};
+	for (int backfilled = 0; backfilled < 2; backfilled++) {
+		expect_period(f, 0, from, NOW, now_all);
+		expect_period(f, p, from, NOW, now_p);
+		expect_period(f, a, from, NOW, now_p);
+		expect_period(f, b, from, NOW, none);
+		expect_period(f, q, from, NOW, now_q);
+		expect_period(f, 0, past, from, past_b);
+		expect_period(f, p, past, from, past_b);
+		expect_period(f, a, past, from, none);
+		expect_period(f, b, past, from, past_b);
+		expect_period(f, q, past, from, none);
+		/* an installation upgraded to schema 5: the columns from the rows */
+		FX_OK(rq_store_exec(f->s, "DELETE FROM endpoint_coverage"));
+		FX_OK(rq_store_coverage_backfill(f->s));
+	}
+}
+
 /* --- timing on a province-sized store (RQ_COVERAGE_BENCH=1) --- */
 
 #define BENCH_SUBUNITS 200
@@ -241,17 +335,16 @@ static void test_coverage_period(void **state)
 #define BENCH_DETECTIONS 1000000
 #define BENCH_SCANS 300000
 
-/* Best of five runs of one summary, in ms: the snapshot only (an empty
- * period for unit 0), or with the figures of the last 30 days. */
-static double best_ms(fx *f, int64_t unit, int period)
+/* Best of five runs of one summary, in ms: the snapshot only (from ==
+ * to; an empty period for unit 0), or with the figures of [from, to). */
+static double best_ms(fx *f, int64_t unit, int64_t from, int64_t to)
 {
 	double best = 1e9;
 	rq_coverage c;
 	for (int i = 0; i < 5; i++) {
 		double t0 = fx_ms_now();
-		if (period || unit == 0)
-			FX_OK(rq_store_coverage_period(f->s, unit, NOW, WINDOW, period ? NOW - 30 * DAY : NOW, NOW,
-						       &c));
+		if (from < to || unit == 0)
+			FX_OK(rq_store_coverage_period(f->s, unit, NOW, WINDOW, from, to, &c));
 		else
 			FX_OK(rq_store_coverage(f->s, unit, NOW, WINDOW, &c));
 		double t = fx_ms_now() - t0;
@@ -260,12 +353,30 @@ static double best_ms(fx *f, int64_t unit, int period)
 	return best;
 }
 
+/* The timings of the province, its top unit, a department and one unit:
+ * snapshot, then the last 30 days. */
+static void bench_print(fx *f, int64_t root, int64_t dept, int64_t one)
+{
+	const int64_t from = NOW - 30 * DAY;
+	fprintf(stderr, "# province (unit 0): snapshot %.1f ms, with a 30-day period %.1f ms\n",
+		best_ms(f, 0, NOW, NOW), best_ms(f, 0, from, NOW));
+	fprintf(stderr, "# province root unit: snapshot %.1f ms, with a 30-day period %.1f ms\n",
+		best_ms(f, root, NOW, NOW), best_ms(f, root, from, NOW));
+	fprintf(stderr, "# a department (10 units, 5,000 endpoints): snapshot %.1f ms, with a 30-day period %.1f ms\n",
+		best_ms(f, dept, NOW, NOW), best_ms(f, dept, from, NOW));
+	fprintf(stderr, "# one unit (500 endpoints): snapshot %.1f ms, with a 30-day period %.1f ms\n",
+		best_ms(f, one, NOW, NOW), best_ms(f, one, from, NOW));
+}
+
+#define BENCH_AHEAD 500
+
 static void test_coverage_bench(void **state)
 {
 	fx *f = *state;
-	int64_t root = 0, first_sub = 0, first_ep;
+	int64_t root = 0, first_dept, first_sub = 0, first_ep;
 	double t0 = fx_ms_now();
 	fx_bench_units(f, BENCH_SUBUNITS, &root, &first_sub);
+	first_dept = fx_int(f->s, "SELECT parent_id FROM units WHERE code = 's0'");
 	FX_OK(rq_store_begin(f->s));
 	int64_t p[] = {BENCH_ENDPOINTS, BENCH_SUBUNITS, NOW, DAY};
 	FX_OK(rq_store_run(f->s, NULL,
@@ -293,19 +404,40 @@ static void test_coverage_bench(void **state)
 			   " CASE WHEN i % 4 = 0 THEN 'full' WHEN i % 4 = 1 THEN 'scheduled' ELSE 'quick' END,"
 			   " $4 - (i * 17) % (90 * $5) - 600, $4 - (i * 17) % (90 * $5) FROM n",
 			   sc, 5));
+	/* the endpoints' newest scan and detection times (endpoint_coverage), as ingestion keeps them */
+	FX_OK(rq_store_coverage_backfill(f->s));
 	FX_OK(rq_store_commit(f->s));
 	/* statistics; on PostgreSQL also the visibility map, without which an
-	 * index-only scan still visits the table (autovacuum does it in service) */
+	 * index-only scan still visits the table (autovacuum does it in
+	 * service) */
 	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
 	fprintf(stderr, "# coverage bench (%s): %d endpoints, %d detections, %d scans built in %.1f s\n",
 		f->pg ? "postgresql" : "sqlite", BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS,
 		(fx_ms_now() - t0) / 1e3);
-	fprintf(stderr, "# province (unit 0): snapshot %.1f ms, with a 30-day period %.1f ms\n", best_ms(f, 0, 0),
-		best_ms(f, 0, 1));
-	fprintf(stderr, "# province root unit: snapshot %.1f ms, with a 30-day period %.1f ms\n",
-		best_ms(f, root, 0), best_ms(f, root, 1));
-	fprintf(stderr, "# one unit (500 endpoints): snapshot %.1f ms, with a 30-day period %.1f ms\n",
-		best_ms(f, first_sub, 0), best_ms(f, first_sub, 1));
+	bench_print(f, root, first_dept, first_sub);
+	fprintf(stderr, "# province, a 30-day period ending 30 days ago (from the rows): %.1f ms\n",
+		best_ms(f, 0, NOW - 60 * DAY, NOW - 30 * DAY));
+	/* endpoints whose clock is a day ahead report a scan and a detection
+	 * after `now` (through ingestion): the period figures then probe them */
+	for (int i = 0; i < BENCH_AHEAD; i++) {
+		char uuid[2][40], path[32];
+		rq_store_event ev[2];
+		size_t added;
+		snprintf(uuid[0], sizeof(uuid[0]), "ahead-scan-%d", i);
+		snprintf(uuid[1], sizeof(uuid[1]), "ahead-det-%d", i);
+		snprintf(path, sizeof(path), "/ahead/%d", i);
+		memset(ev, 0, sizeof(ev));
+		ev[0] = (rq_store_event){.uuid = uuid[0], .kind = RQ_EVENT_SCAN, .occurred_at = NOW + DAY,
+					 .scan = {.kind = "full", .started_at = NOW + DAY - 600, .finished_at = NOW + DAY}};
+		ev[1] = (rq_store_event){.uuid = uuid[1], .kind = RQ_EVENT_DETECTION, .occurred_at = NOW + DAY,
+					 .file = {.path = path, .name = "X", .state = "active"}};
+		/* spread over the units: ids are dealt to the 200 units in turn */
+		FX_OK(rq_store_ingest_events(f->s, first_ep + i * (BENCH_ENDPOINTS / BENCH_AHEAD - 1), ev, 2, NOW,
+					     &added));
+	}
+	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
+	fprintf(stderr, "# with %d endpoints whose clock is a day ahead:\n", BENCH_AHEAD);
+	bench_print(f, root, first_dept, first_sub);
 }
 
 int main(void)
@@ -313,6 +445,7 @@ int main(void)
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_coverage_numbers),
 		cmocka_unit_test(test_coverage_period),
+		cmocka_unit_test(test_coverage_period_columns),
 	};
 	struct CMUnitTest bench[] = {
 		cmocka_unit_test(test_coverage_bench),
