@@ -89,6 +89,8 @@ static int by_id(const void *a, const void *b)
 static rq_report_unit *find_unit(rq_report_data *d, int64_t id)
 {
 	rq_report_unit key = {.id = id};
+	if (d->unit_count == 0) /* units NULL: not a valid bsearch argument */
+		return NULL;
 	return bsearch(&key, d->units, d->unit_count, sizeof(key), by_id);
 }
 
@@ -284,7 +286,8 @@ int rq_store_report_figures(rq_store *s, const rq_report_query *q, rq_report_dat
 		rc = rq_fail(RQ_ENOTFOUND, "store: no unit %lld", (long long)q->unit_id);
 		goto done;
 	}
-	qsort(out->units, out->unit_count, sizeof(*out->units), by_id);
+	if (out->unit_count) /* a province without units: units is NULL */
+		qsort(out->units, out->unit_count, sizeof(*out->units), by_id);
 	if ((rc = read_grouped(s, machines_sql[all], Q_MACHINES, q->unit_id, machines, 3, out)) < 0 ||
 	    (rc = read_grouped(s, scanned_sql[all], Q_SCANNED, q->unit_id, period, 2, out)) < 0 ||
 	    (rc = read_grouped(s, detected_sql[all], Q_DETECTED, q->unit_id, period, 2, out)) < 0 ||
