@@ -29,6 +29,8 @@
 #include "report/render.h"
 #include "report/schedule.h"
 #include "api/ncsc.h"
+#include "api/sharing.h"
+#include "api/taxii.h"
 #include "config/config.h"
 #include "http/health.h"
 #include "http/json.h"
@@ -95,7 +97,8 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
-	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
+	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
+	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
