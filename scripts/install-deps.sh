@@ -34,4 +34,6 @@ if [ "${1:-}" = "--test" ]; then
 	# the dashboard's browser tests: playwright-core (pinned in package-lock.json)
 	# drives Debian's chromium; no browser is downloaded
 	(cd "$(dirname "$0")/../tests/dashboard" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+	# the STIX validation of test_sharing.sh: ajv (pinned in package-lock.json)
+	(cd "$(dirname "$0")/../tests/sharing" && npm ci --no-audit --no-fund)
 fi
