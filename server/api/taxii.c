@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "api/admin.h"
+#include "api/sharing.h"
 #include "config/config.h"
 #include "sharing/collection.h"
 
@@ -150,10 +151,8 @@ static int taxii_begin(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_re
 			rq_http_resp_header(resp, "WWW-Authenticate", "Basic realm=\"raquet TAXII\", Bearer realm=\"raquet TAXII\"");
 		return -1;
 	}
-	if (c->unit_id != 0 || !rq_authz_allows(c->role, RQ_ACT_READ, RQ_SCOPE_OWN)) {
-		taxii_error(resp, 403, "forbidden",
-			    "the collection holds the whole province's data: use an API token of an administrator "
-			    "or of a province-wide viewer");
+	if (rq_api_sharing_allow(c, resp) < 0) { /* the whole province's data */
+		as_taxii_error(resp);
 		return -1;
 	}
 	if (!accept_fits(rq_http_header_get(req, "Accept"))) {
