@@ -87,8 +87,7 @@ static int basic_token(const char *value, char *out, size_t size)
 	return 0;
 }
 
-/* Is `accept` a media range list TAXII 2.1 answers fit? Absent: yes. */
-static int accept_fits(const char *accept)
+int rq_taxii_accept_fits(const char *accept)
 {
 	if (!accept)
 		return 1;
@@ -155,7 +154,7 @@ static int taxii_begin(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_re
 		as_taxii_error(resp);
 		return -1;
 	}
-	if (!accept_fits(rq_http_header_get(req, "Accept"))) {
+	if (!rq_taxii_accept_fits(rq_http_header_get(req, "Accept"))) {
 		taxii_error(resp, 406, "not acceptable", "this server answers " RQ_TAXII_MEDIA " only");
 		return -1;
 	}

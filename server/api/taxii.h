@@ -27,6 +27,13 @@
 /* The one API root's name: /taxii2/raquet/. */
 #define RQ_TAXII_ROOT "raquet"
 
+/*
+ * 1 when the Accept header value `accept` (NULL: absent) allows TAXII 2.1
+ * answers: a range "any" (star/star), application/star or
+ * application/taxii+json with no version or version=2.1, not with q=0.
+ */
+int rq_taxii_accept_fits(const char *accept);
+
 int rq_api_taxii_routes(rq_http_router *router, const rq_api_ctx *ctx);
 
 #endif
