@@ -268,11 +268,40 @@ typedef struct register_args {
 	int64_t now_ms;
 } register_args;
 
+/* A constant key of pg_advisory_xact_lock: one registration at a time
+ * ("rqtaxi" in ASCII). */
+#define PG_REGISTER_LOCK "SELECT pg_advisory_xact_lock(125831609415785)"
+
+/*
+ * The date_added of versions registered now: the clock, but always after
+ * every date_added already committed -- a partner who has read up to some
+ * date_added must never see a later registration get an earlier one (it
+ * would miss it with added_after or next). Registrations are serialised
+ * (SQLite: the one writer; PostgreSQL: an advisory lock), so this holds
+ * across threads and servers whatever their clocks.
+ */
+static int next_date_added(rq_store *s, int64_t now_ms, int64_t *out)
+{
+	rq_stmt *st = NULL;
+	int64_t max = 0;
+	int rc = rq_store_dialect_of(s) == RQ_STORE_POSTGRES ? rq_store_exec(s, PG_REGISTER_LOCK) : 0;
+	if (rc == 0)
+		rc = rq_store_prepare(s, &st, "SELECT COALESCE(MAX(date_added), 0) FROM taxii_objects");
+	if (rc == 0)
+		rc = rq_stmt_step_int64(st, &max);
+	rq_stmt_finalize(st);
+	*out = now_ms > max ? now_ms : max + 1;
+	return rc;
+}
+
 static int register_tx(rq_store *s, void *payload)
 {
 	register_args *a = payload;
 	rq_stmt *st = NULL;
-	int rc = rq_store_prepare(s, &st,
+	int64_t added = 0;
+	int rc = next_date_added(s, a->now_ms, &added);
+	if (rc == 0)
+		rc = rq_store_prepare(s, &st,
 				  "INSERT INTO taxii_objects (stix_id, modified, date_added) VALUES ($1, $2, $3)"
 				  " ON CONFLICT (stix_id) DO UPDATE SET modified = excluded.modified,"
 				  " date_added = excluded.date_added WHERE taxii_objects.modified < excluded.modified");
@@ -282,7 +311,7 @@ static int register_tx(rq_store *s, void *payload)
 			continue;
 		if ((rc = rq_stmt_reset(st)) < 0 || (rc = rq_stmt_bind_text(st, 1, a->entries[i].id)) < 0 ||
 		    (rc = rq_stmt_bind_int64(st, 2, a->entries[i].modified_ms)) < 0 ||
-		    (rc = rq_stmt_bind_int64(st, 3, a->now_ms)) < 0)
+		    (rc = rq_stmt_bind_int64(st, 3, added)) < 0)
 			break;
 		rc = rq_stmt_step(st);
 		if (rc > 0)

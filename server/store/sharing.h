@@ -76,9 +76,11 @@ typedef struct rq_taxii_entry {
 /*
  * Give each of entries[0..n-1] its date_added: the time its version
  * (id, modified) was first registered. Versions not yet known are
- * registered with `now_ms` (a newer modified replaces an older one, with
- * a new date_added; an older one never replaces a newer). Concurrent
- * servers agree: the first registration wins.
+ * registered with `now_ms`, or just after the latest date_added already
+ * registered if that is later (so date_added only grows in commit order);
+ * a newer modified replaces an older one, with a new date_added; an older
+ * one never replaces a newer. Concurrent servers agree: the first
+ * registration wins.
  */
 int rq_store_taxii_register(rq_store *s, rq_taxii_entry *entries, size_t n, int64_t now_ms);
 

@@ -114,6 +114,11 @@ static void test_registry(void **state)
 	assert_int_equal(fx_int(f->s, "SELECT modified FROM taxii_objects WHERE stix_id = 'indicator--1'"), 1000);
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM taxii_objects"), 3);
 	FX_OK(rq_store_taxii_register(f->s, e, 0, 444));
+	/* a clock behind the registry (another server's, or set back): still after the latest */
+	e[2].modified_ms = 600;
+	FX_OK(rq_store_taxii_register(f->s, e, 3, 100));
+	assert_int_equal(e[2].date_added_ms, 334);
+	assert_int_equal(e[0].date_added_ms, 111);
 }
 
 int main(void)
