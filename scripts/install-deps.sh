@@ -9,10 +9,14 @@ build_pkgs=(build-essential cmake pkg-config
 	libvectorscan-dev libyara-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev libxml2-dev libxmlsec1-dev
 	libxlsxwriter-dev libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-dejavu-core)
-test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev chromium nodejs npm
+test_pkgs=(libcmocka-dev python3 clang libclang-rt-14-dev chromium
 	zip unzip p7zip-full cpio binutils xz-utils bzip2 gcab genisoimage
 	util-linux yara clamav time postgresql curl file systemd
 	python3-openpyxl poppler-utils xmlsec1 libxml2-utils openssl)
+# Node.js and npm for the browser and schema tests' tooling: Debian's, unless
+# the machine has them already (e.g. NodeSource's nodejs, which includes npm
+# and conflicts with Debian's npm package)
+command -v npm > /dev/null 2>&1 || test_pkgs+=(nodejs npm)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=("${test_pkgs[@]}")
@@ -34,4 +38,6 @@ if [ "${1:-}" = "--test" ]; then
 	# the dashboard's browser tests: playwright-core (pinned in package-lock.json)
 	# drives Debian's chromium; no browser is downloaded
 	(cd "$(dirname "$0")/../tests/dashboard" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+	# the STIX validation of test_sharing.sh: ajv (pinned in package-lock.json)
+	(cd "$(dirname "$0")/../tests/sharing" && npm ci --no-audit --no-fund)
 fi

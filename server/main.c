@@ -22,6 +22,8 @@
 #include "api/mirror.h"
 #include "api/ncsc.h"
 #include "api/reports.h"
+#include "api/sharing.h"
+#include "api/taxii.h"
 #include "api/units.h"
 #include "api/users.h"
 #include "auth/throttle.h"
@@ -110,7 +112,8 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
-	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
+	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
+	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))

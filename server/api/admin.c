@@ -40,13 +40,12 @@ static int unauthenticated(rq_http_resp *resp)
 	return rq_http_resp_error(resp, 401, "unauthenticated", "log in, or send a valid API token");
 }
 
-/* "Authorization: Bearer rqt_..." (h); 0, or -1 with resp filled. */
-static int by_token(const char *h, const rq_http_req *req, rq_http_resp *resp, rq_store *s, rq_caller *out)
+/* An API token "rqt_..." (tok); 0, or -1 with resp filled. */
+static int by_token(const char *tok, const rq_http_req *req, rq_http_resp *resp, rq_store *s, rq_caller *out)
 {
 	rq_user u;
 	char hash[RQ_TOKEN_HASH_LEN];
 	int64_t token_id = 0;
-	const char *tok = h + 7;
 	int rc = -1;
 	memset(&u, 0, sizeof(u));
 	if (!rq_token_well_formed(RQ_APITOKEN_PREFIX, tok, strlen(tok))) {
@@ -87,7 +86,7 @@ int rq_admin_begin(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *
 		goto done;
 	}
 	if (auth) {
-		rc = by_token(auth, req, resp, s, out);
+		rc = by_token(auth + 7, req, resp, s, out);
 		goto done;
 	}
 	int src = rq_store_session_lookup(s, hash, rq_api_now(), ctx->session_idle_s, &se);
@@ -110,6 +109,18 @@ int rq_admin_begin(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *
 done:
 	rq_store_session_clear(&se);
 	return rc;
+}
+
+int rq_admin_begin_token(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp, const char *token,
+			 rq_caller *out)
+{
+	rq_store *s = rq_api_store(ctx);
+	memset(out, 0, sizeof(*out));
+	if (!s) {
+		rq_api_store_down(resp);
+		return -1;
+	}
+	return by_token(token, req, resp, s, out);
 }
 
 int rq_admin_scope(const rq_caller *c, int64_t unit_id, rq_scope *out)

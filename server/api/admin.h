@@ -53,6 +53,13 @@ typedef struct rq_caller {
 int rq_admin_begin(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp, rq_caller *out);
 
 /*
+ * The same for an API token given otherwise (TAXII's HTTP Basic password):
+ * 0 with `out` filled, or -1 with `resp` filled (401, 503).
+ */
+int rq_admin_begin_token(const rq_api_ctx *ctx, const rq_http_req *req, rq_http_resp *resp, const char *token,
+			 rq_caller *out);
+
+/*
  * Where unit `unit_id` lies for the caller: RQ_SCOPE_GLOBAL for 0 (no
  * unit), RQ_SCOPE_OWN when it is the caller's unit or below it (every unit
  * for a caller with unit_id 0), RQ_SCOPE_OTHER otherwise.

@@ -56,6 +56,9 @@ typedef struct rq_srv_config {
 	unsigned long long ncsc_timeout;    /* seconds one delivery may take */
 	unsigned long long ncsc_retry_base; /* first retry delay, doubled each attempt */
 	unsigned ncsc_max_attempts;         /* then the submission is failed */
+	/* [sharing]: STIX/TAXII/MISP exports (docs/sharing.md) */
+	int sharing_unit_identities; /* sightings per unit, units named */
+	int sharing_file_names;      /* file names (never folders) in MISP exports */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;

@@ -19,6 +19,7 @@ typedef struct route {
 	const char *segs[RQ_HTTP_MAX_SEGMENTS];
 	size_t seg_len[RQ_HTTP_MAX_SEGMENTS];
 	uint32_t is_param;       /* bit i: segment i is {name} (name in segs[i]) */
+	int trailing;            /* the pattern ends with '/' (TAXII's URLs do) */
 	rq_http_handler handler;
 	void *ctx;
 } route;
@@ -75,6 +76,10 @@ static int parse_pattern(route *r)
 		while (*p && *p != '/')
 			p++;
 		size_t len = (size_t)(p - seg);
+		if (len == 0 && *p == '\0' && r->seg_count > 0) { /* "/a/b/": a trailing slash */
+			r->trailing = 1;
+			break;
+		}
 		if (len == 0 || r->seg_count == RQ_HTTP_MAX_SEGMENTS)
 			goto done;
 		if (seg[0] == '{') {
@@ -104,7 +109,7 @@ done:
 static int same_shape(const route *a, const route *b)
 {
 	if (strcmp(a->method, b->method) || a->seg_count != b->seg_count ||
-	    a->is_param != b->is_param)
+	    a->is_param != b->is_param || a->trailing != b->trailing)
 		return 0;
 	for (size_t i = 0; i < a->seg_count; i++) {
 		if (a->is_param & (1u << i))
@@ -156,10 +161,10 @@ done:
 	return rc;
 }
 
-/* Does `r` fit the path segments? */
-static int fits(const route *r, size_t n, const char *const *segs, const size_t *lens)
+/* Does `r` fit the path segments (`trailing`: the path ends with '/')? */
+static int fits(const route *r, size_t n, const char *const *segs, const size_t *lens, int trailing)
 {
-	if (r->seg_count != n)
+	if (r->seg_count != n || r->trailing != trailing)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (r->is_param & (1u << i)) {
@@ -205,7 +210,7 @@ int rq_http_router_match(const rq_http_router *router, const char *method, const
 	size_t lens[RQ_HTTP_MAX_SEGMENTS], n = 0;
 	const route *best = NULL;
 	uint32_t best_score = 0;
-	int path_known = 0;
+	int path_known = 0, trailing = 0;
 	int head = strcmp(method, "HEAD") == 0;
 
 	memset(out, 0, offsetof(rq_http_match, storage));
@@ -218,6 +223,10 @@ int rq_http_router_match(const rq_http_router *router, const char *method, const
 			const char *seg = p;
 			while (*p && *p != '/')
 				p++;
+			if (p == seg && *p == '\0' && n > 0) { /* "/a/b/" */
+				trailing = 1;
+				break;
+			}
 			if (p == seg || n == RQ_HTTP_MAX_SEGMENTS)
 				goto done; /* empty segment or too deep: no route has it */
 			segs[n] = seg;
@@ -232,7 +241,7 @@ int rq_http_router_match(const rq_http_router *router, const char *method, const
 			break;
 		for (size_t i = 0; i < router->count; i++) {
 			const route *r = &router->routes[i];
-			if (!fits(r, n, segs, lens))
+			if (!fits(r, n, segs, lens, trailing))
 				continue;
 			path_known = 1;
 			if (strcmp(r->method, want) != 0)
@@ -248,7 +257,7 @@ int rq_http_router_match(const rq_http_router *router, const char *method, const
 		if (path_known) {
 			for (size_t i = 0; i < router->count; i++) {
 				const route *r = &router->routes[i];
-				if (!fits(r, n, segs, lens))
+				if (!fits(r, n, segs, lens, trailing))
 					continue;
 				allow_add(out->allow, sizeof(out->allow), r->method);
 				if (!strcmp(r->method, "GET"))

@@ -45,8 +45,10 @@ typedef struct rq_http_match {
  * Match a decoded path. 0 with `out` filled; RQ_ENOTFOUND when no pattern
  * matches the path (404); RQ_EUNSUPPORTED when patterns match but none for
  * this method (405, out->allow lists the methods). Literal segments win
- * over parameters when both match. Empty segments ("//", trailing "/")
- * never match a pattern; parameter values over RQ_HTTP_MAX_VALUE do not.
+ * over parameters when both match. Empty segments ("//") never match a
+ * pattern; a trailing "/" matches only a pattern that ends with one
+ * ("/taxii2/": TAXII's URLs), and such a pattern only a path with one;
+ * parameter values over RQ_HTTP_MAX_VALUE do not.
  */
 int rq_http_router_match(const rq_http_router *router, const char *method, const char *path,
 			 rq_http_match *out);

@@ -438,6 +438,20 @@ static const char schema_v8[] =
 	"ALTER TABLE connections ADD COLUMN process_md5 TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE connections ADD COLUMN process_sha256 TEXT NOT NULL DEFAULT '';";
 
+/*
+ * The TAXII registry (server/sharing/, docs/sharing.md): when each version
+ * of a shared STIX object was first served, in milliseconds. The objects
+ * themselves are made from detections and connections on every request;
+ * only their `date_added` must stay the same from one request to the next
+ * (TAXII's added_after and paging rely on it).
+ */
+static const char schema_v11[] =
+	"CREATE TABLE taxii_objects ("
+	" stix_id TEXT PRIMARY KEY,"
+	" modified BIGINT NOT NULL,"
+	" date_added BIGINT NOT NULL);"
+	"CREATE INDEX taxii_objects_added ON taxii_objects(date_added);";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
@@ -448,6 +462,7 @@ static const migration migrations[] = {
 	 schema_v6_pg},
 	{7, "kept reports", schema_v7, NULL, NULL},
 	{8, "ncsc submissions", schema_v8, NULL, NULL},
+	{11, "taxii registry", schema_v11, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

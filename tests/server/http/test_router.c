@@ -129,7 +129,7 @@ static void test_bad_patterns(void **state)
 {
 	rq_http_router *r = NULL;
 	assert_int_equal(rq_http_router_new(&r), 0);
-	const char *bad[] = { "", "api", "/a//b", "/a/", "/{}", "/{id", "/id}", "/a{id}",
+	const char *bad[] = { "", "api", "/a//b", "/a//", "//", "/{}", "/{id", "/id}", "/a{id}",
 			      "/{a{b}}", "/a/{x}/{y}/{z}/{w}/{v}/{u}/{t}/{s}/{r}" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (rq_http_router_add(r, "GET", bad[i], h_get, NULL) != RQ_EINVAL)
@@ -149,6 +149,29 @@ static void test_bad_patterns(void **state)
 	rq_http_router_free(NULL);
 }
 
+/* TAXII's URLs end with '/': such a pattern matches only such a path */
+static void test_trailing_slash(void **state)
+{
+	rq_http_router *r = NULL;
+	rq_http_match m;
+	(void)state;
+	assert_int_equal(rq_http_router_new(&r), 0);
+	assert_int_equal(rq_http_router_add(r, "GET", "/taxii2/", h_get, NULL), 0);
+	assert_int_equal(rq_http_router_add(r, "GET", "/t/{root}/collections/{id}/", h_get, NULL), 0);
+	assert_int_equal(rq_http_router_add(r, "GET", "/t/{root}/collections/{id}", h_get, NULL), 0);
+	assert_int_equal(rq_http_router_add(r, "GET", "/taxii2/", h_get, NULL), RQ_EINVAL);
+	assert_int_equal(rq_http_router_match(r, "GET", "/taxii2/", &m), 0);
+	assert_int_equal(rq_http_router_match(r, "GET", "/taxii2", &m), RQ_ENOTFOUND);
+	assert_int_equal(rq_http_router_match(r, "GET", "/taxii2//", &m), RQ_ENOTFOUND);
+	assert_int_equal(rq_http_router_match(r, "GET", "/t/api/collections/c1/", &m), 0);
+	assert_string_equal(m.pattern, "/t/{root}/collections/{id}/");
+	assert_string_equal(m.param_values[1], "c1");
+	assert_int_equal(rq_http_router_match(r, "GET", "/t/api/collections/c1", &m), 0);
+	assert_string_equal(m.pattern, "/t/{root}/collections/{id}");
+	assert_int_equal(rq_http_router_match(r, "POST", "/taxii2/", &m), RQ_EUNSUPPORTED);
+	rq_http_router_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_bad_patterns),
+		cmocka_unit_test(test_trailing_slash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
