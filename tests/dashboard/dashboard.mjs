@@ -494,6 +494,7 @@ async function auditPage(page, who) {
 	check((await page.locator('.pager [role=status]').textContent()).includes(`/ ${all.total}`), `audit (${who}): the API's ${all.total} entries counted`);
 	const first = (await page.locator('section.panel tbody tr').first().locator('td').first().textContent()).trim();
 	check(dmyHm.test(first), `audit (${who}): time dd/mm/yyyy HH:mm (${first})`);
+	if (who === 'admin') await shot(page, 'audit');
 	await page.getByLabel('Thao tác', { exact: true }).selectOption('report.');
 	await page.getByRole('button', { name: 'Lọc' }).click();
 	await page.waitForURL(/action=report/);
@@ -502,7 +503,8 @@ async function auditPage(page, who) {
 	const rows = await page.locator('section.panel tbody tr').allTextContents();
 	check(reps.total >= 1 && rows.length === reps.total && rows.every((r) => r.includes('report.create')),
 		`audit (${who}): filtered to the ${reps.total} report.create entries`);
-	if (who === 'admin') await shot(page, 'audit');
+	const details = await page.locator('section.panel tbody tr', { hasText: 'report.create' }).first().locator('.details').textContent();
+	check(/from: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/.test(details), `audit (${who}): a report's period in its details dd/mm/yyyy (${details})`);
 	return all;
 }
 

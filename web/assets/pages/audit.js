@@ -10,9 +10,14 @@ import { loading, errorBox, title, table, pager, unitOptions, unitName, parseDay
 const LIMIT = 50;
 const ACTIONS = ['auth.', 'endpoint.', 'user.', 'unit.', 'token.', 'policy.', 'task.', 'report.', 'ncsc.', 'apitoken.'];
 
+// details' times (Unix seconds) are shown dd/mm/yyyy HH:mm like the rest
+const TIME_KEYS = new Set(['from', 'to', 'at', 'since', 'until', 'expires_at']);
+
 function details(d) {
 	const keys = d && typeof d === 'object' ? Object.keys(d) : [];
-	return keys.length ? h('code.details', null, keys.map((k) => `${k}: ${typeof d[k] === 'object' ? JSON.stringify(d[k]) : d[k]}`).join('; ')) : '—';
+	const show = (k) => (TIME_KEYS.has(k) && typeof d[k] === 'number' ? dateTime(d[k])
+		: typeof d[k] === 'object' ? JSON.stringify(d[k]) : d[k]);
+	return keys.length ? h('span.details', null, keys.map((k) => `${k}: ${show(k)}`).join('; ')) : '—';
 }
 
 export async function render(main, route) {
@@ -49,9 +54,9 @@ export async function render(main, route) {
 		if (!route.alive()) return;
 		const keep = Object.fromEntries(['unit', 'user', 'action', 'since', 'until'].map((k) => [k, p.get(k) || '']));
 		fill(listBox, h('h2', null, t('aud.title')), table([
-			{ key: 'at', label: t('aud.at'), render: (e) => dateTime(e.at) },
+			{ key: 'at', label: t('aud.at'), render: (e) => dateTime(e.at), cls: () => 'nowrap' },
 			{ key: 'actor', label: t('aud.user'), render: (e) => e.actor || '—' },
-			{ key: 'action', label: t('aud.action'), render: (e) => h('code', null, e.action) },
+			{ key: 'action', label: t('aud.action'), render: (e) => h('code', null, e.action), cls: () => 'nowrap' },
 			{ key: 'object', label: t('aud.object'), render: (e) => (e.object_type ? `${e.object_type}${e.object_id ? ` #${e.object_id}` : ''}` : '—') },
 			{ key: 'unit', label: t('filter.unit'), render: (e) => (e.unit_id ? unitName(e.unit_id) : '—') },
 			{ key: 'ip', label: t('aud.ip'), render: (e) => e.ip || '—' },

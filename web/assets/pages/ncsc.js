@@ -48,7 +48,7 @@ export async function render(main, route) {
 			const data = await get('/api/v1/ncsc/submissions', { limit: LIMIT, offset });
 			if (!route.alive()) return;
 			fill(listBox, h('h2', null, t('ncsc.log')), table([
-				{ key: 'created_at', label: t('ncsc.time'), render: (s) => dateTime(s.report_time || s.created_at) },
+				{ key: 'created_at', label: t('ncsc.time'), render: (s) => dateTime(s.report_time || s.created_at), cls: () => 'nowrap' },
 				{ key: 'state', label: t('ep.state'), render: (s) => [badge(t(`ncsc.state_${s.state}`), STATE_CLASS[s.state]),
 					s.state === 'queued' && s.next_attempt_at ? h('small.hint', null, ' ', t('ncsc.next', { at: dateTime(s.next_attempt_at) })) : null,
 					s.state === 'sent' ? h('small.hint', null, ' ', dateTime(s.sent_at)) : null] },
