@@ -129,6 +129,13 @@ if (PHASE === 'main') {
 	check((await page.locator('.top .who').textContent()).includes('Quản trị viên'), 'header shows the role');
 	check(dmy.test(await page.locator('p.period').textContent()), 'the period is shown dd/mm/yyyy');
 	check(await card(page, 'Bảo vệ thời gian thực') === '71,4 %', 'Vietnamese number format: 71,4 %');
+	{
+		const cov = (await apiGet(page, '/api/v1/coverage')).body.figures;
+		const shown = [await card(page, 'Số máy'), await card(page, 'Mẫu cũ hơn 7 ngày'), await card(page, 'Đang nhiễm'),
+			await card(page, 'Đã rà quét'), await card(page, 'Tệp đã xử lý')];
+		const want = [cov.endpoints, cov.endpoints - cov.fresh_7d, cov.infected, cov.scanned, cov.files_cleaned].map(String);
+		check(JSON.stringify(shown) === JSON.stringify(want), `overview: the cards show GET /api/v1/coverage's figures (${shown.join(', ')})`);
+	}
 	check(await page.locator('svg.chart rect.bar').count() === 6, 'freshness chart: six bars');
 	await page.waitForSelector('#trend svg');
 	{
@@ -366,6 +373,22 @@ if (PHASE === 'main') {
 	await page.goto(`${BASE}/#/reports`);
 	await page.waitForSelector('section.panel h2');
 	check(await page.getByRole('button', { name: 'Lập báo cáo' }).count() === 0, 'viewer: reports listed, no form to make one');
+	await page.context().close();
+}
+
+// ---------- a province-wide viewer: reads the NCSC log and the province's reports ----------
+if (PHASE === 'main') {
+	const page = await newPage('province viewer');
+	await login(page, 'xemtinh');
+	await page.goto(`${BASE}/#/ncsc`);
+	await page.waitForSelector('section.panel tbody tr');
+	const api = (await apiGet(page, '/api/v1/ncsc/submissions')).body;
+	check(api.total === 1 && (await page.locator('section.panel tbody tr').count()) === 1, 'province viewer: the NCSC log read');
+	check(await page.getByRole('button', { name: 'Gửi báo cáo ngay' }).count() === 0, 'province viewer: no "send now"');
+	await page.goto(`${BASE}/#/reports`);
+	await page.waitForSelector('section.panel tbody tr');
+	check(await page.locator('tbody tr', { hasText: 'Toàn tỉnh' }).count() >= 1 && await page.getByRole('button', { name: 'Lập báo cáo' }).count() === 0,
+		'province viewer: the province\'s reports listed, no form');
 	await page.context().close();
 }
 

@@ -8,8 +8,8 @@
 # raquetd enrolled with a token and updated from the server's signed
 # mirror, and reporting to the national centre configured towards an
 # address that refuses. The browser logs in as each role and checks its
-# scope and every page against the API: the language switch, dd/mm/yyyy
-# dates, a scan task carried out by the real agent, the reports made and
+# scope (a province-wide viewer too) and every page against the API: the
+# language switch, dd/mm/yyyy dates, a scan task carried out by the real agent, the reports made and
 # downloaded from the Reports page (the files are checked here: XLSX with
 # openpyxl against the store, PDF with pdftotext, CSV), the NCSC log, the
 # audit log, the scan schedule form, and no console error or CSP
@@ -77,6 +77,7 @@ user() { printf '%s\n' "$1-password-123" | "$SERVER" user add --store "$STORE" -
 user quantri admin "" "Nguyễn Văn Quản"
 user canbo officer HOAAN "Lê Thị Hà"
 user xem viewer SYT "Trần Minh Đức"
+user xemtinh viewer "" "Phạm Thu Trang"
 # restart DAYS_BACK: the server again, its coverage recorder's clock that
 # many days back; it records that day's snapshot at start (waited for)
 recorded_since() { [ "$(sql "SELECT COUNT(*) FROM coverage_daily WHERE recorded_at >= $1")" -ge 1 ] 2> /dev/null; }
