@@ -142,7 +142,7 @@ if (PHASE === 'main') {
 		// the trend: the three days the server recorded, each line one point a day,
 		// the machines' line rising as the history does
 		const hist = (await apiGet(page, '/api/v1/coverage/history?days=90')).body.days;
-		check(hist.length === 3, `coverage history: three days recorded (${hist.map((d) => d.day).join(' ')})`);
+		check(hist.length === 3 && hist.map((d) => d.figures.endpoints).join() === '3,5,6', `coverage history: three days recorded, 3, 5 and 6 machines (${hist.map((d) => d.day).join(' ')})`);
 		check(await page.locator('#trend polyline').count() === 5, 'overview trend: five lines');
 		const ys = (await page.locator('#trend polyline.s1').getAttribute('points')).split(' ').map((p) => Number(p.split(',')[1]));
 		const counts = hist.map((d) => d.figures.endpoints);

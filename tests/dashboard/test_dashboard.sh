@@ -80,12 +80,13 @@ user xem viewer SYT "Trần Minh Đức"
 user xemtinh viewer "" "Phạm Thu Trang"
 # restart DAYS_BACK: the server again, its coverage recorder's clock that
 # many days back; it records that day's snapshot at start (waited for)
-recorded_since() { [ "$(sql "SELECT COUNT(*) FROM coverage_daily WHERE recorded_at >= $1")" -ge 1 ] 2> /dev/null; }
+recorded_since() { [ "$(sql "SELECT COUNT(*) FROM coverage_daily WHERE day = '$1' AND recorded_at >= $2")" -ge 1 ] 2> /dev/null; }
 restart() {
-	local since=$(($(date +%s) - $1 * 86400 - 1))
+	local since=$(($(date +%s) - $1 * 86400 - 1)) day
+	day=$(date -d "-$1 day" +%F)
 	[ -n "$SPID" ] && stop_server
 	RAQUET_SERVER_TEST_RECORD_SKEW=$((-$1 * 86400)) start_server --mirror-dir "$WORK/mirror" --config "$WORK/ncsc.conf"
-	wait_for 60 recorded_since "$since" ||
+	wait_for 60 recorded_since "$day" "$since" ||
 		fail "no coverage snapshot after a start $1 days back: $(sql "SELECT unit_id, day, endpoints, recorded_at FROM coverage_daily")"
 }
 restart 0
