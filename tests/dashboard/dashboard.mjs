@@ -1,18 +1,24 @@
 // The browser half of test_dashboard.sh: Debian's chromium (headless)
 // driven by playwright-core against the server the shell half started and
 // filled. Environment: RQ_URL, RQ_CHROMIUM, RQ_REAL_EP / RQ_REAL_HOST (the
-// real agent's endpoint), RQ_SHA (a sample on two machines in two units),
-// RQ_SCREENSHOTS (a folder: save the main pages there as PNG).
+// real agent's endpoint), RQ_SHA (a sample on three machines in three
+// units), RQ_DOWNLOADS (a folder: the report files downloaded through the
+// page go there, with ids.txt naming each report, for the shell half to
+// check), RQ_PHASE (main; ncsc-off: only the NCSC page of a server whose
+// [ncsc] is not configured), RQ_SCREENSHOTS (a folder: save the main pages
+// there as PNG). Every page runs on the real server's answers, and the
+// figures it shows are checked against the API's.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 
 const BASE = process.env.RQ_URL;
 const SHOTS = process.env.RQ_SCREENSHOTS || '';
 const REAL_EP = process.env.RQ_REAL_EP;
 const REAL_HOST = process.env.RQ_REAL_HOST;
 const SHA = process.env.RQ_SHA;
-// Routes other branches add: until they land, their 404 is expected.
-const LATER = /\/api\/v1\/(coverage\/history|detections\/samples|signatures|reports)|outdated=true/;
+const DOWNLOADS = process.env.RQ_DOWNLOADS;
+const PHASE = process.env.RQ_PHASE || 'main';
 
 let failures = 0;
 function check(ok, what) {
@@ -40,7 +46,7 @@ const problems = [];
 let provoked = null;
 
 async function newPage(label) {
-	const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+	const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-US', acceptDownloads: true });
 	const page = await context.newPage();
 	await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
 		(e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
@@ -49,7 +55,6 @@ async function newPage(label) {
 		const url = (m.location() && m.location().url) || '';
 		const expected = /Failed to load resource/.test(m.text()) &&
 			((/status of 401/.test(m.text()) && /\/api\/v1\/auth\/me/.test(url)) ||
-			 (/status of 40[04]/.test(m.text()) && LATER.test(url)) ||
 			 (provoked && provoked.test(`${m.text()} ${url}`)));
 		if (!expected) problems.push(`${label}: console: ${m.text()} ${url}`);
 	});
@@ -79,9 +84,32 @@ async function card(page, label) {
 }
 
 const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
+const dmyHm = /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/;
+
+// The API's answer as the page's session sees it.
+async function apiGet(page, path) {
+	const r = await page.request.get(`${BASE}${path}`);
+	return { status: r.status(), body: r.status() === 200 ? await r.json() : null };
+}
+
+// A change through the API with the session's CSRF token -> status.
+async function apiSend(page, method, path, data) {
+	const me = (await apiGet(page, '/api/v1/auth/me')).body;
+	const r = await page.request.fetch(`${BASE}${path}`, { method, data, headers: { 'X-CSRF-Token': me.csrf_token } });
+	return r.status();
+}
+
+// Click `link`, wait for the download it starts, save it as `path` -> the bytes.
+async function download(page, link, path) {
+	const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+	await dl.saveAs(path);
+	return { name: dl.suggestedFilename(), url: dl.url(), bytes: readFileSync(path) };
+}
+
+if (PHASE === 'ncsc-off') await ncscOff();
 
 // ---------- the administrator: the whole province ----------
-{
+if (PHASE === 'main') {
 	const page = await newPage('admin');
 	await page.goto(`${BASE}/`);
 	await page.waitForSelector('form.login');
@@ -101,8 +129,28 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	check((await page.locator('.top .who').textContent()).includes('Quản trị viên'), 'header shows the role');
 	check(dmy.test(await page.locator('p.period').textContent()), 'the period is shown dd/mm/yyyy');
 	check(await card(page, 'Bảo vệ thời gian thực') === '71,4 %', 'Vietnamese number format: 71,4 %');
+	{
+		const cov = (await apiGet(page, '/api/v1/coverage')).body.figures;
+		const shown = [await card(page, 'Số máy'), await card(page, 'Mẫu cũ hơn 7 ngày'), await card(page, 'Đang nhiễm'),
+			await card(page, 'Đã rà quét'), await card(page, 'Tệp đã xử lý')];
+		const want = [cov.endpoints, cov.endpoints - cov.fresh_7d, cov.infected, cov.scanned, cov.files_cleaned].map(String);
+		check(JSON.stringify(shown) === JSON.stringify(want), `overview: the cards show GET /api/v1/coverage's figures (${shown.join(', ')})`);
+	}
 	check(await page.locator('svg.chart rect.bar').count() === 6, 'freshness chart: six bars');
-	await page.waitForSelector('#trend svg, #trend .notice');
+	await page.waitForSelector('#trend svg');
+	{
+		// the trend: the three days the server recorded, each line one point a day,
+		// the machines' line rising as the history does
+		const hist = (await apiGet(page, '/api/v1/coverage/history?days=90')).body.days;
+		check(hist.length === 3 && hist.map((d) => d.figures.endpoints).join() === '3,5,6', `coverage history: three days recorded, 3, 5 and 6 machines (${hist.map((d) => d.day).join(' ')})`);
+		check(await page.locator('#trend polyline').count() === 5, 'overview trend: five lines');
+		const ys = (await page.locator('#trend polyline.s1').getAttribute('points')).split(' ').map((p) => Number(p.split(',')[1]));
+		const counts = hist.map((d) => d.figures.endpoints);
+		check(ys.length === hist.length && ys.every((y, i) => i === 0 || Math.sign(ys[i - 1] - y) === Math.sign(counts[i] - counts[i - 1])),
+			`overview trend: the machines' line follows the history (${counts.join(', ')})`);
+		const labels = await page.locator('#trend svg text').allTextContents();
+		check(hist.every((d) => labels.includes(`${d.day.slice(8, 10)}/${d.day.slice(5, 7)}`)), 'overview trend: each day dd/mm on the axis');
+	}
 	await shot(page, 'overview');
 
 	await page.goto(`${BASE}/#/units`);
@@ -119,7 +167,9 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	await page.getByRole('link', { name: /UBND huyện Hòa An/ }).click();
 	await page.waitForSelector('nav.crumbs [aria-current="page"]');
 	check((await page.locator('nav.crumbs').textContent()).includes('UBND huyện Hòa An'), 'units: drill down shows the breadcrumb');
-	check(await page.locator('tbody th', { hasText: 'Phòng Giáo dục' }).count() === 1, 'units: the child unit listed');
+	await page.waitForSelector('tbody th:has-text("Phòng Giáo dục")');
+	check(await page.locator('tbody th', { hasText: 'Phòng Giáo dục' }).count() === 1 &&
+		await page.locator('tbody th', { hasText: 'Sở Y tế' }).count() === 0, 'units: the child unit listed, not the others');
 	await page.locator('nav.crumbs a').first().click();
 	await page.waitForSelector('tbody th >> text=Sở Y tế');
 
@@ -133,7 +183,7 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 
 	await page.goto(`${BASE}/#/detections`);
 	await page.waitForSelector('table caption');
-	check(await page.locator(`code:text("${SHA}")`).count() === 2, 'detections: the file\'s SHA-256 shown');
+	check(await page.locator(`code:text("${SHA}")`).count() === 3, 'detections: the file\'s SHA-256 shown on its 3 detections');
 	check(dmy.test(await page.locator('tbody td').first().textContent()), 'detections: dates dd/mm/yyyy HH:mm');
 	await shot(page, 'detections');
 
@@ -163,11 +213,46 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	check(await page.locator('tbody th').count() === 6, 'administration: policy fields listed');
 	check(await page.locator('tbody tr', { hasText: 'Xử lý khi phát hiện' }).locator('td').last().textContent() === 'Kế thừa từ UBND huyện Hòa An',
 		'administration: a policy value inherited from the parent unit says so');
+	// the scan schedule form: a wrong time refused in the page, a day of the
+	// month the server refuses (its reason shown), then saved and in force
+	await page.getByLabel('Lịch rà quét').selectOption('own');
+	const quick = page.locator('fieldset.schedule', { hasText: 'Quét nhanh' });
+	const full = page.locator('fieldset.schedule', { hasText: 'Quét toàn bộ' });
+	await quick.getByLabel('Tần suất').selectOption('week');
+	check(await quick.getByLabel('Thứ', { exact: true }).isVisible() && !(await quick.getByLabel('Ngày trong tháng (1–28)').isVisible()),
+		'schedule: a weekly scan asks for the weekday');
+	await quick.getByLabel('Thứ', { exact: true }).selectOption('wed');
+	await quick.getByLabel('Giờ (HH:MM)').fill('25:00');
+	await full.getByLabel('Tần suất').selectOption('month');
+	await full.getByLabel('Ngày trong tháng (1–28)').fill('29');
+	await full.getByLabel('Giờ (HH:MM)').fill('16:00');
+	const save = page.locator('section.panel', { hasText: 'Sửa chính sách' }).getByRole('button', { name: 'Lưu' });
+	await save.click();
+	await page.waitForSelector('.error:has-text("HH:MM")');
+	check((await page.locator('.error').textContent()).includes('Quét nhanh'), 'schedule: a wrong time refused in the page, naming the scan');
+	await quick.getByLabel('Giờ (HH:MM)').fill('10:30');
+	provoked = /status of 400 .*\/policy$/;
+	await save.click();
+	await page.waitForSelector('.error:has-text("scan_schedule.full.day")');
+	check(true, `schedule: the server's refusal shown (${(await page.locator('.error').textContent()).trim()})`);
+	provoked = null;
+	await full.getByLabel('Ngày trong tháng (1–28)').fill('5');
+	await save.click();
+	await page.waitForSelector('tbody td:has-text("Quét nhanh: hằng tuần, Thứ Tư lúc 10:30; Quét toàn bộ: hằng tháng, ngày 5 lúc 16:00")');
+	const gd = (await apiGet(page, '/api/v1/units?limit=500')).body.items.find((u) => u.code === 'HOAAN-GD').id;
+	const sched = (await apiGet(page, `/api/v1/units/${gd}/policy`)).body.own.scan_schedule;
+	check(sched.quick.every === 'week' && sched.quick.day === 'wed' && sched.quick.time === '10:30' &&
+		sched.full.every === 'month' && sched.full.day === 5 && sched.full.time === '16:00',
+	`schedule: saved in the policy's shape ${JSON.stringify(sched)}`);
+	check(await page.getByLabel('Lịch rà quét').inputValue() === 'own' && await quick.getByLabel('Thứ', { exact: true }).inputValue() === 'wed',
+		'schedule: the form shows the unit\'s own schedule again');
 	await shot(page, 'admin-policy');
-	await page.goto(`${BASE}/#/signatures`);
-	await page.waitForSelector('section.panel >> nth=1');
-	await page.goto(`${BASE}/#/reports`);
-	await page.waitForSelector('form');
+
+	await signaturesPage(page);
+	await samplesPages(page);
+	await reportsAsAdmin(page);
+	await ncscPage(page);
+	await auditPage(page, 'admin');
 
 	// language: English, remembered over a reload, then back
 	await page.goto(`${BASE}/#/overview`);
@@ -200,7 +285,7 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 }
 
 // ---------- the officer of UBND huyện Hòa An: its subtree only ----------
-{
+if (PHASE === 'main') {
 	const page = await newPage('officer');
 	await login(page, 'canbo');
 	check(await card(page, 'Số máy') === '3', 'officer overview counts only the 3 machines of Hòa An');
@@ -242,11 +327,34 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	await page.waitForSelector('section.panel tbody td:has-text("/home/ketoan/Downloads/setup.exe")');
 	check(await page.locator('section.panel', { hasText: 'Lệnh điều khiển' }).locator('tbody tr', { hasText: 'setup.exe' }).count() === 1,
 		'a quarantine task queued from a detection, listed with its path');
+
+	// reports: its unit's, never the province's (not offered; the API refuses)
+	await page.goto(`${BASE}/#/reports`);
+	await page.waitForSelector('section.panel h2');
+	const kinds = await page.getByLabel('Loại báo cáo').locator('option').allTextContents();
+	check(kinds.length === 1 && kinds[0] === 'Báo cáo đơn vị', 'officer reports: only a unit report offered');
+	const units = await page.getByLabel('Đơn vị', { exact: true }).locator('option').allTextContents();
+	check(units.length === 2 && units.every((u) => u.includes('Hòa An')), 'officer reports: only the units of its subtree');
+	const mine = await makeReport(page, 'unit', 'UBND huyện Hòa An (HOAAN)');
+	check(mine.unit.code === 'HOAAN', `officer reports: its unit's report made (#${mine.id})`);
+	provoked = /status of 403 .*\/api\/v1\/reports/;
+	const now = Math.floor(Date.now() / 1000);
+	check(await apiSend(page, 'POST', '/api/v1/reports', { kind: 'province', from: now - 86400, to: now }) === 403,
+		'officer reports: the API refuses the province\'s report (403)');
+	const list = (await apiGet(page, '/api/v1/reports?limit=50')).body;
+	check(list.items.every((r) => r.kind === 'unit' && r.unit.code.startsWith('HOAAN')) &&
+		(await page.locator('tbody tr', { hasText: 'Toàn tỉnh' }).count()) === 0, 'officer reports: the province\'s reports not listed');
+	check(await page.locator('nav.mainnav a', { hasText: 'Báo cáo NCSC' }).count() === 0, 'officer: no NCSC page in the navigation');
+	await auditPage(page, 'officer');
+	await page.goto(`${BASE}/#/audit`);
+	await page.waitForSelector('section.panel tbody tr');
+	check(!(await page.locator('section.panel tbody').textContent()).includes('Sở Y tế'), 'officer audit: no entry of a unit outside');
+	provoked = null;
 	await page.context().close();
 }
 
 // ---------- the viewer of Sở Y tế: reads only ----------
-{
+if (PHASE === 'main') {
 	const page = await newPage('viewer');
 	await login(page, 'xem');
 	check(await card(page, 'Số máy') === '3', 'viewer overview counts the 3 machines of Sở Y tế');
@@ -261,80 +369,180 @@ const dmy = /\b\d{2}\/\d{2}\/\d{4}\b/;
 	await page.waitForSelector('.error');
 	provoked = null;
 	check(true, 'viewer: another unit\'s endpoint is refused with the server\'s reason');
+	check(await page.locator('nav.mainnav a', { hasText: 'Báo cáo NCSC' }).count() === 0, 'viewer of a unit: no NCSC page');
+	await page.goto(`${BASE}/#/reports`);
+	await page.waitForSelector('section.panel h2');
+	check(await page.getByRole('button', { name: 'Lập báo cáo' }).count() === 0, 'viewer: reports listed, no form to make one');
 	await page.context().close();
 }
 
-// ---------- pages whose routes other branches add ----------
-// Until the server has them, the answers their documents describe are
-// stubbed in the browser (only when the server says 404), so the pages
-// that draw them are tested too; once the routes land, the real answers
-// are used and the checks that need stub data are left out.
-{
-	const page = await newPage('later');
-	const now = Math.floor(Date.now() / 1000);
-	const stubbed = new Set();
-	const fig = (i) => ({ endpoints: 5 + Math.floor(i / 10), reporting: 4 + Math.floor(i / 12), realtime_on: 4, fresh_1d: 2, fresh_3d: 3,
-		fresh_7d: 3 + (i % 2), fresh_15d: 4, older_15d: 1, sig_unknown: 0, infected: i % 7 === 0 ? 1 : 0 });
-	const stubs = {
-		'coverage/history': { unit: null, days: Array.from({ length: 30 }, (_, i) => ({
-			day: new Date(Date.UTC(2026, 10, 8 + i)).toISOString().slice(0, 10), figures: fig(i) })) },
-		'detections/samples/': { sha256: SHA, name: 'Win.Trojan.Emotet', type: 'hash', endpoints: 2, units: 2, detections: 2, active: 1,
-			first_seen: now - 3600, last_seen: now, by_unit: [
-				{ unit: { id: 2, name: 'Sở Y tế', code: 'SYT' }, endpoints: 1, active: 1 },
-				{ unit: { id: 5, name: 'UBND thành phố Cao Bằng', code: 'TPCB' }, endpoints: 1, active: 0 }] },
-		'detections/samples': { items: [{ sha256: SHA, name: 'Win.Trojan.Emotet', type: 'hash', endpoints: 2, units: 2, detections: 2,
-			active: 1, first_seen: now - 3600, last_seen: now }], total: 1 },
-		signatures: { databases: [{ name: 'main', version: 3, built: now - 86400, current: 6, behind: 1, unknown: 0 }], endpoints: 7 },
-		reports: { items: [{ id: 1, kind: 'province', unit: null, from: now - 30 * 86400, to: now, lang: 'vi', created_at: now,
-			created_by: 'quantri', source: 'live' }], total: 1 },
-	};
-	await page.route(/\/api\/v1\/(coverage\/history|detections\/samples\/?|signatures|reports)/, async (route) => {
-		const real = await route.fetch();
-		if (real.status() !== 404) return route.fulfill({ response: real });
-		const url = route.request().url();
-		const key = Object.keys(stubs).find((k) => url.includes(`/api/v1/${k}`) && (k !== 'detections/samples' || !/samples\/[0-9a-f]{64}/.test(url)));
-		stubbed.add(key);
-		const body = route.request().method() === 'POST' ? { id: 2 } : stubs[key];
-		return route.fulfill({ status: route.request().method() === 'POST' ? 201 : 200, contentType: 'application/json', body: JSON.stringify(body) });
-	});
-	await login(page, 'quantri');
-	await page.waitForSelector('#trend svg, #trend .notice');
-	if (stubbed.has('coverage/history')) {
-		check(await page.locator('#trend polyline').count() === 5, 'overview trend: five lines drawn from the history');
-		check((await page.locator('#trend svg').textContent()).includes('08/11'), 'overview trend: days dd/mm on the axis');
-		await shot(page, 'overview-trend');
-	} else check(await page.locator('#trend svg, #trend .notice').count() === 1, 'overview trend from the server');
+// ---------- a province-wide viewer: reads the NCSC log and the province's reports ----------
+if (PHASE === 'main') {
+	const page = await newPage('province viewer');
+	await login(page, 'xemtinh');
+	await page.goto(`${BASE}/#/ncsc`);
+	await page.waitForSelector('section.panel tbody tr');
+	const api = (await apiGet(page, '/api/v1/ncsc/submissions')).body;
+	check(api.total === 1 && (await page.locator('section.panel tbody tr').count()) === 1, 'province viewer: the NCSC log read');
+	check(await page.getByRole('button', { name: 'Gửi báo cáo ngay' }).count() === 0, 'province viewer: no "send now"');
+	await page.goto(`${BASE}/#/reports`);
+	await page.waitForSelector('section.panel tbody tr');
+	check(await page.locator('tbody tr', { hasText: 'Toàn tỉnh' }).count() >= 1 && await page.getByRole('button', { name: 'Lập báo cáo' }).count() === 0,
+		'province viewer: the province\'s reports listed, no form');
+	await page.context().close();
+}
+
+// ---------- pages of the admin's round, as functions ----------
+
+// Signatures: the mirror's database and the machines behind it, as the API says.
+async function signaturesPage(page) {
+	const sig = (await apiGet(page, '/api/v1/signatures')).body;
+	const lag = (await apiGet(page, '/api/v1/endpoints?outdated=true&limit=50')).body;
+	await page.goto(`${BASE}/#/signatures`);
+	await page.waitForFunction(() => !document.querySelector('main .loading'));
+	const main = sig.databases.find((d) => d.name === 'main');
+	check(main && main.version === 3 && main.behind === 2, `signatures API: main 3, 2 machines behind (${JSON.stringify(main)})`);
+	const row = page.locator('section.panel').first().locator('tbody tr', { hasText: 'main' });
+	const cells = (await row.locator('td').allTextContents()).map((c) => c.trim());
+	check(cells[0] === '3' && cells[2] === String(main.current) && cells[3] === String(main.behind) && cells[4] === String(main.unknown),
+		`signatures: the database row shows the API's figures (${cells.join(' | ')})`);
+	check((await page.locator('section.panel').first().textContent()).includes(`Tổng số máy: ${sig.endpoints}`), `signatures: ${sig.endpoints} machines`);
+	const hosts = (await page.locator('section.panel').nth(1).locator('tbody th, tbody td:first-child').allTextContents()).map((x) => x.trim());
+	const want = lag.items.map((e) => e.hostname).sort();
+	check(lag.total === 2 && JSON.stringify(hosts.filter((x) => want.includes(x)).sort()) === JSON.stringify(want),
+		`signatures: the machines behind listed (${want.join(', ')})`);
+	await shot(page, 'signatures');
+}
+
+// Samples: the file on three machines in three units, one row per unit.
+async function samplesPages(page) {
+	const api = (await apiGet(page, `/api/v1/detections/samples/${SHA}`)).body;
+	check(api.endpoints === 3 && api.units === 3, `samples API: ${SHA.slice(0, 8)}… on 3 machines in 3 units`);
 	await page.goto(`${BASE}/#/detections/samples`);
-	await page.waitForSelector('table caption, table tbody');
 	await page.waitForSelector('tbody tr');
-	if (stubbed.has('detections/samples'))
-		check((await page.locator('tbody').textContent()).includes('trên 2 máy tại 2 đơn vị'), 'samples: the same file on 2 machines in 2 units');
-	await page.locator(`tbody a[href="#/detections/samples/${SHA}"]`).click();
+	check((await page.locator('tbody tr', { has: page.locator(`a[href="#/detections/samples/${SHA}"]`) }).textContent()).includes('trên 3 máy tại 3 đơn vị'),
+		'samples: the same file on 3 machines in 3 units');
+	await page.locator(`tbody a[href="#/detections/samples/${SHA}"]`).first().click();
 	await page.waitForSelector('dl.facts');
 	check((await page.locator('dl.facts').textContent()).includes(SHA), 'sample page: its SHA-256');
-	check(await page.locator('tbody tr').count() >= 2, 'sample page: one row per unit');
+	const rows = await page.locator('tbody tr').allTextContents();
+	check(rows.length === api.by_unit.length && api.by_unit.every((u) => rows.some((r) => r.includes(u.unit.name))),
+		`sample page: one row per unit (${api.by_unit.map((u) => u.unit.code).join(', ')})`);
 	await shot(page, 'detections-sample');
-	await page.goto(`${BASE}/#/signatures`);
-	await page.waitForSelector('section.panel');
-	await page.waitForFunction(() => !document.querySelector('main .loading'));
-	if (stubbed.has('signatures'))
-		check((await page.locator('section.panel').first().textContent()).includes('Tổng số máy: 7'), 'signatures: databases and machine count');
-	check(await page.locator('section.panel').nth(1).locator('table, .notice').count() === 1, 'signatures: the lagging machines (or why not)');
-	await page.goto(`${BASE}/#/reports`);
-	await page.waitForSelector('section.panel');
-	await page.waitForFunction(() => !document.querySelector('main .loading'));
-	if (stubbed.has('reports')) {
-		check(await page.locator('a.button', { hasText: 'XLSX' }).count() === 1, 'reports: download links per format');
-		await page.getByLabel('Từ ngày (dd/mm/yyyy)').fill('31/02/2026');
-		await page.getByRole('button', { name: 'Lập báo cáo' }).click();
-		await page.waitForSelector('.error');
-		check((await page.locator('.error').textContent()).includes('dd/mm/yyyy'), 'reports: an impossible date is refused');
-		await page.getByLabel('Từ ngày (dd/mm/yyyy)').fill('01/11/2026');
-		await page.getByRole('button', { name: 'Lập báo cáo' }).click();
-		await page.waitForSelector('p.notice:has-text("Đã lập báo cáo")');
-		check(true, 'reports: a report made');
+}
+
+// Make a report from the form -> its id (the newest report of that kind).
+async function makeReport(page, kind, unitLabel) {
+	await page.getByLabel('Loại báo cáo').selectOption(kind);
+	if (unitLabel) await page.getByLabel('Đơn vị', { exact: true }).selectOption({ label: unitLabel });
+	await page.getByRole('button', { name: 'Lập báo cáo' }).click();
+	await page.waitForSelector('p.notice:has-text("Đã lập báo cáo")');
+	const list = (await apiGet(page, `/api/v1/reports?kind=${kind}&limit=1`)).body;
+	return list.items[0];
+}
+
+// Download the three files of report `r` through its row's links into
+// RQ_DOWNLOADS/NAME.{xlsx,pdf,csv}; ids.txt gets "NAME ID".
+async function downloadReport(page, r, name) {
+	for (const f of ['xlsx', 'pdf', 'csv']) {
+		const link = page.getByRole('link', { name: `Tải về ${f.toUpperCase()} #${r.id}` });
+		const d = await download(page, link, `${DOWNLOADS}/${name}.${f}`);
+		check(d.url.endsWith(`/api/v1/reports/${r.id}/file?format=${f}`) && d.name.endsWith(`.${f}`) && d.bytes.length > 100,
+			`reports: ${name} ${f.toUpperCase()} downloaded from the page (${d.name}, ${d.bytes.length} bytes)`);
 	}
-	console.log(`stubbed until their branches land: ${[...stubbed].sort().join(', ') || 'nothing'}`);
+	appendFileSync(`${DOWNLOADS}/ids.txt`, `${name} ${r.id}\n`);
+}
+
+async function reportsAsAdmin(page) {
+	await page.goto(`${BASE}/#/reports`);
+	await page.waitForSelector('section.panel h2');
+	check(await page.getByLabel('Loại báo cáo').inputValue() === 'province' && !(await page.getByLabel('Đơn vị', { exact: true }).isVisible()),
+		'reports: a province report asks for no unit');
+	await page.getByLabel('Từ ngày (dd/mm/yyyy)').fill('31/02/2026');
+	await page.getByRole('button', { name: 'Lập báo cáo' }).click();
+	await page.waitForSelector('.error');
+	check((await page.locator('.error').textContent()).includes('dd/mm/yyyy'), 'reports: an impossible date is refused');
+	const from = new Date(Date.now() - 30 * 86400000);
+	const pad = (n) => String(n).padStart(2, '0');
+	await page.getByLabel('Từ ngày (dd/mm/yyyy)').fill(`${pad(from.getDate())}/${pad(from.getMonth() + 1)}/${from.getFullYear()}`);
+	const prov = await makeReport(page, 'province');
+	check(prov.kind === 'province' && prov.unit === null, `reports: the province report made (#${prov.id})`);
+	await page.getByLabel('Loại báo cáo').selectOption('unit');
+	check(await page.getByLabel('Đơn vị', { exact: true }).isVisible(), 'reports: a unit report asks for the unit');
+	const unit = await makeReport(page, 'unit', 'UBND huyện Hòa An (HOAAN)');
+	check(unit.kind === 'unit' && unit.unit.code === 'HOAAN', `reports: the unit report of UBND huyện Hòa An made (#${unit.id})`);
+	await page.waitForSelector(`a[aria-label="Tải về XLSX #${unit.id}"]`);
+	const row = page.locator('tbody tr', { has: page.locator(`a[aria-label="Tải về XLSX #${prov.id}"]`) });
+	check(dmy.test(await row.textContent()) && (await row.textContent()).includes('Toàn tỉnh'), 'reports: listed with its period dd/mm/yyyy');
+	await downloadReport(page, prov, 'province');
+	await downloadReport(page, unit, 'unit');
+	await shot(page, 'reports');
+}
+
+// The NCSC page: "send now" makes a report, the worker's attempt at an
+// address that refuses leaves it queued with the error; the signed
+// document downloaded is the one whose digest and size the log shows.
+async function ncscPage(page) {
+	await page.goto(`${BASE}/#/ncsc`);
+	await page.waitForSelector('section.panel h2');
+	check(await page.locator('nav.mainnav a', { hasText: 'Báo cáo NCSC' }).count() === 1, 'NCSC: in the admin\'s navigation');
+	await page.getByRole('button', { name: 'Gửi báo cáo ngay' }).click();
+	await page.waitForSelector('p.notice:has-text("đang chờ gửi")');
+	let sub = null;
+	for (let i = 0; i < 60 && !(sub && sub.attempts >= 1); i++) {
+		await page.waitForTimeout(500);
+		sub = (await apiGet(page, '/api/v1/ncsc/submissions?limit=1')).body.items[0];
+	}
+	check(sub && sub.state === 'queued' && sub.attempts >= 1 && sub.last_error, `NCSC API: queued after a failed attempt (${sub && sub.last_error})`);
+	await page.getByRole('button', { name: 'Làm mới' }).click();
+	await page.waitForSelector(`tbody td:has-text("${sub.last_error.slice(0, 30)}")`);
+	const row = page.locator('tbody tr').first();
+	const text = await row.textContent();
+	check(text.includes('Đang chờ gửi') && text.includes(sub.sha256.slice(0, 16)) && text.includes(new Intl.NumberFormat('vi-VN').format(sub.size)),
+		'NCSC: the log row shows state, digest and size');
+	check(dmy.test(text) && text.includes('lần thử tiếp'), 'NCSC: times dd/mm/yyyy and the next attempt');
+	const d = await download(page, row.getByRole('link', { name: `Tải về #${sub.id}` }), `${DOWNLOADS}/ncsc-${sub.id}.xml`);
+	check(createHash('sha256').update(d.bytes).digest('hex') === sub.sha256 && d.bytes.length === sub.size,
+		'NCSC: the signed document downloaded is the one sent (SHA-256 and size)');
+	check((await row.getByRole('link', { name: `Xem #${sub.id}` }).getAttribute('href')) === `/api/v1/ncsc/submissions/${sub.id}/document`,
+		'NCSC: a link to view the document');
+	await shot(page, 'ncsc');
+}
+
+// The audit log: dd/mm/yyyy HH:mm, the API's total, an action filter.
+async function auditPage(page, who) {
+	await page.goto(`${BASE}/#/audit`);
+	await page.waitForSelector('section.panel tbody');
+	const all = (await apiGet(page, '/api/v1/audit?limit=50')).body;
+	check((await page.locator('.pager [role=status]').textContent()).includes(`/ ${all.total}`), `audit (${who}): the API's ${all.total} entries counted`);
+	const first = (await page.locator('section.panel tbody tr').first().locator('td').first().textContent()).trim();
+	check(dmyHm.test(first), `audit (${who}): time dd/mm/yyyy HH:mm (${first})`);
+	if (who === 'admin') await shot(page, 'audit');
+	await page.getByLabel('Thao tác', { exact: true }).selectOption('report.');
+	await page.getByRole('button', { name: 'Lọc' }).click();
+	await page.waitForURL(/action=report/);
+	await page.waitForSelector('section.panel tbody tr');
+	const reps = (await apiGet(page, '/api/v1/audit?action=report.')).body;
+	const rows = await page.locator('section.panel tbody tr').allTextContents();
+	check(reps.total >= 1 && rows.length === reps.total && rows.every((r) => r.includes('report.create')),
+		`audit (${who}): filtered to the ${reps.total} report.create entries`);
+	const details = await page.locator('section.panel tbody tr', { hasText: 'report.create' }).first().locator('.details').textContent();
+	check(/from: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/.test(details), `audit (${who}): a report's period in its details dd/mm/yyyy (${details})`);
+	return all;
+}
+
+// [ncsc] not configured: "send now" says so (409 not_configured).
+async function ncscOff() {
+	const page = await newPage('ncsc-off');
+	await login(page, 'quantri');
+	await page.goto(`${BASE}/#/ncsc`);
+	await page.waitForSelector('section.panel h2');
+	provoked = /status of 409 .*\/api\/v1\/ncsc\/submissions$/;
+	await page.getByRole('button', { name: 'Gửi báo cáo ngay' }).click();
+	await page.waitForSelector('[role=alert]:has-text("Chưa cấu hình gửi báo cáo NCSC")');
+	check((await page.locator('[role=alert]').textContent()).includes('[ncsc] url'), 'NCSC without [ncsc] url: the page says it is not configured and how');
+	provoked = null;
+	await shot(page, 'ncsc-not-configured');
 	await page.context().close();
 }
 

@@ -5,7 +5,7 @@
 import { h, fill, field, select } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 import { api, setCsrf, onUnauthenticated } from './api.js';
-import { session, loadUnits, errorBox } from './ui.js';
+import { session, loadUnits, errorBox, isProvinceWide, canOperate } from './ui.js';
 import * as overview from './pages/overview.js';
 import * as units from './pages/units.js';
 import * as endpoints from './pages/endpoints.js';
@@ -14,6 +14,8 @@ import * as detections from './pages/detections.js';
 import * as signatures from './pages/signatures.js';
 import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
+import * as ncsc from './pages/ncsc.js';
+import * as audit from './pages/audit.js';
 
 const NAV = [
 	['overview', 'nav.overview', overview],
@@ -23,7 +25,11 @@ const NAV = [
 	['signatures', 'nav.signatures', signatures],
 	['admin', 'nav.admin', admin],
 	['reports', 'nav.reports', reports],
+	// a fourth element: who sees the page (the server refuses the others)
+	['ncsc', 'nav.ncsc', ncsc, isProvinceWide],
+	['audit', 'nav.audit', audit, canOperate],
 ];
+const shown = () => NAV.filter(([, , , who]) => !who || who());
 
 const top = document.getElementById('top');
 const main = document.getElementById('main');
@@ -63,7 +69,7 @@ function drawHeader(current) {
 		return;
 	}
 	const u = session.user;
-	const nav = h('nav.mainnav', { 'aria-label': t('nav.label') }, h('ul', null, NAV.map(([key, label]) =>
+	const nav = h('nav.mainnav', { 'aria-label': t('nav.label') }, h('ul', null, shown().map(([key, label]) =>
 		h('li', null, h('a', { href: `#/${key}`, 'aria-current': current === key ? 'page' : null }, t(label))))));
 	fill(top,
 		h('div.bar', null, brand,
@@ -147,7 +153,7 @@ async function route() {
 		return;
 	}
 	let key = parts[0] || 'overview';
-	let page = (NAV.find(([k]) => k === key) || [])[2];
+	let page = (shown().find(([k]) => k === key) || [])[2];
 	if (key === 'endpoints' && parts[1]) page = endpoint;
 	if (!page) { key = 'overview'; page = overview; }
 	drawHeader(key);

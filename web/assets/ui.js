@@ -158,3 +158,16 @@ export function periodRange(days) {
 	const to = Math.floor(Date.now() / 1000);
 	return { from: to - days * 86400, to };
 }
+
+// A day typed dd/mm/yyyy -> Unix seconds of its local midnight, or null
+// (a date input would follow the browser's locale, not dd/mm/yyyy).
+export function parseDay(s) {
+	const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(s || '');
+	if (!m) return null;
+	const d = new Date(Number(m[3]), Number(m[2]) - 1, Number(m[1]));
+	return d.getDate() === Number(m[1]) && d.getMonth() === Number(m[2]) - 1 ? Math.floor(d.getTime() / 1000) : null;
+}
+
+// Is the caller province-wide (no unit)? The province's reports and the
+// national centre's log are theirs to read.
+export const isProvinceWide = () => session.user && !session.user.unit_id;

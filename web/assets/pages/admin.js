@@ -171,6 +171,73 @@ async function tokensTab(box, route) {
 		listBox);
 }
 
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// {"quick": {...}, "full": {...}} -> "Quét nhanh: hằng ngày lúc 12:00; ..."
+function scheduleText(v) {
+	const one = (kind) => {
+		const s = v[kind];
+		if (!s) return `${t(`pol.sched_${kind}`)}: ${t('pol.sched_none')}`;
+		const when = s.every === 'day' ? t('pol.every_day')
+			: s.every === 'week' ? `${t('pol.every_week')}, ${t(`pol.wd_${s.day}`)}` : `${t('pol.every_month')}, ${t('pol.on_day', { d: s.day })}`;
+		return `${t(`pol.sched_${kind}`)}: ${when} ${t('pol.at')} ${s.time}`;
+	};
+	return `${one('quick')}; ${one('full')}`;
+}
+
+/*
+ * The scan schedule as a form (the policy's shape: a quick scan every day or
+ * week, a full scan every week or month, each at a time HH:MM; a schedule
+ * left out is not run). value() -> the object, null to inherit, or throws
+ * the reason a time is wrong; the server checks everything again and the
+ * form shows its reason (e.g. a day of the month after 28).
+ */
+function scheduleForm(own) {
+	const mode = select([['', t('pol.inherit')], ['own', t('pol.sched_set')]], own ? 'own' : '');
+	const part = (kind, everies) => {
+		const cur = (own && own[kind]) || null;
+		const every = select([['', t('pol.sched_none')], ...everies.map((e) => [e, t(`pol.every_${e}`)])], cur ? cur.every : '');
+		const wday = select(WEEKDAYS.map((d) => [d, t(`pol.wd_${d}`)]), cur && cur.every === 'week' ? cur.day : 'fri');
+		// the day of the month is checked by the server (its reason names the field)
+		const mday = h('input', { type: 'number', inputmode: 'numeric', value: cur && cur.every === 'month' ? cur.day : 1 });
+		const time = h('input', { value: cur ? cur.time : (kind === 'quick' ? '12:00' : '15:00'), placeholder: 'HH:MM', maxlength: 5, size: 6 });
+		const wField = field(t('pol.weekday'), wday), mField = field(t('pol.month_day'), mday), tField = field(t('pol.time'), time);
+		const sync = () => {
+			wField.hidden = every.value !== 'week';
+			mField.hidden = every.value !== 'month';
+			tField.hidden = !every.value;
+		};
+		every.addEventListener('change', sync);
+		sync();
+		const box = h('fieldset.schedule', null, h('legend', null, t(`pol.sched_${kind}`)), field(t('pol.every'), every), wField, mField, tField);
+		const value = () => {
+			if (!every.value) return null;
+			if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time.value.trim())) throw new Error(t('pol.bad_time', { what: t(`pol.sched_${kind}`) }));
+			const out = { every: every.value, time: time.value.trim() };
+			if (every.value === 'week') out.day = wday.value;
+			if (every.value === 'month') out.day = Number(mday.value);
+			return out;
+		};
+		return { box, value };
+	};
+	const quick = part('quick', ['day', 'week']), full = part('full', ['week', 'month']);
+	const parts = h('div.schedparts', null, quick.box, full.box);
+	const sync = () => { parts.hidden = mode.value !== 'own'; };
+	mode.addEventListener('change', sync);
+	sync();
+	const node = h('div.schedform', null, field(t('pol.scan_schedule'), mode), parts);
+	return {
+		node,
+		value: () => {
+			if (mode.value !== 'own') return null;
+			const out = {}, q = quick.value(), f = full.value();
+			if (q) out.quick = q;
+			if (f) out.full = f;
+			return out;
+		},
+	};
+}
+
 const POLICY_FIELDS = ['scan_schedule', 'action_on_detection', 'exclusions', 'realtime', 'update_interval_minutes', 'heartbeat_interval_seconds'];
 
 function showValue(v, k) {
@@ -178,6 +245,7 @@ function showValue(v, k) {
 	if (k === 'action_on_detection') return t(`pol.act_${v}`);
 	if (k === 'exclusions' && Array.isArray(v)) return v.length ? h('code', null, v.join('  ')) : '—';
 	if (typeof v === 'boolean') return v ? t('ep.rt_on') : t('ep.rt_off');
+	if (k === 'scan_schedule' && typeof v === 'object') return scheduleText(v);
 	if (typeof v === 'object') return h('code', null, JSON.stringify(v));
 	return String(v);
 }
@@ -210,17 +278,14 @@ async function policyTab(box, route) {
 		const upd = h('input', { type: 'number', min: 15, max: 1440, value: own.update_interval_minutes ?? '', placeholder: t('pol.inherit') });
 		const hb = h('input', { type: 'number', min: 30, max: 3600, value: own.heartbeat_interval_seconds ?? '', placeholder: t('pol.inherit') });
 		const excl = h('textarea', { rows: 3, placeholder: t('pol.inherit') }, (own.exclusions || []).join('\n'));
-		const sched = h('textarea', { rows: 3, placeholder: t('pol.inherit') }, own.scan_schedule ? JSON.stringify(own.scan_schedule) : '');
+		const sched = scheduleForm(own.scan_schedule);
 		parts.push(h('section.panel', null, h('h2', null, t('pol.edit')), h('p.hint', null, t('pol.edit_hint')),
 			form([field(t('pol.action_on_detection'), action), field(t('pol.realtime'), realtime),
 				field(t('pol.update_interval_minutes'), upd), field(t('pol.heartbeat_interval_seconds'), hb),
-				field(t('pol.exclusions'), excl, t('pol.exclusions_hint')), field(t('pol.scan_schedule'), sched, t('pol.schedule_hint'))],
+				field(t('pol.exclusions'), excl, t('pol.exclusions_hint')), sched.node],
 			t('common.save'),
 			() => {
-				let schedule = null;
-				if (sched.value.trim()) {
-					try { schedule = JSON.parse(sched.value); } catch { throw new Error(t('pol.bad_json')); }
-				}
+				const schedule = sched.value();
 				const lines = excl.value.split('\n').map((s) => s.trim()).filter(Boolean);
 				return api('PUT', `/api/v1/units/${unitId}/policy`, {
 					action_on_detection: action.value || null,

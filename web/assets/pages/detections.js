@@ -1,12 +1,11 @@
 // Detections (#/detections?...): the files found in the caller's scope,
 // filtered by unit, name, state and period, with each file's SHA-256; and
 // the samples view (#/detections/samples, #/detections/samples/SHA256):
-// the same file on N machines in M units, from /detections/samples when
-// the server has it.
+// the same file on N machines in M units, from /detections/samples.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, dateTime } from '../i18n.js';
 import { get } from '../api.js';
-import { loading, errorBox, title, table, pager, unitOptions, badge, stateClass, unavailable, PERIODS } from '../ui.js';
+import { loading, errorBox, title, table, pager, unitOptions, badge, stateClass, PERIODS } from '../ui.js';
 
 const LIMIT = 50;
 const STATES = ['active', 'quarantined', 'removed', 'restored', 'ignored'];
@@ -81,7 +80,7 @@ async function samples(main, route) {
 	try {
 		data = await get('/api/v1/detections/samples', { unit: p.unit, name: p.name, since: since(p.days), limit: LIMIT, offset });
 	} catch (e) {
-		fill(body, e.status === 404 ? unavailable(t('det.samples')) : errorBox(e));
+		fill(body, errorBox(e));
 		return;
 	}
 	if (!route.alive()) return;

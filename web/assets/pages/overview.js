@@ -1,7 +1,7 @@
 // Overview (#/overview?days=30&unit=ID): the coverage figures of the
 // caller's scope (or a unit in it) -- protected, real-time, signature
 // freshness, scanned and cleaned in the period, infected now -- and the
-// trend of the last 90 days from /coverage/history when the server has it.
+// trend of the last 90 days from /coverage/history.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, pct, date } from '../i18n.js';
 import { get } from '../api.js';
@@ -79,7 +79,6 @@ export async function render(main, route) {
 		fill(trend, h('h2', null, t('overview.trend')), lineChart(rows.map((r) => r.day), series, t('overview.trend')));
 	} catch (e) {
 		if (!route.alive()) return;
-		fill(trend, h('h2', null, t('overview.trend')),
-			e.status === 404 ? h('p.notice', null, t('overview.no_history')) : errorBox(e));
+		fill(trend, h('h2', null, t('overview.trend')), errorBox(e));
 	}
 }

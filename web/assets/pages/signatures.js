@@ -1,11 +1,10 @@
 // Signatures (#/signatures): the signature databases the server knows (the
 // current version, how many machines are behind or unknown) and the
-// machines lagging behind, from /signatures and /endpoints?outdated=true
-// when the server has them.
+// machines lagging behind, from /signatures and /endpoints?outdated=true.
 import { h, fill } from '../dom.js';
 import { t, num, date, dateTime } from '../i18n.js';
 import { get } from '../api.js';
-import { loading, errorBox, title, table, pager, unavailable } from '../ui.js';
+import { loading, errorBox, title, table, pager } from '../ui.js';
 import { sigAge } from './endpoints.js';
 
 const LIMIT = 50;
@@ -15,9 +14,6 @@ export async function render(main, route) {
 	const dbBox = h('section.panel', null, h('h2', null, t('sig.databases')), loading());
 	const lagBox = h('section.panel', { 'aria-live': 'polite' }, h('h2', null, t('sig.lagging')), loading());
 	fill(main, title(t('sig.title')), dbBox, lagBox);
-	// `outdated` comes with /signatures: a server without the one ignores
-	// the other's filter and would list every machine as lagging
-	let known = true;
 	try {
 		const s = await get('/api/v1/signatures');
 		if (!route.alive()) return;
@@ -33,12 +29,7 @@ export async function render(main, route) {
 			], s.databases || [], { localSort: true, rowHeader: true }));
 	} catch (e) {
 		if (!route.alive()) return;
-		fill(dbBox, h('h2', null, t('sig.databases')), e.status === 404 ? unavailable(t('sig.databases')) : errorBox(e));
-		known = e.status !== 404;
-	}
-	if (!known) {
-		fill(lagBox, h('h2', null, t('sig.lagging')), unavailable(t('sig.lagging')));
-		return;
+		fill(dbBox, h('h2', null, t('sig.databases')), errorBox(e));
 	}
 	try {
 		const data = await get('/api/v1/endpoints', { outdated: 'true', limit: LIMIT, offset, sort: 'db_newest_build' });
@@ -53,7 +44,6 @@ export async function render(main, route) {
 		pager(data.total, LIMIT, offset, (o) => route.go('signatures', { offset: o || '' })));
 	} catch (e) {
 		if (!route.alive()) return;
-		fill(lagBox, h('h2', null, t('sig.lagging')),
-			e.status === 404 || e.status === 400 ? unavailable(t('sig.lagging')) : errorBox(e));
+		fill(lagBox, h('h2', null, t('sig.lagging')), errorBox(e));
 	}
 }
