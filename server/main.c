@@ -20,6 +20,7 @@
 #include "api/apitokens.h"
 #include "api/auth.h"
 #include "api/endpoints.h"
+#include "api/intel.h"
 #include "api/reports.h"
 #include "api/units.h"
 #include "api/users.h"
@@ -36,6 +37,8 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "intel/publish.h"
+#include "intel_cmd.h"
 #include "ncsc/scheduler.h"
 #include "ncsc/sign.h"
 #include "ncsc_cmd.h"
@@ -95,7 +98,8 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
-	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
+	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
+	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
@@ -207,6 +211,7 @@ int main(int argc, char **argv)
 	rq_http_server *server = NULL;
 	rq_report_scheduler *scheduler = NULL;
 	rq_ncsc_scheduler *ncsc = NULL;
+	rq_intel_publisher *intel = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -221,6 +226,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && !strcmp(argv[1], "ncsc")) {
 		status = rq_ncsc_cmd_main(argc - 1, argv + 1);
+		goto done;
+	}
+	if (argc > 1 && !strcmp(argv[1], "intel")) {
+		status = rq_intel_cmd_main(argc - 1, argv + 1);
 		goto done;
 	}
 	if (argc > 1 && !strcmp(argv[1], "routes")) {
@@ -328,6 +337,11 @@ int main(int argc, char **argv)
 		rq_log(RQ_LOG_ERROR, "%s: reports to the national centre are not sent", rq_error_last());
 	else if (ncsc)
 		rq_log(RQ_LOG_INFO, "ncsc: reporting to %s (schedule %s)", cfg.ncsc_url, cfg.ncsc_schedule);
+	if (rq_intel_publisher_start(&intel, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: indicators are not published", rq_error_last());
+	else if (intel)
+		rq_log(RQ_LOG_INFO, "intel: indicators are published as the %s database into %s", cfg.intel_database,
+		       cfg.mirror_dir);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -336,6 +350,8 @@ int main(int argc, char **argv)
 	scheduler = NULL;
 	rq_ncsc_scheduler_stop(ncsc);
 	ncsc = NULL;
+	rq_intel_publisher_stop(intel);
+	intel = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -343,6 +359,7 @@ int main(int argc, char **argv)
 done:
 	rq_report_scheduler_stop(scheduler);
 	rq_ncsc_scheduler_stop(ncsc);
+	rq_intel_publisher_stop(intel);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();
