@@ -94,8 +94,8 @@ int rq_store_intel_upsert(rq_store *s, int64_t source_id, const rq_intel_indicat
 	} else if (rc == 0) {
 		rc = rq_store_prepare(s, &st,
 				      "UPDATE intel_indicators SET"
-				      " name = CASE WHEN $3 <> '' THEN $3 ELSE name END,"
-				      " description = CASE WHEN $4 <> '' THEN $4 ELSE description END,"
+				      " name = CASE WHEN name = '' THEN $3 ELSE name END,"
+				      " description = CASE WHEN description = '' THEN $4 ELSE description END,"
 				      " body = COALESCE($5, body),"
 				      " confidence = CASE WHEN $6 > confidence THEN $6 ELSE confidence END,"
 				      " first_seen = CASE WHEN $7 < first_seen THEN $7 ELSE first_seen END,"

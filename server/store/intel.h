@@ -29,7 +29,8 @@ int rq_store_intel_source(rq_store *s, const char *name, const char *kind, const
 /*
  * Insert or update one indicator from source `source_id` at `now`: the
  * (type, value) row keeps the highest confidence, the earliest first and
- * latest last seen, a non-empty name/description over an empty one; the
+ * latest last seen, its name and description until then empty (the first
+ * source to name an indicator names its detection, as in the engine); the
  * source link gets this source's confidence, times and ref. The allow-list
  * flag is never changed by an import. *out_new (may be NULL): 1 when the
  * row was created.

@@ -38,7 +38,8 @@ static void test_upsert(void **state)
 	a.confidence = 20;
 	FX_OK(rq_store_intel_upsert(f->s, s1, &a, NOW + 10, &created)); /* the same list again */
 	assert_int_equal(created, 0);
-	a.name = (char *)fx_nasty;
+	a.name = "Other";
+	a.description = (char *)fx_nasty;
 	a.confidence = 90;
 	FX_OK(rq_store_intel_upsert(f->s, s2, &a, NOW + 20, &created)); /* another source */
 	assert_int_equal(created, 0);
@@ -48,7 +49,9 @@ static void test_upsert(void **state)
 	assert_int_equal(fx_int(f->s, "SELECT first_seen FROM intel_indicators"), NOW);
 	assert_int_equal(fx_int(f->s, "SELECT last_seen FROM intel_indicators"), NOW + 20);
 	assert_int_equal(fx_int(f->s, "SELECT imported_at FROM intel_indicators"), NOW + 20);
-	assert_int_equal(fx_int_text(f->s, "SELECT COUNT(*) FROM intel_indicators WHERE name = $1", fx_nasty), 1);
+	/* the first name stays (it names the detection); an empty description gets one */
+	assert_int_equal(fx_int_text(f->s, "SELECT COUNT(*) FROM intel_indicators WHERE name = $1", "Eicar"), 1);
+	assert_int_equal(fx_int_text(f->s, "SELECT COUNT(*) FROM intel_indicators WHERE description = $1", fx_nasty), 1);
 	assert_int_equal(fx_int(f->s, "SELECT confidence FROM intel_indicator_sources WHERE source_id = 1"), 20);
 }
 
