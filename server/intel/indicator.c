@@ -151,6 +151,15 @@ int rq_intel_normalise(rq_intel_type type, const char *value, size_t len, char o
 	}
 }
 
+/* Whether v[0..len) (not NUL-terminated) holds only bytes of `set`. */
+static int only(const char *v, size_t len, const char *set)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!v[i] || !strchr(set, v[i]))
+			return 0;
+	return 1;
+}
+
 static int all_hex(const char *v, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -166,7 +175,7 @@ int rq_intel_classify(const char *value, size_t len, rq_intel_type *type, char o
 		t = len == 32 ? RQ_INTEL_MD5 : len == 40 ? RQ_INTEL_SHA1 : RQ_INTEL_SHA256;
 	else if (len && memchr(value, ':', len) && !memchr(value, '.', len))
 		t = RQ_INTEL_IPV6;
-	else if (len && strspn(value, "0123456789.[](){}") >= len)
+	else if (len && only(value, len, "0123456789.[](){}"))
 		t = RQ_INTEL_IPV4;
 	else if (len && all_hex(value, len) && len < 128)
 		return bad("hash (not 32, 40 or 64 hex digits)", value, len);
