@@ -82,16 +82,19 @@ int rq_store_intel_upsert(rq_store *s, int64_t source_id, const rq_intel_indicat
 	rq_stmt *st = NULL;
 	int64_t id = 0;
 	int created = 0;
-	int rc = find(s, rq_intel_type_name(ind->type), ind->value, &id);
+	/* insert unless it exists (ON CONFLICT: a concurrent import of the same
+	 * value on PostgreSQL makes this an update instead of a unique violation) */
+	int rc = rq_store_prepare(s, &st,
+				  "INSERT INTO intel_indicators (type, value, name, description, body, confidence,"
+				  " first_seen, last_seen, imported_at, expires_at)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+				  " ON CONFLICT (type, value) DO NOTHING RETURNING id");
+	if (rc == 0 && (rc = bind_indicator(st, ind, now)) == 0)
+		rc = rq_stmt_step_int64(st, &id);
+	created = rc == 0;
+	rq_stmt_finalize(st);
+	st = NULL;
 	if (rc == RQ_ENOTFOUND) {
-		created = 1;
-		rc = rq_store_prepare(s, &st,
-				      "INSERT INTO intel_indicators (type, value, name, description, body, confidence,"
-				      " first_seen, last_seen, imported_at, expires_at)"
-				      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id");
-		if (rc == 0 && (rc = bind_indicator(st, ind, now)) == 0)
-			rc = rq_stmt_step_int64(st, &id);
-	} else if (rc == 0) {
 		rc = rq_store_prepare(s, &st,
 				      "UPDATE intel_indicators SET"
 				      " name = CASE WHEN name = '' THEN $3 ELSE name END,"
@@ -101,9 +104,9 @@ int rq_store_intel_upsert(rq_store *s, int64_t source_id, const rq_intel_indicat
 				      " first_seen = CASE WHEN $7 < first_seen THEN $7 ELSE first_seen END,"
 				      " last_seen = CASE WHEN $8 > last_seen THEN $8 ELSE last_seen END,"
 				      " imported_at = $9, expires_at = $10"
-				      " WHERE type = $1 AND value = $2");
+				      " WHERE type = $1 AND value = $2 RETURNING id");
 		if (rc == 0 && (rc = bind_indicator(st, ind, now)) == 0)
-			rc = rq_stmt_step(st);
+			rc = rq_stmt_step_int64(st, &id);
 	}
 	rq_stmt_finalize(st);
 	st = NULL;
