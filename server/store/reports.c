@@ -284,7 +284,8 @@ int rq_store_report_figures(rq_store *s, const rq_report_query *q, rq_report_dat
 		rc = rq_fail(RQ_ENOTFOUND, "store: no unit %lld", (long long)q->unit_id);
 		goto done;
 	}
-	qsort(out->units, out->unit_count, sizeof(*out->units), by_id);
+	if (out->unit_count) /* no units yet: units is NULL, which qsort may not be given (UBSan) */
+		qsort(out->units, out->unit_count, sizeof(*out->units), by_id);
 	if ((rc = read_grouped(s, machines_sql[all], Q_MACHINES, q->unit_id, machines, 3, out)) < 0 ||
 	    (rc = read_grouped(s, scanned_sql[all], Q_SCANNED, q->unit_id, period, 2, out)) < 0 ||
 	    (rc = read_grouped(s, detected_sql[all], Q_DETECTED, q->unit_id, period, 2, out)) < 0 ||
