@@ -5,7 +5,8 @@
 # file makes the server compile, sign and publish a new `daily`; the agent
 # sees it in its next heartbeat answer, installs it, and a scan task finds
 # the file. Allow-listing the hash publishes the next daily, after which the
-# same scan finds nothing. Prints the seconds from import to installed
+# same scan finds nothing. A server killed right after an import publishes
+# the change once restarted. Prints the seconds from import to installed
 # database and to detection.
 source "$(dirname "$0")/lib.sh"
 
@@ -104,6 +105,19 @@ python3 -c "print(f'allow-list to protection: {$t4 - $t3:.1f} s (within publish_
 "$RAQUET" db info --trusted-keys trusted --json "$ST/sigs/daily.rqdb" > info.json 2>&1
 python3 -c "import json; c = json.load(open('info.json'))['header']['counts']; assert c['allow'] == 1 and c['ioc'] == 1 and c['addresses'] == 1, c" ||
 	fail "daily 3: one allow-list entry, the MD5 and the address expected: $(head -c 600 info.json)"
+
+# 3. a server killed right after an import: the change is in the store, so the
+# restarted server publishes it (and the mirror served the previous daily meanwhile)
+printf '%s;Second sample\n' "$(printf 'other sample %s' "$$" | sha256sum | cut -d' ' -f1)" > list2.txt
+code=$(api POST '/api/v1/intel/imports?kind=ioc-list&name=list2.txt' "@list2.txt" text/plain)
+[ "$code" = 201 ] || fail "second import: $code $(cat api.json)"
+stop_server KILL
+"$RAQUET" db verify --trusted-keys trusted mirror/daily-3.rqdb > verify.out 2>&1 || fail "daily 3 after the kill: $(cat verify.out)"
+start_server --config "$WORK/server.conf"
+wait_for 60 is 4 installed || fail "daily 4 not published after the restart: $(tail -5 server.log) $(tail -3 raquetd.log)"
+curl -sS -b jar -o api.json "$URL/api/v1/intel/status"
+python3 -c "import json; s = json.load(open('api.json')); assert not s['pending'] and s['published_version'] == 4, s" ||
+	fail "status after the restart: $(cat api.json)"
 
 kill -TERM "$APID"
 wait "$APID" 2>/dev/null
