@@ -5,7 +5,7 @@
 # named and nothing imported, bodies over the limit refused, the paged and
 # filtered list, sources, the allow-list and its removal, deletion, the
 # audit log, the publish status, and `raquet-server intel import` from a
-# folder (the USB-key case).
+# folder (the USB-key case) and from a local HTTPS server.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -129,6 +129,33 @@ JSON
 	grep -q 'bad.txt:2:' cli.out || fail "cli bad list: $(cat cli.out)"
 	"$SERVER" intel import --store "$STORE" --kind ioc-list > cli.out 2>&1
 	[ $? = 2 ] || fail "cli without --path: not a usage error"
+
+	# the same feed over HTTPS, verified against a private CA; a second event added
+	rm -rf tls && "$SERVER" tls-init --dir "$PWD/tls" --host 127.0.0.1 > /dev/null 2>&1 || fail "tls-init"
+	sed 's/5c1b6a4e-3333-4000-8000-000000000001/5c1b6a4e-3333-4000-8000-000000000002/; s/c2.example.org/c3.example.org/' \
+		event.json > usb/feed/5c1b6a4e-3333-4000-8000-000000000002.json
+	printf '{"5c1b6a4e-3333-4000-8000-000000000001": {"timestamp": "1700000000"}, "5c1b6a4e-3333-4000-8000-000000000002": {}}' \
+		> usb/feed/manifest.json
+	cat > https.py <<'PY'
+import http.server, ssl, sys, os
+srv = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+os.chdir(sys.argv[1])
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+PY
+	python3 https.py "$PWD/usb" tls/server.crt tls/server.key > https.port 2> https.log &
+	local hpid=$! hport=
+	for _ in $(seq 100); do hport=$(cat https.port); [ -n "$hport" ] && break; sleep 0.05; done
+	"$SERVER" intel import --store "$STORE" --kind misp-feed --path "https://127.0.0.1:$hport/feed/" \
+		--source "$PWD/usb/feed" --ca-file tls/ca.crt > cli.out 2>&1 || fail "https feed: $(cat cli.out)"
+	grep -q '1 events read, 1 unchanged' cli.out || fail "https feed incremental: $(cat cli.out)"
+	"$SERVER" intel import --store "$STORE" --kind misp-feed --path "https://127.0.0.1:$hport/feed/" \
+		--source other > cli.out 2>&1 && fail "an https feed of an unknown CA accepted"
+	kill "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
 }
 
 for_each_store run
