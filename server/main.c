@@ -19,6 +19,7 @@
 #include "api/apitokens.h"
 #include "api/auth.h"
 #include "api/endpoints.h"
+#include "api/intel.h"
 #include "api/mirror.h"
 #include "api/ncsc.h"
 #include "api/reports.h"
@@ -29,6 +30,7 @@
 #include "auth/throttle.h"
 #include "bootstrap.h"
 #include "cli/cli.h"
+#include "cli/intel_cmd.h"
 #include "cli/ncsc_cmd.h"
 #include "cli/tls_init.h"
 #include "config/config.h"
@@ -39,6 +41,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "intel/publish.h"
 #include "ncsc/scheduler.h"
 #include "ncsc/sign.h"
 #include "raquet/engine.h"
@@ -113,7 +116,8 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
-	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
+	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
+	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
 	if (test_routes && !strcmp(test_routes, "1"))
@@ -226,6 +230,7 @@ int main(int argc, char **argv)
 	rq_report_scheduler *scheduler = NULL;
 	rq_ncsc_scheduler *ncsc = NULL;
 	rq_coverage_recorder *recorder = NULL;
+	rq_intel_publisher *intel = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -240,6 +245,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && !strcmp(argv[1], "ncsc")) {
 		status = rq_ncsc_cmd_main(argc - 1, argv + 1);
+		goto done;
+	}
+	if (argc > 1 && !strcmp(argv[1], "intel")) {
+		status = rq_intel_cmd_main(argc - 1, argv + 1);
 		goto done;
 	}
 	if (argc > 1 && !strcmp(argv[1], "routes")) {
@@ -351,6 +360,11 @@ int main(int argc, char **argv)
 	 * history, not the service */
 	if (rq_coverage_recorder_start(&recorder, cfg.store_url, RQ_COVERAGE_RECORD_INTERVAL_S, test_record_skew()) < 0)
 		rq_log(RQ_LOG_WARNING, "%s", rq_error_last());
+	if (rq_intel_publisher_start(&intel, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: indicators are not published", rq_error_last());
+	else if (intel)
+		rq_log(RQ_LOG_INFO, "intel: indicators are published as the %s database into %s", cfg.intel_database,
+		       cfg.mirror_dir);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -361,6 +375,8 @@ int main(int argc, char **argv)
 	ncsc = NULL;
 	rq_coverage_recorder_stop(recorder);
 	recorder = NULL;
+	rq_intel_publisher_stop(intel);
+	intel = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -369,6 +385,7 @@ done:
 	rq_report_scheduler_stop(scheduler);
 	rq_ncsc_scheduler_stop(ncsc);
 	rq_coverage_recorder_stop(recorder);
+	rq_intel_publisher_stop(intel);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();

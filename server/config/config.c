@@ -24,6 +24,8 @@
 
 #include "core/error.h"
 #include "core/util.h"
+#include "db/rqdb.h"
+#include "db/sign.h"
 
 /* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
 enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_PERIODIC, T_UTF8, T_ORGAN,
@@ -121,6 +123,16 @@ static const rq_srv_config_key keys[] = {
 	{ "sharing", "file_names", NULL, "no",
 	  "MISP exports: the detected file's name (never its folder) as filename|sha256 attributes", T_BOOL,
 	  OFF(sharing_file_names), 0, 1 },
+	{ "intel", "signing_key", NULL, "",
+	  "Ed25519 private key (raquet db keygen, mode 0600) that signs the database compiled from the "
+	  "indicators, published into [mirror] dir; empty: indicators are kept but not published",
+	  T_STR, OFF(intel_signing_key), 0, 0 },
+	{ "intel", "database", NULL, "daily",
+	  "name of the signature database the indicators are compiled into (it replaces any other "
+	  "database of that name in the mirror)", T_STR, OFF(intel_database), 0, 0 },
+	{ "intel", "publish_interval", NULL, "1m",
+	  "shortest time between two publishes: changes within it wait for the next one", T_DURATION,
+	  OFF(intel_publish_interval), 1, 86400 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -443,7 +455,8 @@ void rq_srv_config_free(rq_srv_config *cfg)
 	char **ncsc_texts[] = { &cfg->ncsc_url, &cfg->ncsc_organ_id, &cfg->ncsc_organ_name, &cfg->ncsc_address,
 				&cfg->ncsc_email, &cfg->ncsc_telephone, &cfg->ncsc_fax, &cfg->ncsc_website,
 				&cfg->ncsc_product, &cfg->ncsc_sign_cert, &cfg->ncsc_sign_key, &cfg->ncsc_client_cert,
-				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule };
+				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule,
+				&cfg->intel_signing_key, &cfg->intel_database };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
 	free(cfg->config_path);
@@ -502,7 +515,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [mirror], [auth], [report], [log], [ncsc])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [intel])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -625,8 +638,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 				     "loopback address, not %s (listen from %s); use TLS",
 				     origin_of(cfg, "plain_http"), cfg->listen_addr,
 				     origin_of(cfg, "listen"));
-		} else {
-			rc = rq_srv_config_check_ncsc(cfg, 0);
+		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0) {
+			rc = rq_srv_config_check_intel(cfg);
 		}
 		goto done;
 	}
@@ -641,7 +654,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
 		goto done;
 	}
-	rc = rq_srv_config_check_ncsc(cfg, 0);
+	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0)
+		rc = rq_srv_config_check_intel(cfg);
 done:
 	X509_free(cert);
 	EVP_PKEY_free(key);
@@ -856,7 +870,8 @@ void rq_srv_config_usage(void *file)
 		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n"
 		   "       raquet-server unit add | token create | user add | user passwd ... "
 		   "(--help: their options)\n"
-		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n\n"
+		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n"
+		   "       raquet-server intel import --kind KIND --path PATH | intel publish (indicators)\n\n"
 		   "options:\n"
 		   "  --config FILE     read FILE (default %s if it exists)\n"
 		   "  --check-config    check the configuration, print the first error "
@@ -871,4 +886,30 @@ void rq_srv_config_usage(void *file)
 	for (size_t i = 0; i < KEY_COUNT; i++)
 		fprintf(f, "  [%s] %s = %s\n      %s\n", keys[i].section, keys[i].name,
 			keys[i].default_text, keys[i].doc);
+}
+
+int rq_srv_config_check_intel(const rq_srv_config *cfg)
+{
+	rq_signkey *key = NULL;
+	int rc = 0;
+	if (!rq_rqdb_name_ok(cfg->intel_database)) {
+		rc = rq_fail(RQ_EINVAL, "%s: [intel] database: '%s' is not a database name (letters, digits, '_', '-')",
+			     origin_in(cfg, "intel", "database"), cfg->intel_database);
+		goto done;
+	}
+	if (!*cfg->intel_signing_key)
+		goto done;
+	if (!*cfg->mirror_dir) {
+		rc = rq_fail(RQ_EINVAL, "%s: [intel] signing_key: needs [mirror] dir, the folder it publishes into",
+			     origin_in(cfg, "intel", "signing_key"));
+		goto done;
+	}
+	if (rq_signkey_load(&key, cfg->intel_signing_key) < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", rq_error_last());
+		rc = rq_fail(RQ_EINVAL, "%s: [intel] signing_key: %s", origin_in(cfg, "intel", "signing_key"), why);
+	}
+done:
+	rq_signkey_free(key);
+	return rc;
 }

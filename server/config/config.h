@@ -1,6 +1,6 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
- * [auth], [report], [log], [ncsc])
+ * [auth], [report], [log], [ncsc], [intel])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -59,6 +59,10 @@ typedef struct rq_srv_config {
 	/* [sharing]: STIX/TAXII/MISP exports (docs/sharing.md) */
 	int sharing_unit_identities; /* sightings per unit, units named */
 	int sharing_file_names;      /* file names (never folders) in MISP exports */
+	/* [intel]: indicators compiled into a signature database (docs/intel.md) */
+	char *intel_signing_key; /* Ed25519 private key (raquet db keygen); "": not published */
+	char *intel_database;    /* name of the database compiled ("daily") */
+	unsigned long long intel_publish_interval; /* seconds between two publishes at least */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;
@@ -68,7 +72,7 @@ typedef struct rq_srv_config {
 	int check_config;
 	/* where each key was last set: "file:line" or "--flag", for errors
 	 * found after parsing (indexed like the key table) */
-	char *origin[48];
+	char *origin[56];
 } rq_srv_config;
 
 /* One key of the table. */
@@ -136,6 +140,13 @@ int rq_srv_config_check(const rq_srv_config *cfg);
  * need_url 0; `raquet-server ncsc report --dry-run` too.
  */
 int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
+
+/*
+ * The [intel] rules: a signing key needs [mirror] dir and must be a
+ * readable Ed25519 private key; the database name is a valid one.
+ * rq_srv_config_check calls it.
+ */
+int rq_srv_config_check_intel(const rq_srv_config *cfg);
 
 /* 1 when `addr` (numeric IPv4/IPv6, or "localhost") is a loopback address. */
 int rq_srv_addr_is_loopback(const char *addr);

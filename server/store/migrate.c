@@ -439,6 +439,67 @@ static const char schema_v8[] =
 	"ALTER TABLE connections ADD COLUMN process_sha256 TEXT NOT NULL DEFAULT '';";
 
 /*
+ * Threat-intelligence indicators (server/intel/, docs/intel.md): one row
+ * per (type, value), whichever sources listed it; each source's own
+ * confidence, times and reference (event uuid, line) in the link table.
+ * A YARA rule's value is the SHA-256 of its text, kept in `body`. The
+ * feed events table lets a MISP feed import skip events it already has.
+ * intel_state counts changes (`generation`) and what the server compiled
+ * into the signature database last (`published_*`), so a crash between an
+ * import and the publish is caught up at the next start.
+ */
+static const char schema_v10[] =
+	"CREATE TABLE intel_sources ("
+	" id @ID@,"
+	" name TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('misp-event', 'misp-feed', 'ioc-list', 'stix', 'yara', 'local')),"
+	" location TEXT NOT NULL DEFAULT ''," /* URL or path it came from */
+	" created_at BIGINT NOT NULL,"
+	" last_import BIGINT);"
+	"CREATE TABLE intel_indicators ("
+	" id @ID@,"
+	" type TEXT NOT NULL CHECK (type IN ('md5', 'sha1', 'sha256', 'ipv4', 'ipv6', 'domain', 'yara')),"
+	" value TEXT NOT NULL,"
+	" name TEXT NOT NULL DEFAULT '',"
+	" description TEXT NOT NULL DEFAULT '',"
+	" body TEXT,"                          /* the rule text of a YARA indicator */
+	" confidence BIGINT NOT NULL CHECK (confidence BETWEEN 0 AND 100)," /* highest of its sources */
+	" allowlisted INTEGER NOT NULL DEFAULT 0 CHECK (allowlisted IN (0, 1)),"
+	" first_seen BIGINT NOT NULL,"
+	" last_seen BIGINT NOT NULL,"
+	" imported_at BIGINT NOT NULL,"
+	" expires_at BIGINT,"
+	" UNIQUE (type, value));"
+	"CREATE INDEX intel_indicators_imported ON intel_indicators(imported_at);"
+	"CREATE TABLE intel_indicator_sources ("
+	" indicator_id BIGINT NOT NULL REFERENCES intel_indicators(id) ON DELETE CASCADE,"
+	" source_id BIGINT NOT NULL REFERENCES intel_sources(id) ON DELETE CASCADE,"
+	" confidence BIGINT NOT NULL CHECK (confidence BETWEEN 0 AND 100),"
+	" first_seen BIGINT NOT NULL,"
+	" last_seen BIGINT NOT NULL,"
+	" imported_at BIGINT NOT NULL,"
+	" ref TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (indicator_id, source_id));"
+	"CREATE INDEX intel_indicator_sources_source ON intel_indicator_sources(source_id);"
+	"CREATE TABLE intel_feed_events ("
+	" source_id BIGINT NOT NULL REFERENCES intel_sources(id) ON DELETE CASCADE,"
+	" uuid TEXT NOT NULL,"
+	" info TEXT NOT NULL DEFAULT '',"
+	" threat_level BIGINT,"
+	" digest TEXT NOT NULL,"              /* SHA-256 of the event file as imported */
+	" imported_at BIGINT NOT NULL,"
+	" PRIMARY KEY (source_id, uuid));"
+	"CREATE TABLE intel_state ("
+	" id BIGINT PRIMARY KEY CHECK (id = 1),"
+	" generation BIGINT NOT NULL,"
+	" changed_at BIGINT NOT NULL,"
+	" published_generation BIGINT NOT NULL,"
+	" published_version BIGINT NOT NULL,"
+	" published_at BIGINT NOT NULL,"
+	" last_error TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO intel_state VALUES (1, 0, 0, 0, 0, 0, '');";
+
+/*
  * The TAXII registry (server/sharing/, docs/sharing.md): when each version
  * of a shared STIX object was first served, in milliseconds. The objects
  * themselves are made from detections and connections on every request;
@@ -462,6 +523,7 @@ static const migration migrations[] = {
 	 schema_v6_pg},
 	{7, "kept reports", schema_v7, NULL, NULL},
 	{8, "ncsc submissions", schema_v8, NULL, NULL},
+	{10, "threat-intelligence indicators", schema_v10, NULL, NULL},
 	{11, "taxii registry", schema_v11, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/limits.h"
+#include "db/sign.h"
 
 static int parse(rq_srv_config *cfg, const char *text)
 {
@@ -204,6 +205,43 @@ static void test_check_tls_files(void **state)
 	free(dir);
 }
 
+/* [intel]: a signing key needs a mirror and must be an Ed25519 private key; a database name. */
+static void test_check_intel(void **state)
+{
+	char *dir = rq_test_tmpdir();
+	char key[512], pub[512], text[2048];
+	rq_srv_config cfg;
+	snprintf(key, sizeof(key), "%s/k.key", dir);
+	snprintf(pub, sizeof(pub), "%s/k.pub", dir);
+	assert_int_equal(rq_sign_keygen(key, pub), 0);
+	snprintf(text, sizeof(text), "[server]\nlisten = 127.0.0.1:0\nplain_http = yes\n[intel]\nsigning_key = %s\n", key);
+	assert_int_equal(parse(&cfg, text), 0);
+	assert_int_equal(rq_srv_config_check(&cfg), RQ_EINVAL);
+	assert_non_null(strstr(rq_error_last(), "t.conf:5: [intel] signing_key: needs [mirror] dir"));
+	rq_srv_config_free(&cfg);
+	snprintf(text, sizeof(text),
+		 "[server]\nlisten = 127.0.0.1:0\nplain_http = yes\n[mirror]\ndir = %s\n[intel]\nsigning_key = %s\n", dir,
+		 pub);
+	assert_int_equal(parse(&cfg, text), 0);
+	assert_int_equal(rq_srv_config_check(&cfg), RQ_EINVAL);
+	assert_non_null(strstr(rq_error_last(), "t.conf:7: [intel] signing_key: "));
+	rq_srv_config_free(&cfg);
+	snprintf(text, sizeof(text),
+		 "[server]\nlisten = 127.0.0.1:0\nplain_http = yes\n[mirror]\ndir = %s\n[intel]\nsigning_key = %s\n"
+		 "publish_interval = 10s\n", dir, key);
+	assert_int_equal(parse(&cfg, text), 0);
+	assert_int_equal(rq_srv_config_check(&cfg), 0);
+	assert_int_equal(cfg.intel_publish_interval, 10);
+	assert_string_equal(cfg.intel_database, "daily");
+	rq_srv_config_free(&cfg);
+	assert_int_equal(parse(&cfg, "[server]\nlisten = 127.0.0.1:0\nplain_http = yes\n[intel]\ndatabase = a/b\n"), 0);
+	assert_int_equal(rq_srv_config_check(&cfg), RQ_EINVAL);
+	assert_non_null(strstr(rq_error_last(), "t.conf:5: [intel] database: 'a/b' is not a database name"));
+	rq_srv_config_free(&cfg);
+	rq_test_rmtree(dir);
+	free(dir);
+}
+
 static void test_flags_override_file(void **state)
 {
 	char *dir = rq_test_tmpdir();
@@ -301,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_check_plain_http),
 		cmocka_unit_test(test_check_tls_files),
+		cmocka_unit_test(test_check_intel),
 		cmocka_unit_test(test_flags_override_file),
 		cmocka_unit_test(test_keys_documented),
 	};
