@@ -14,6 +14,7 @@ import * as detections from './pages/detections.js';
 import * as signatures from './pages/signatures.js';
 import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
+import * as campaigns from './pages/campaigns.js';
 
 const NAV = [
 	['overview', 'nav.overview', overview],
@@ -23,6 +24,7 @@ const NAV = [
 	['signatures', 'nav.signatures', signatures],
 	['admin', 'nav.admin', admin],
 	['reports', 'nav.reports', reports],
+	['campaigns', 'nav.campaigns', campaigns],
 ];
 
 const top = document.getElementById('top');
