@@ -156,7 +156,7 @@ static int upload_system(const rq_http_req *req, rq_http_resp *resp, void *arg)
 typedef struct one_file {
 	int with_content;
 	json_t *meta;
-	int64_t unit_id;
+	int64_t unit_id, campaign_id;
 	char name[RQ_EVIDENCE_NAME_MAX + 1], media_type[128];
 	void *content;
 	size_t len;
@@ -167,6 +167,7 @@ static int take_file(const rq_evidence *e, void *payload)
 	one_file *f = payload;
 	f->meta = rq_api_evidence_json(e);
 	f->unit_id = e->unit_id;
+	f->campaign_id = e->campaign_id;
 	snprintf(f->name, sizeof(f->name), "%s", e->file_name);
 	snprintf(f->media_type, sizeof(f->media_type), "%s", e->media_type);
 	if (f->with_content && e->content_len) {
@@ -245,7 +246,12 @@ static int delete_file(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	rq_caller c;
 	one_file f = {.with_content = 0};
 	int rc = 0;
-	if (read_file(req, resp, arg, &c, RQ_ACT_OPERATE, &f) == 0) {
+	rq_campaign_copy camp;
+	/* the files of a campaign go only while it takes records */
+	if (read_file(req, resp, arg, &c, RQ_ACT_OPERATE, &f) == 0 &&
+	    (f.campaign_id == 0 ||
+	     (rq_api_campaign_unit(&c, resp, f.campaign_id, f.unit_id, RQ_ACT_OPERATE, &camp) == 0 &&
+	      rq_api_campaign_open(&camp, resp) == 0))) {
 		del_args a = {.c = &c, .id = json_integer_value(json_object_get(f.meta, "id")), .unit_id = f.unit_id};
 		if ((rc = rq_store_transact(c.store, delete_tx, &a)) < 0)
 			rc = rq_api_store_error(resp, rc, "deleting the file");
