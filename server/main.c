@@ -18,12 +18,15 @@
 #include "api/agent.h"
 #include "api/apitokens.h"
 #include "api/auth.h"
+#include "api/campaigns.h"
 #include "api/endpoints.h"
+#include "api/evidence.h"
 #include "api/intel.h"
 #include "api/mirror.h"
 #include "api/ncsc.h"
 #include "api/reports.h"
 #include "api/sharing.h"
+#include "api/systems.h"
 #include "api/taxii.h"
 #include "api/units.h"
 #include "api/users.h"
@@ -115,6 +118,8 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_apitokens_routes(*out, api)) < 0 ||
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
+	    (rc = rq_api_campaigns_routes(*out, api)) < 0 || (rc = rq_api_systems_routes(*out, api)) < 0 ||
+	    (rc = rq_api_evidence_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||

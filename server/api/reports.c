@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/admin.h"
+#include "api/attachment.h"
 #include "api/endpoints.h"
 #include "http/json.h"
 #include "report/figures.h"
@@ -251,25 +252,6 @@ static int get_report(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	return 0;
 }
 
-/* Append `s` percent-encoded for filename* (RFC 5987 attr-char kept). */
-static void pct_encode(const char *s, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 < size; p++) {
-		int keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			   strchr("!#$&+-.^_`|~", *p);
-		if (keep)
-			out[n++] = (char)*p;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 15];
-		}
-	}
-	out[n] = '\0';
-}
-
 static int get_report_file(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	static const char *const formats[] = {"xlsx", "pdf", "csv", NULL};
@@ -277,7 +259,7 @@ static int get_report_file(const rq_http_req *req, rq_http_resp *resp, void *arg
 	one_args a;
 	rq_report_doc doc;
 	rq_strbuf out = rq_strbuf_init(RQ_REPORT_MAX_FILE);
-	char ascii[256], utf8[512], encoded[1600], disposition[2048];
+	char ascii[256], utf8[512];
 	int format = -1, rc;
 	memset(&doc, 0, sizeof(doc));
 	if (read_one(req, resp, arg, &c, &a) < 0 || rq_fleet_query_choice(req, resp, "format", formats, -1, &format))
@@ -294,11 +276,9 @@ static int get_report_file(const rq_http_req *req, rq_http_resp *resp, void *arg
 	}
 	rq_report_file_name(&doc, lang < 0 ? RQ_LANG_VI : (rq_lang)lang, (rq_report_format)format, ascii,
 			    sizeof(ascii), utf8, sizeof(utf8));
-	pct_encode(utf8, encoded, sizeof(encoded));
-	snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, encoded);
 	if ((rc = rq_http_resp_bytes(resp, 200, rq_report_format_type((rq_report_format)format), out.p ? out.p : "",
 				     out.len)) < 0 ||
-	    (rc = rq_http_resp_header(resp, "Content-Disposition", disposition)) < 0)
+	    (rc = rq_api_attachment(resp, ascii, utf8)) < 0)
 		goto done_rc;
 done:
 	rc = 0;

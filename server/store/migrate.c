@@ -439,6 +439,100 @@ static const char schema_v8[] =
 	"ALTER TABLE connections ADD COLUMN process_sha256 TEXT NOT NULL DEFAULT '';";
 
 /*
+ * Campaigns and the obligations of each unit (store/campaigns.c,
+ * store/systems.c, store/evidence.c; docs/campaigns.md). A campaign covers
+ * a unit subtree (NULL: the whole province) over [period_from, period_to)
+ * with two deadlines, each kept as the province's calendar date and as the
+ * second it ends (UTC), indexed for a reminder job. campaign_items are the
+ * obligations recorded by hand per campaign and unit (training, response
+ * plan, the unit's report) with their due second copied from the campaign
+ * (kept equal when the campaign's deadline changes), so "pending items due
+ * before t" is one indexed query. Information systems belong to a unit
+ * across campaigns (a dossier approved in 2023 stays approved), with their
+ * level, dossier state and security regulation. Evidence files are kept
+ * in the store (BLOB/BYTEA) with their SHA-256, attached either to a
+ * campaign item or to a system. Deleting a unit that still has any of
+ * these is refused (the foreign keys), as for its machines.
+ */
+static const char schema_v9[] =
+	"CREATE TABLE campaigns ("
+	" id @ID@,"
+	" name TEXT NOT NULL,"
+	" unit_id BIGINT REFERENCES units(id),"   /* NULL: every unit */
+	" period_from BIGINT NOT NULL,"
+	" period_to BIGINT NOT NULL,"
+	" unit_deadline TEXT NOT NULL,"          /* YYYY-MM-DD, province time */
+	" unit_due_at BIGINT NOT NULL,"          /* the second that day ends */
+	" dept_deadline TEXT NOT NULL,"
+	" dept_due_at BIGINT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('draft', 'active', 'closed')),"
+	" created_at BIGINT NOT NULL,"
+	" created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" updated_at BIGINT NOT NULL,"
+	" CHECK (period_from < period_to));"
+	"CREATE INDEX campaigns_unit_due ON campaigns(status, unit_due_at);"
+	"CREATE INDEX campaigns_dept_due ON campaigns(status, dept_due_at);"
+	"CREATE TABLE campaign_items ("
+	" id @ID@,"
+	" campaign_id BIGINT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	" unit_id BIGINT NOT NULL REFERENCES units(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('training', 'response_plan', 'report')),"
+	" status TEXT NOT NULL CHECK (status IN ('pending', 'generated', 'done')),"
+	" done_on TEXT NOT NULL DEFAULT '',"      /* held / issued, YYYY-MM-DD */
+	" number TEXT NOT NULL DEFAULT '',"       /* the issued document's number */
+	" details TEXT NOT NULL DEFAULT '{}',"    /* JSON: topic, attendees, scenarios */
+	" report_id BIGINT REFERENCES reports(id) ON DELETE SET NULL,"
+	" due_at BIGINT NOT NULL,"
+	" recorded_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" recorded_at BIGINT NOT NULL,"
+	" UNIQUE (campaign_id, unit_id, kind));"
+	"CREATE INDEX campaign_items_due ON campaign_items(status, due_at);"
+	"CREATE INDEX campaign_items_unit ON campaign_items(unit_id);"
+	"CREATE TABLE info_systems ("
+	" id @ID@,"
+	" unit_id BIGINT NOT NULL REFERENCES units(id),"
+	" name TEXT NOT NULL,"
+	" purpose TEXT NOT NULL DEFAULT '',"
+	" owner TEXT NOT NULL DEFAULT '',"
+	" operator TEXT NOT NULL DEFAULT '',"
+	" info_type TEXT NOT NULL DEFAULT '',"
+	" users TEXT NOT NULL DEFAULT '',"
+	" level BIGINT NOT NULL CHECK (level BETWEEN 1 AND 5),"
+	" dossier_state TEXT NOT NULL DEFAULT 'draft'"
+	"  CHECK (dossier_state IN ('draft', 'submitted', 'appraised', 'approved')),"
+	" appraised_on TEXT NOT NULL DEFAULT '',"
+	" decision_number TEXT NOT NULL DEFAULT '',"
+	" decision_on TEXT NOT NULL DEFAULT '',"
+	" regulation_number TEXT NOT NULL DEFAULT '',"
+	" regulation_on TEXT NOT NULL DEFAULT '',"
+	" created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL,"
+	" updated_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" UNIQUE (unit_id, name));";
+
+/* The evidence table differs only by the type of its bytes. */
+#define EVIDENCE_TABLE(id, blob)                                                                           \
+	"CREATE TABLE evidence ("                                                                      \
+	" id " id ","                                                                       \
+	" unit_id BIGINT NOT NULL REFERENCES units(id),"                                               \
+	" campaign_id BIGINT REFERENCES campaigns(id) ON DELETE CASCADE,"                              \
+	" system_id BIGINT REFERENCES info_systems(id) ON DELETE CASCADE,"                             \
+	" subject TEXT NOT NULL CHECK (subject IN"                                                     \
+	"  ('training', 'response_plan', 'report', 'dossier', 'regulation')),"                         \
+	" file_name TEXT NOT NULL,"                                                                    \
+	" media_type TEXT NOT NULL,"                                                                   \
+	" size BIGINT NOT NULL,"                                                                       \
+	" sha256 TEXT NOT NULL,"                                                                       \
+	" uploaded_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"                                 \
+	" uploaded_at BIGINT NOT NULL,"                                                                \
+	" content " blob " NOT NULL,"                                                                  \
+	" CHECK ((campaign_id IS NULL) <> (system_id IS NULL)));"                                      \
+	"CREATE INDEX evidence_campaign ON evidence(campaign_id, unit_id, subject);"                    \
+	"CREATE INDEX evidence_system ON evidence(system_id);"
+#define EVIDENCE_SQLITE EVIDENCE_TABLE("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB")
+#define EVIDENCE_PG EVIDENCE_TABLE("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BYTEA")
+
+/*
  * Threat-intelligence indicators (server/intel/, docs/intel.md): one row
  * per (type, value), whichever sources listed it; each source's own
  * confidence, times and reference (event uuid, line) in the link table.
@@ -523,6 +617,7 @@ static const migration migrations[] = {
 	 schema_v6_pg},
 	{7, "kept reports", schema_v7, NULL, NULL},
 	{8, "ncsc submissions", schema_v8, NULL, NULL},
+	{9, "campaigns", schema_v9, EVIDENCE_SQLITE, EVIDENCE_PG},
 	{10, "threat-intelligence indicators", schema_v10, NULL, NULL},
 	{11, "taxii registry", schema_v11, NULL, NULL},
 };

@@ -546,6 +546,128 @@ async function ncscOff() {
 	await page.context().close();
 }
 
+// ---------- a campaign run through: the department, the officer, the viewer ----------
+if (PHASE === 'main') {
+	// dd/mm/yyyy of today + n days in Vietnam (UTC+7), whatever this machine's zone
+	const vn = (n) => {
+		const d = new Date(Date.now() + 7 * 3600000 + n * 86400000);
+		const p = (x) => String(x).padStart(2, '0');
+		return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+	};
+	const hoaanRow = (page) => page.locator('tbody tr', { has: page.locator('th', { hasText: /^\s*UBND huyện Hòa An$/ }) });
+	const admin = await newPage('campaign-admin');
+	await login(admin, 'quantri');
+	await admin.goto(`${BASE}/#/campaigns`);
+	await admin.waitForSelector('table caption');
+	await admin.locator('summary', { hasText: 'Tạo chiến dịch mới' }).click();
+	await admin.getByLabel('Tên chiến dịch').fill('Rà quét, bóc gỡ mã độc 2026');
+	await admin.getByLabel('Từ ngày (dd/mm/yyyy)').fill(vn(-10));
+	await admin.getByLabel('Đến ngày (dd/mm/yyyy)').fill(vn(60));
+	await admin.getByLabel('Hạn đơn vị báo cáo').fill(vn(5));
+	await admin.getByLabel('Hạn Sở báo cáo').fill(vn(12));
+	await admin.getByRole('button', { name: 'Tạo chiến dịch' }).click();
+	await admin.waitForSelector('table caption:has-text("Tiến độ thực hiện")');
+	check(await admin.locator('tbody tr').count() === 5, 'campaign progress: a row per unit of the province');
+	check((await admin.locator('.cards').textContent()).includes('còn 5 ngày'), 'campaign: days left to the units\' deadline');
+	check(/warn/.test(await hoaanRow(admin).locator('td').nth(0).getAttribute('class')), 'campaign progress: Hòa An\'s training due soon (amber)');
+	const campaignUrl = admin.url();
+	await shot(admin, 'campaign-progress');
+
+	// the officer fills in its checklist
+	const off = await newPage('campaign-officer');
+	await login(off, 'canbo');
+	await off.waitForSelector('#deadlines li');
+	check((await off.locator('#deadlines').textContent()).includes('còn 5 ngày'), 'overview: days left to each deadline of the campaign');
+	await off.locator('#deadlines a').first().click();
+	await off.waitForSelector('table caption:has-text("Tiến độ thực hiện")');
+	check(await off.locator('tbody tr').count() === 2, 'officer: its unit and sub-unit only in the progress');
+	await hoaanRow(off).locator('th a').click();
+	await off.waitForSelector('section[data-kind="training"]');
+	const training = off.locator('section[data-kind="training"]');
+	await training.getByLabel('Ngày tổ chức').fill(vn(-2));
+	await training.getByLabel('Chủ đề').fill('Nhận diện thư điện tử giả mạo');
+	await training.getByLabel('Số người tham dự').fill('42');
+	await training.getByRole('button', { name: 'Ghi nhận' }).click();
+	await off.waitForSelector('section[data-kind="training"] h2 .badge.ok');
+	check(true, 'officer: the training recorded, shown done');
+	await off.locator('section[data-kind="training"] input[type=file]').setInputFiles({
+		name: 'Biên bản tập huấn.pdf', mimeType: 'application/pdf',
+		buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+	});
+	await off.locator('section[data-kind="training"]').getByRole('button', { name: 'Tải lên' }).click();
+	await off.waitForSelector('section[data-kind="training"] ul.files a:has-text("Biên bản tập huấn.pdf")');
+	check(true, 'officer: a PDF uploaded as the training\'s evidence');
+	const systems = off.locator('section[data-kind="systems"]');
+	await systems.locator('summary').click();
+	await systems.getByLabel('Tên hệ thống').fill('Cổng thông tin điện tử huyện');
+	await systems.getByLabel('Chủ quản').fill('UBND huyện Hòa An');
+	await systems.getByLabel('Cấp độ đề xuất').selectOption('3');
+	await systems.getByRole('button', { name: 'Thêm' }).click();
+	await off.waitForSelector('article.system button[data-step="submitted"]');
+	await off.locator('article.system button[data-step="submitted"]').click();
+	await off.waitForSelector('article.system button[data-step="appraised"]');
+	check((await off.locator('article.system h3').textContent()).includes('đã trình'), 'officer: the level-3 dossier submitted');
+	await off.locator('article.system button[data-step="appraised"]').click();
+	await off.waitForSelector('article.system .nostep');
+	check(await off.locator('article.system button[data-step="approved"]').count() === 0,
+		'officer: no approve button for a level-3 dossier (the owner approves)');
+	const sysId = await off.locator('article.system').getAttribute('data-system');
+	provoked = /status of 403/;
+	const refused = await off.evaluate(async (id) => {
+		const me = await (await fetch('/api/v1/auth/me')).json();
+		const r = await fetch(`/api/v1/systems/${id}/dossier`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+			body: JSON.stringify({ to: 'approved', decision_number: '1/QĐ' }) });
+		return r.status;
+	}, sysId);
+	provoked = null;
+	check(refused === 403, `the API refuses the officer's approval of a level-3 dossier (${refused})`);
+	await off.locator('article.system').getByLabel('Số quy chế').fill('15/QC-UBND');
+	await off.locator('article.system').getByLabel('Ngày ban hành').fill(vn(-20));
+	await off.locator('article.system').getByRole('button', { name: 'Ghi nhận quy chế' }).click();
+	await off.waitForSelector('article.system p:has-text("15/QC-UBND")');
+	check(true, 'officer: the security regulation recorded');
+	await shot(off, 'campaign-checklist');
+	const checklistUrl = off.url();
+	await off.context().close();
+
+	// the department approves, and sees the unit's progress change
+	await admin.goto(checklistUrl);
+	await admin.waitForSelector('article.system button[data-step="approved"]');
+	await admin.locator('article.system').getByLabel('Số quyết định').fill('45/QĐ-UBND');
+	await admin.locator('article.system').getByLabel('Ngày quyết định').fill(vn(-1));
+	await admin.locator('article.system button[data-step="approved"]').click();
+	await admin.waitForSelector('article.system h3:has-text("đã phê duyệt")');
+	check(true, 'department: the level-3 dossier approved with its decision');
+	await admin.goto(campaignUrl);
+	await admin.reload();
+	await admin.waitForSelector('table caption:has-text("Tiến độ thực hiện")');
+	const cells = hoaanRow(admin).locator('td');
+	check(/\bok\b/.test(await cells.nth(0).getAttribute('class')), 'department: Hòa An\'s training now done (green)');
+	check(/\bok\b/.test(await cells.nth(1).getAttribute('class')) && /\bok\b/.test(await cells.nth(2).getAttribute('class')),
+		'department: Hòa An\'s dossier and regulation now done');
+	check((await cells.nth(6).textContent()).trim() === '3/6', 'department: Hòa An 3 of 6 obligations done');
+	await admin.locator('summary', { hasText: 'Sửa thời hạn' }).click();
+	await admin.getByLabel('Hạn đơn vị báo cáo').fill(vn(-1));
+	await admin.getByRole('button', { name: 'Lưu' }).click();
+	await admin.waitForSelector('.cards .card.bad');
+	check(await hoaanRow(admin).locator('td.state-overdue').count() === 3, 'department: the deadline moved back, 3 items overdue and highlighted');
+	await admin.context().close();
+
+	// the viewer of Sở Y tế reads its checklist, no form
+	const viewer = await newPage('campaign-viewer');
+	await login(viewer, 'xem');
+	await viewer.goto(`${BASE}/#/campaigns`);
+	await viewer.waitForSelector('tbody a');
+	await viewer.locator('tbody a').first().click();
+	await viewer.waitForSelector('table caption:has-text("Tiến độ thực hiện")');
+	check(await viewer.locator('tbody tr').count() === 1, 'viewer: its unit only in the progress');
+	await viewer.locator('tbody th a').click();
+	await viewer.waitForSelector('section[data-kind="training"]');
+	check(await viewer.getByRole('button', { name: 'Ghi nhận' }).count() === 0 && await viewer.locator('input[type=file]').count() === 0,
+		'viewer: the checklist without forms or uploads');
+	await viewer.context().close();
+}
+
 await browser.close();
 for (const p of problems) console.log(`FAIL: ${p}`);
 check(problems.length === 0, 'no console error, page error or CSP violation');

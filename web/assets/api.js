@@ -1,5 +1,6 @@
 // The admin API as the dashboard calls it: same-origin fetch with the
-// session cookie, the CSRF token on every changing method, JSON in and out.
+// session cookie, the CSRF token on every changing method, JSON in and out
+// (a file upload sends the file's bytes as the body).
 // A failure throws ApiError with the server's status, code and reason; a 401
 // anywhere but the login calls the handler set by onUnauthenticated (the
 // session expired: back to the login page).
@@ -26,9 +27,12 @@ export function query(params) {
 	return s ? `?${s}` : '';
 }
 
-export async function api(method, path, body) {
+export async function api(method, path, body, raw) {
 	const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
-	if (body !== undefined) {
+	if (raw !== undefined) {
+		opts.headers['Content-Type'] = 'application/octet-stream';
+		opts.body = raw;
+	} else if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
 		opts.body = JSON.stringify(body);
 	}
@@ -51,3 +55,6 @@ export async function api(method, path, body) {
 }
 
 export const get = (path, params) => api('GET', path + query(params));
+
+// POST a file (a Blob or File) as the request's body: evidence uploads.
+export const upload = (path, file) => api('POST', path, undefined, file);

@@ -16,6 +16,7 @@ import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
 import * as ncsc from './pages/ncsc.js';
 import * as audit from './pages/audit.js';
+import * as campaigns from './pages/campaigns.js';
 
 const NAV = [
 	['overview', 'nav.overview', overview],
@@ -28,6 +29,7 @@ const NAV = [
 	// a fourth element: who sees the page (the server refuses the others)
 	['ncsc', 'nav.ncsc', ncsc, isProvinceWide],
 	['audit', 'nav.audit', audit, canOperate],
+	['campaigns', 'nav.campaigns', campaigns],
 ];
 const shown = () => NAV.filter(([, , , who]) => !who || who());
 

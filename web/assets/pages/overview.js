@@ -1,12 +1,14 @@
 // Overview (#/overview?days=30&unit=ID): the coverage figures of the
 // caller's scope (or a unit in it) -- protected, real-time, signature
 // freshness, scanned and cleaned in the period, infected now -- and the
-// trend of the last 90 days from /coverage/history.
+// trend of the last 90 days from /coverage/history, and the days left to each
+// deadline of the active campaigns.
 import { h, fill, field, select } from '../dom.js';
-import { t, num, pct, date } from '../i18n.js';
+import { t, num, pct, date, day } from '../i18n.js';
 import { get } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
 import { loading, errorBox, title, unitOptions, PERIODS, periodRange } from '../ui.js';
+import { daysLeft } from './campaigns.js';
 
 // Freshness buckets from the cumulative figures (at most 1, 3, 7, 15 days).
 export function freshness(f) {
@@ -62,7 +64,9 @@ export async function render(main, route) {
 		h('div.cols', null,
 			h('section.panel', null, h('h2', null, t('overview.freshness')),
 				barChart(freshness(f), t('overview.freshness'))),
-			h('section.panel', { id: 'trend' }, h('h2', null, t('overview.trend')), loading())));
+			h('section.panel', { id: 'trend' }, h('h2', null, t('overview.trend')), loading())),
+		h('section.panel', { id: 'deadlines' }, h('h2', null, t('overview.deadlines')), loading()));
+	deadlines(body.querySelector('#deadlines'), route);
 	const trend = body.querySelector('#trend');
 	try {
 		const hist = await get('/api/v1/coverage/history', { unit, days: 90 });
@@ -80,5 +84,22 @@ export async function render(main, route) {
 	} catch (e) {
 		if (!route.alive()) return;
 		fill(trend, h('h2', null, t('overview.trend')), errorBox(e));
+	}
+}
+
+// Days left to each deadline of the active campaigns covering the caller.
+async function deadlines(box, route) {
+	try {
+		const data = await get('/api/v1/campaigns', { status: 'active' });
+		if (!route.alive()) return;
+		const items = data.items || [];
+		fill(box, h('h2', null, t('overview.deadlines')), items.length
+			? h('ul.deadlines', null, items.map((c) => h('li', null,
+				h('a', { href: `#/campaigns/${c.id}` }, c.name), ': ',
+				t('camp.unit_deadline'), ' ', day(c.unit_deadline), ' ', daysLeft(c.days_left.unit), ' · ',
+				t('camp.dept_deadline'), ' ', day(c.dept_deadline), ' ', daysLeft(c.days_left.department))))
+			: h('p.notice', null, t('camp.none_active')));
+	} catch (e) {
+		if (route.alive()) fill(box, h('h2', null, t('overview.deadlines')), errorBox(e));
 	}
 }
