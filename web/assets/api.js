@@ -1,5 +1,6 @@
 // The admin API as the dashboard calls it: same-origin fetch with the
-// session cookie, the CSRF token on every changing method, JSON in and out.
+// session cookie, the CSRF token on every changing method, JSON in and out
+// (a Blob body, a file to import, is sent as it is).
 // A failure throws ApiError with the server's status, code and reason; a 401
 // anywhere but the login calls the handler set by onUnauthenticated (the
 // session expired: back to the login page).
@@ -28,7 +29,11 @@ export function query(params) {
 
 export async function api(method, path, body) {
 	const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
-	if (body !== undefined) {
+	if (body instanceof Blob) {
+		// a file sent as it is (the intelligence imports)
+		opts.headers['Content-Type'] = 'application/octet-stream';
+		opts.body = body;
+	} else if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
 		opts.body = JSON.stringify(body);
 	}

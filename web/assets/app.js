@@ -5,7 +5,7 @@
 import { h, fill, field, select } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 import { api, setCsrf, onUnauthenticated } from './api.js';
-import { session, loadUnits, errorBox, isProvinceWide, canOperate } from './ui.js';
+import { session, loadUnits, errorBox, isProvinceWide, canOperate, isAdmin } from './ui.js';
 import * as overview from './pages/overview.js';
 import * as units from './pages/units.js';
 import * as endpoints from './pages/endpoints.js';
@@ -16,6 +16,8 @@ import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
 import * as ncsc from './pages/ncsc.js';
 import * as audit from './pages/audit.js';
+import * as intel from './pages/intel.js';
+import * as sharing from './pages/sharing.js';
 
 const NAV = [
 	['overview', 'nav.overview', overview],
@@ -28,6 +30,9 @@ const NAV = [
 	// a fourth element: who sees the page (the server refuses the others)
 	['ncsc', 'nav.ncsc', ncsc, isProvinceWide],
 	['audit', 'nav.audit', audit, canOperate],
+	['intel', 'nav.intel', intel],
+	// the province's data: administrators and province-wide viewers
+	['sharing', 'nav.sharing', sharing, () => isAdmin() || (isProvinceWide() && session.user.role === 'viewer')],
 ];
 const shown = () => NAV.filter(([, , , who]) => !who || who());
 
