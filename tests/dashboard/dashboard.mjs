@@ -393,6 +393,18 @@ if (PHASE === 'main') {
 	check(await page.locator('a.button', { hasText: 'Tải gói STIX 2.1' }).count() === 1 &&
 		await page.getByRole('button', { name: 'Tạo mã API' }).count() === 1,
 	'province viewer: the sharing page, its downloads and API tokens');
+	// a token for a partner made on the page, shown once, then read TAXII with
+	await page.getByLabel('Tên mã').fill('TAXII cho NCSC');
+	await page.getByRole('button', { name: 'Tạo mã API' }).click();
+	await page.waitForSelector('.once pre');
+	const token = (await page.locator('.once pre').textContent()).trim();
+	await page.waitForSelector('tbody td:has-text("TAXII cho NCSC")');
+	// (node's fetch: no session cookie, the token alone)
+	const taxii = await fetch(`${BASE}/taxii2/raquet/collections/`, {
+		headers: { Authorization: `Basic ${Buffer.from(`partner:${token}`).toString('base64')}`, Accept: 'application/taxii+json;version=2.1' },
+	});
+	check(/^rqt_/.test(token) && taxii.status === 200 && (await taxii.json()).collections.length === 1,
+		'province viewer: an API token made on the sharing page reads the TAXII collection (HTTP Basic)');
 	await page.goto(`${BASE}/#/reports`);
 	await page.waitForSelector('section.panel tbody tr');
 	check(await page.locator('tbody tr', { hasText: 'Toàn tỉnh' }).count() >= 1 && await page.getByRole('button', { name: 'Lập báo cáo' }).count() === 0,
@@ -428,7 +440,7 @@ async function signaturesPage(page) {
 // detections page (confirmed) and then on the intelligence page's allow-list.
 async function intelAsAdmin(page) {
 	const good = 'b'.repeat(64);
-	await page.goto(`${BASE}/#/intel`);
+	await page.locator('nav.mainnav a', { hasText: 'Tình báo' }).click();
 	await page.waitForSelector('h1:text("Tình báo mối đe dọa")');
 	await page.waitForSelector('section.intelstatus dl.facts');
 	const form = page.locator('form.importform');
@@ -477,7 +489,7 @@ async function intelAsAdmin(page) {
 // Sharing as the administrator: the STIX bundle of the last 30 days
 // downloaded through the page holds the sample's indicator; the TAXII URL shown.
 async function sharingAsAdmin(page) {
-	await page.goto(`${BASE}/#/sharing`);
+	await page.locator('nav.mainnav a', { hasText: 'Chia sẻ' }).click();
 	await page.waitForSelector('h1:text("Chia sẻ dữ liệu")');
 	check((await page.locator('code.url').first().textContent()) === `${BASE}/taxii2/`, 'sharing: the TAXII discovery URL shown');
 	const dl = await download(page, page.locator('a.button', { hasText: 'Tải gói STIX 2.1' }), `${DOWNLOADS}/stix.json`);
@@ -497,7 +509,7 @@ async function intelReadOnly(page, who) {
 	await page.waitForSelector(`section.panel caption`);
 	check(await page.locator('form.importform').count() === 0 && await page.getByRole('button', { name: 'Xoá' }).count() === 0 &&
 		(await page.locator('tbody code').count()) >= 3, `${who}: intelligence read, no import form, no delete`);
-	check(await page.locator('nav.mainnav a', { hasText: 'Chia sẻ dữ liệu' }).count() === 0, `${who}: no sharing page`);
+	check(await page.locator('nav.mainnav a', { hasText: 'Chia sẻ' }).count() === 0, `${who}: no sharing page`);
 }
 
 // Samples: the file on three machines in three units, one row per unit.

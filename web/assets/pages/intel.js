@@ -31,7 +31,8 @@ function statusPanel(box, s) {
 	const facts = [
 		[t('intel.publishing'), s.publishing ? badge(t('intel.on'), 'ok') : badge(t('intel.off'), 'warn')],
 		[t('intel.database'), s.database || '—'],
-		[t('intel.pending'), s.pending ? badge(t('intel.pending_yes'), 'info') : badge(t('intel.pending_no'), 'ok')],
+		[t('intel.pending'), !s.pending ? badge(t('intel.pending_no'), 'ok')
+			: badge(t(s.publishing ? 'intel.pending_yes' : 'intel.pending_kept'), s.publishing ? 'info' : 'warn')],
 		[t('intel.published_version'), s.published_version ? num(s.published_version) : '—'],
 		[t('intel.published_at'), s.published_at ? dateTime(s.published_at) : '—'],
 		[t('intel.changed_at'), s.changed_at ? dateTime(s.changed_at) : '—'],
@@ -109,7 +110,9 @@ function filterForm(route, p, sources) {
 		h('button', { type: 'button', on: { click: () => route.go('intel') } }, t('common.reset'))));
 }
 
-const valueCell = (i) => h('code', { title: i.value }, i.value);
+const valueCell = (i) => h('code.hash', { title: i.value }, i.value);
+// a source's kind in words (a kind a newer server adds: as it is)
+const kindText = (k) => (KINDS.includes(k) || k === 'local' ? t(`intel.kind_${k}`) : k);
 
 function allowlistForm(onDone) {
 	const hash = h('input', { name: 'hash', required: true, placeholder: 'SHA-256 / SHA-1 / MD5', size: 66 });
@@ -177,7 +180,7 @@ export async function render(main, route) {
 			if (!route.alive()) return;
 			fill(sourcesBox, h('h2', null, t('intel.sources')), table([
 				{ key: 'name', label: t('intel.source') },
-				{ key: 'kind', label: t('intel.kind'), render: (s) => t(`intel.kind_${s.kind}`) },
+				{ key: 'kind', label: t('intel.kind'), render: (s) => kindText(s.kind) },
 				{ key: 'location', label: t('intel.location'), render: (s) => (s.location ? h('code', null, s.location) : '—') },
 				{ key: 'indicators', label: t('intel.indicators'), num: true, render: (s) => num(s.indicators) },
 				{ key: 'created_at', label: t('intel.created_at'), render: (s) => dateTime(s.created_at) },

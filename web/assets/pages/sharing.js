@@ -7,7 +7,7 @@
 import { h, fill, field } from '../dom.js';
 import { t, date, dateTime } from '../i18n.js';
 import { api, get, query } from '../api.js';
-import { loading, errorBox, title, table, parseDay } from '../ui.js';
+import { loading, errorBox, title, table, parseDay, isAdmin } from '../ui.js';
 
 const MAX_DAYS = 367;
 
@@ -44,7 +44,7 @@ function taxiiPanel() {
 			h('dt', null, t('share.collection')), h('dd', null, t('share.collection_text'))),
 		h('h3', null, t('share.connect')),
 		h('ol.steps', null,
-			h('li', null, t('share.step_user')),
+			h('li', null, t('share.step_user'), isAdmin() ? [' ', h('a', { href: '#/admin/users' }, t('share.users_link'))] : null),
 			h('li', null, t('share.step_token')),
 			h('li', null, t('share.step_client'))),
 		h('pre.example', null, example)];
