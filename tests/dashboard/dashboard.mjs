@@ -253,6 +253,8 @@ if (PHASE === 'main') {
 	await reportsAsAdmin(page);
 	await ncscPage(page);
 	await auditPage(page, 'admin');
+	await intelAsAdmin(page);
+	await sharingAsAdmin(page);
 
 	// language: English, remembered over a reload, then back
 	await page.goto(`${BASE}/#/overview`);
@@ -345,6 +347,7 @@ if (PHASE === 'main') {
 	check(list.items.every((r) => r.kind === 'unit' && r.unit.code.startsWith('HOAAN')) &&
 		(await page.locator('tbody tr', { hasText: 'Toàn tỉnh' }).count()) === 0, 'officer reports: the province\'s reports not listed');
 	check(await page.locator('nav.mainnav a', { hasText: 'Báo cáo NCSC' }).count() === 0, 'officer: no NCSC page in the navigation');
+	await intelReadOnly(page, 'officer');
 	await auditPage(page, 'officer');
 	await page.goto(`${BASE}/#/audit`);
 	await page.waitForSelector('section.panel tbody tr');
@@ -385,6 +388,23 @@ if (PHASE === 'main') {
 	const api = (await apiGet(page, '/api/v1/ncsc/submissions')).body;
 	check(api.total === 1 && (await page.locator('section.panel tbody tr').count()) === 1, 'province viewer: the NCSC log read');
 	check(await page.getByRole('button', { name: 'Gửi báo cáo ngay' }).count() === 0, 'province viewer: no "send now"');
+	await page.goto(`${BASE}/#/sharing`);
+	await page.waitForSelector('h1:text("Chia sẻ dữ liệu")');
+	check(await page.locator('a.button', { hasText: 'Tải gói STIX 2.1' }).count() === 1 &&
+		await page.getByRole('button', { name: 'Tạo mã API' }).count() === 1,
+	'province viewer: the sharing page, its downloads and API tokens');
+	// a token for a partner made on the page, shown once, then read TAXII with
+	await page.getByLabel('Tên mã').fill('TAXII cho NCSC');
+	await page.getByRole('button', { name: 'Tạo mã API' }).click();
+	await page.waitForSelector('.once pre');
+	const token = (await page.locator('.once pre').textContent()).trim();
+	await page.waitForSelector('tbody td:has-text("TAXII cho NCSC")');
+	// (node's fetch: no session cookie, the token alone)
+	const taxii = await fetch(`${BASE}/taxii2/raquet/collections/`, {
+		headers: { Authorization: `Basic ${Buffer.from(`partner:${token}`).toString('base64')}`, Accept: 'application/taxii+json;version=2.1' },
+	});
+	check(/^rqt_/.test(token) && taxii.status === 200 && (await taxii.json()).collections.length === 1,
+		'province viewer: an API token made on the sharing page reads the TAXII collection (HTTP Basic)');
 	await page.goto(`${BASE}/#/reports`);
 	await page.waitForSelector('section.panel tbody tr');
 	check(await page.locator('tbody tr', { hasText: 'Toàn tỉnh' }).count() >= 1 && await page.getByRole('button', { name: 'Lập báo cáo' }).count() === 0,
@@ -412,6 +432,84 @@ async function signaturesPage(page) {
 	check(lag.total === 2 && JSON.stringify(hosts.filter((x) => want.includes(x)).sort()) === JSON.stringify(want),
 		`signatures: the machines behind listed (${want.join(', ')})`);
 	await shot(page, 'signatures');
+}
+
+// Threat intelligence as the administrator: an IOC list with a bad line
+// refused (the error names the line, nothing imported), then imported; the
+// indicators as the API lists them; the sample allow-listed from its
+// detections page (confirmed) and then on the intelligence page's allow-list.
+async function intelAsAdmin(page) {
+	const good = 'b'.repeat(64);
+	await page.locator('nav.mainnav a', { hasText: 'Tình báo' }).click();
+	await page.waitForSelector('h1:text("Tình báo mối đe dọa")');
+	await page.waitForSelector('section.intelstatus dl.facts');
+	const form = page.locator('form.importform');
+	await form.getByLabel('Loại tệp').selectOption('ioc-list');
+	await form.getByLabel('Nguồn').fill('Bản tin CERT');
+	await form.getByLabel('Độ tin cậy').fill('80');
+	const list = (bad) => Buffer.from(['# bản tin thử', `${good} IOC.Test_dropper`, bad ? 'not-a-hash!' : 'c2.vidu-doc-hai.vn', '203.0.113.9', ''].join('\n'));
+	await form.getByLabel('Tệp', { exact: true }).setInputFiles({ name: 'bulletin.txt', mimeType: 'text/plain', buffer: list(true) });
+	provoked = /status of 400 .*\/api\/v1\/intel\/imports/;
+	await form.getByRole('button', { name: 'Nhập' }).click();
+	await page.waitForSelector('.importresult [role=alert]');
+	const err = await page.locator('.importresult [role=alert]').textContent();
+	check(err.includes('bulletin.txt:3'), `intel import: a bad line refused, the error names it (${err.trim()})`);
+	provoked = null;
+	check((await apiGet(page, '/api/v1/intel/indicators')).body.total === 0, 'intel import: nothing imported from the bad file');
+	await form.getByLabel('Tệp', { exact: true }).setInputFiles({ name: 'bulletin.txt', mimeType: 'text/plain', buffer: list(false) });
+	await form.getByRole('button', { name: 'Nhập' }).click();
+	await page.waitForSelector('.importresult p.notice');
+	check((await page.locator('.importresult p.notice').textContent()).includes('Đã nhập 3 dấu hiệu: 3 mới'), 'intel import: 3 indicators added');
+	const api = (await apiGet(page, '/api/v1/intel/indicators')).body;
+	await page.waitForSelector(`tbody code:text("${good}")`);
+	check(api.total === 3 && (await page.locator('section.panel', { hasText: '3 dấu hiệu' }).locator('caption').count()) === 1,
+		'intel: the 3 indicators listed as the API has them');
+	const row = page.locator('tbody tr', { has: page.locator(`code:text("${good}")`) });
+	check((await row.textContent()).includes('Bản tin CERT') && (await row.textContent()).includes('IOC.Test_dropper'),
+		'intel: an indicator with its source and name');
+	check((await page.locator('section.panel', { hasText: 'Nguồn' }).last().textContent()).includes('Bản tin CERT'), 'intel: the source listed');
+
+	// the sample from its detections page onto the allow-list
+	await page.goto(`${BASE}/#/detections/samples/${SHA}`);
+	await page.waitForSelector('dl.facts');
+	page.once('dialog', (d) => d.accept());
+	await page.getByRole('button', { name: 'Đánh dấu nhầm (false positive)' }).click();
+	await page.waitForSelector('.fpbox p.notice');
+	check((await page.locator('.fpbox').textContent()).includes('«daily» kế tiếp'), 'false positive: marked from the sample page, reaches agents with the next daily');
+	const allowed = (await apiGet(page, '/api/v1/intel/indicators?allowlisted=true')).body;
+	check(allowed.total === 1 && allowed.items[0].value === SHA, 'false positive: the sample\'s SHA-256 allow-listed in the API');
+	await page.goto(`${BASE}/#/intel`);
+	await page.waitForSelector(`section.panel:has-text("1 mã băm được loại trừ") code:text("${SHA}")`);
+	check(true, 'false positive: on the intelligence page\'s allow-list');
+	const status = (await apiGet(page, '/api/v1/intel/status')).body;
+	check((await page.locator('section.intelstatus').textContent()).includes(status.publishing ? 'Đang bật' : 'Chưa bật'), 'intel: the publish status shown');
+	await shot(page, 'intel');
+}
+
+// Sharing as the administrator: the STIX bundle of the last 30 days
+// downloaded through the page holds the sample's indicator; the TAXII URL shown.
+async function sharingAsAdmin(page) {
+	await page.locator('nav.mainnav a', { hasText: 'Chia sẻ' }).click();
+	await page.waitForSelector('h1:text("Chia sẻ dữ liệu")');
+	check((await page.locator('code.url').first().textContent()) === `${BASE}/taxii2/`, 'sharing: the TAXII discovery URL shown');
+	const dl = await download(page, page.locator('a.button', { hasText: 'Tải gói STIX 2.1' }), `${DOWNLOADS}/stix.json`);
+	let bundle = null;
+	try { bundle = JSON.parse(dl.bytes.toString('utf8')); } catch { /* checked below */ }
+	const ind = bundle && (bundle.objects || []).find((o) => o.type === 'indicator' && o.pattern.includes(SHA));
+	check(bundle && bundle.type === 'bundle' && ind && /raquet-stix-\d+-\d+\.json/.test(dl.name),
+		`sharing: the STIX bundle downloaded (${dl.name}) holds the sample's indicator`);
+	const misp = await download(page, page.locator('a.button', { hasText: 'Tải sự kiện MISP' }), `${DOWNLOADS}/misp.json`);
+	check(JSON.parse(misp.bytes.toString('utf8')).Event.Attribute.some((a) => a.value === SHA), 'sharing: the MISP event holds the sample');
+	await shot(page, 'sharing');
+}
+
+// Threat intelligence read only: the indicators, no import form, no buttons.
+async function intelReadOnly(page, who) {
+	await page.goto(`${BASE}/#/intel`);
+	await page.waitForSelector(`section.panel caption`);
+	check(await page.locator('form.importform').count() === 0 && await page.getByRole('button', { name: 'Xoá' }).count() === 0 &&
+		(await page.locator('tbody code').count()) >= 3, `${who}: intelligence read, no import form, no delete`);
+	check(await page.locator('nav.mainnav a', { hasText: 'Chia sẻ' }).count() === 0, `${who}: no sharing page`);
 }
 
 // Samples: the file on three machines in three units, one row per unit.

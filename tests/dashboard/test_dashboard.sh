@@ -12,7 +12,9 @@
 # language switch, dd/mm/yyyy dates, a scan task carried out by the real agent, the reports made and
 # downloaded from the Reports page (the files are checked here: XLSX with
 # openpyxl against the store, PDF with pdftotext, CSV), the NCSC log, the
-# audit log, the scan schedule form, and no console error or CSP
+# audit log, the scan schedule form, the threat intelligence page (an IOC
+# list imported through the page, a sample allow-listed from its page), the
+# sharing page (STIX and MISP downloads, an API token reading TAXII), and no console error or CSP
 # violation; then, with [ncsc] not configured, the NCSC page says so.
 # With RQ_SCREENSHOTS=DIR it also saves the main pages as PNG
 # (docs/screenshots/). Skipped (77) only when chromium or node is missing.

@@ -1,6 +1,7 @@
 // The admin API as the dashboard calls it: same-origin fetch with the
 // session cookie, the CSRF token on every changing method, JSON in and out
-// (a file upload sends the file's bytes as the body).
+// (a file's bytes are sent as they are: the `raw` argument of an upload, or a
+// Blob body, a file to import).
 // A failure throws ApiError with the server's status, code and reason; a 401
 // anywhere but the login calls the handler set by onUnauthenticated (the
 // session expired: back to the login page).
@@ -29,9 +30,10 @@ export function query(params) {
 
 export async function api(method, path, body, raw) {
 	const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
-	if (raw !== undefined) {
+	const bytes = raw !== undefined ? raw : body instanceof Blob ? body : undefined;
+	if (bytes !== undefined) {
 		opts.headers['Content-Type'] = 'application/octet-stream';
-		opts.body = raw;
+		opts.body = bytes;
 	} else if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
 		opts.body = JSON.stringify(body);

@@ -5,7 +5,7 @@
 import { h, fill, field, select } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 import { api, setCsrf, onUnauthenticated } from './api.js';
-import { session, loadUnits, errorBox, isProvinceWide, canOperate } from './ui.js';
+import { session, loadUnits, errorBox, isProvinceWide, canOperate, isAdmin } from './ui.js';
 import * as overview from './pages/overview.js';
 import * as units from './pages/units.js';
 import * as endpoints from './pages/endpoints.js';
@@ -17,6 +17,8 @@ import * as reports from './pages/reports.js';
 import * as ncsc from './pages/ncsc.js';
 import * as audit from './pages/audit.js';
 import * as campaigns from './pages/campaigns.js';
+import * as intel from './pages/intel.js';
+import * as sharing from './pages/sharing.js';
 
 const NAV = [
 	['overview', 'nav.overview', overview],
@@ -30,6 +32,9 @@ const NAV = [
 	['ncsc', 'nav.ncsc', ncsc, isProvinceWide],
 	['audit', 'nav.audit', audit, canOperate],
 	['campaigns', 'nav.campaigns', campaigns],
+	['intel', 'nav.intel', intel],
+	// the province's data: administrators and province-wide viewers
+	['sharing', 'nav.sharing', sharing, () => isAdmin() || (isProvinceWide() && session.user.role === 'viewer')],
 ];
 const shown = () => NAV.filter(([, , , who]) => !who || who());
 

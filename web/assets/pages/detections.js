@@ -1,11 +1,14 @@
 // Detections (#/detections?...): the files found in the caller's scope,
 // filtered by unit, name, state and period, with each file's SHA-256; and
 // the samples view (#/detections/samples, #/detections/samples/SHA256):
-// the same file on N machines in M units, from /detections/samples.
+// the same file on N machines in M units, from /detections/samples; there
+// an administrator marks the file a false positive (its SHA-256 onto the
+// intelligence allow-list, reaching the agents with the next daily).
 import { h, fill, field, select } from '../dom.js';
 import { t, num, dateTime } from '../i18n.js';
 import { get } from '../api.js';
-import { loading, errorBox, title, table, pager, unitOptions, badge, stateClass, PERIODS } from '../ui.js';
+import { loading, errorBox, title, table, pager, unitOptions, badge, stateClass, PERIODS, isAdmin } from '../ui.js';
+import { allowlist } from './intel.js';
 
 const LIMIT = 50;
 const STATES = ['active', 'quarantined', 'removed', 'restored', 'ignored'];
@@ -115,11 +118,44 @@ async function sample(main, route) {
 			h('dt', null, t('det.first_seen')), h('dd', null, dateTime(s.first_seen)),
 			h('dt', null, t('det.last_seen')), h('dd', null, dateTime(s.last_seen))),
 		h('p', null, h('a', { href: `#/detections?sha256=${s.sha256}` }, t('det.all_of_sample'))),
+		await falsePositive(s),
 		table([
 			{ key: 'unit', label: t('filter.unit'), render: (r) => r.unit.name },
 			{ key: 'endpoints', label: t('fig.endpoints'), num: true, render: (r) => num(r.endpoints) },
 			{ key: 'active', label: t('det.active'), num: true, render: (r) => num(r.active) },
 		], s.by_unit || [], { localSort: true, sort: { key: 'endpoints', order: 'desc' } }));
+}
+
+// The sample's place on the allow-list: a note when it is there already,
+// else (administrators) the button that puts it there after a confirmation.
+async function falsePositive(s) {
+	const box = h('div.fpbox', { 'aria-live': 'polite' });
+	const done = () => fill(box, h('p.notice', { role: 'status' }, badge(t('intel.allowlisted'), 'ok'), ' ',
+		t('det.fp_done'), ' ', h('a', { href: '#/intel?allowlisted=true' }, t('det.fp_see'))));
+	let listed = false;
+	try {
+		const r = await get('/api/v1/intel/indicators', { type: 'sha256', q: s.sha256, allowlisted: 'true', limit: 1 });
+		listed = (r.items || []).some((i) => i.value === s.sha256);
+	} catch { /* an older server: no intelligence API */ }
+	if (listed) done();
+	else if (isAdmin()) {
+		const btn = h('button.warnbtn', {
+			type: 'button',
+			on: {
+				click: async () => {
+					btn.disabled = true;
+					try {
+						if (await allowlist(s.sha256, t('det.fp_reason', { name: s.name || s.sha256 }))) done();
+						else btn.disabled = false;
+					} catch (err) {
+						fill(box, errorBox(err));
+					}
+				},
+			},
+		}, t('det.fp_button'));
+		fill(box, btn, h('small.hint', null, ' ', t('det.fp_hint')));
+	}
+	return box;
 }
 
 export async function render(main, route) {
