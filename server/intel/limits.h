@@ -31,6 +31,16 @@
 #define RQ_INTEL_MAX_SOURCE_NAME 128
 #define RQ_INTEL_MAX_LOCATION 1024
 #define RQ_INTEL_MAX_REF 128
+/* Objects in one STIX bundle or TAXII envelope (each indicator object
+ * may hold several comparisons): as many as the indicators of an import. */
+#define RQ_INTEL_MAX_STIX_OBJECTS 1000000
+/* A STIX pattern we read: the simple comparisons we import are short;
+ * longer ones are skipped unread. */
+#define RQ_INTEL_MAX_STIX_PATTERN 8192
+/* Comparisons joined by OR in one pattern. */
+#define RQ_INTEL_MAX_STIX_TERMS 64
+/* Skip reasons listed in an import's answer (all are counted). */
+#define RQ_INTEL_MAX_STIX_REASONS 20
 /* Seconds one feed download may take (manifest or one event). */
 #define RQ_INTEL_FETCH_TIMEOUT 120
 
