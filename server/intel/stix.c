@@ -220,11 +220,13 @@ typedef struct walk {
 	json_t *identities; /* identity id -> name */
 } walk;
 
-static int outcome(walk *w, const char *id, int imported, const char *reason)
+static int outcome(walk *w, const json_t *obj, int imported, const char *reason)
 {
 	rq_stix_info *in = w->info;
 	rq_stix_outcome *o = &in->outcomes[in->outcome_count++];
+	const char *id = text_at(obj, "id"), *version = text_at(obj, "modified");
 	snprintf(o->id, sizeof(o->id), "%s", id);
+	snprintf(o->version, sizeof(o->version), "%s", *version ? version : text_at(obj, "created"));
 	o->imported = imported;
 	snprintf(o->reason, sizeof(o->reason), "%s", reason ? reason : "");
 	if (!imported && !strncmp(id, "indicator--", 11))
@@ -245,32 +247,32 @@ static int indicator(walk *w, const json_t *o, const char *id)
 	int confidence = w->confidence;
 	w->info->indicators++;
 	if (!json_is_string(pt))
-		return outcome(w, id, 0, "pattern_type missing or not a string");
+		return outcome(w, o, 0, "pattern_type missing or not a string");
 	if (strcmp(json_string_value(pt), "stix")) {
 		snprintf(why, sizeof(why), "pattern_type '%.40s' is not imported (only stix is)",
 			 json_string_value(pt));
-		return outcome(w, id, 0, why);
+		return outcome(w, o, 0, why);
 	}
 	if (!json_is_string(pat))
-		return outcome(w, id, 0, "pattern missing or not a string");
+		return outcome(w, o, 0, "pattern missing or not a string");
 	if (json_string_length(pat) > RQ_INTEL_MAX_STIX_PATTERN)
-		return outcome(w, id, 0, "a pattern too long to be a simple comparison");
+		return outcome(w, o, 0, "a pattern too long to be a simple comparison");
 	if (json_is_true(json_object_get(o, "revoked")))
-		return outcome(w, id, 0, "revoked");
+		return outcome(w, o, 0, "revoked");
 	if (*text_at(o, "valid_from") && rq_stix_time_parse(text_at(o, "valid_from"), &from_ms) < 0)
-		return outcome(w, id, 0, "valid_from is not an RFC 3339 time");
+		return outcome(w, o, 0, "valid_from is not an RFC 3339 time");
 	if (*text_at(o, "valid_until") && rq_stix_time_parse(text_at(o, "valid_until"), &until_ms) < 0)
-		return outcome(w, id, 0, "valid_until is not an RFC 3339 time");
+		return outcome(w, o, 0, "valid_until is not an RFC 3339 time");
 	if (conf && (!json_is_integer(conf) || json_integer_value(conf) < 0 || json_integer_value(conf) > 100))
-		return outcome(w, id, 0, "confidence is not an integer 0-100");
+		return outcome(w, o, 0, "confidence is not an integer 0-100");
 	if (confidence < 0)
 		confidence = conf ? (int)json_integer_value(conf) : RQ_INTEL_DEFAULT_CONFIDENCE;
 	c.p = json_string_value(pat);
 	if (read_pattern(&c, terms, &count) < 0)
-		return outcome(w, id, 0, why);
+		return outcome(w, o, 0, why);
 	for (size_t i = 0; i < count; i++) {
 		if (term_value(&terms[i], &c, norm) < 0)
-			return outcome(w, id, 0, why);
+			return outcome(w, o, 0, why);
 		memcpy(terms[i].value, norm, sizeof(norm));
 	}
 	const char *name = text_at(o, "name");
@@ -287,7 +289,7 @@ static int indicator(walk *w, const json_t *o, const char *id)
 		if (rc < 0)
 			return rc;
 	}
-	return outcome(w, id, 1, NULL);
+	return outcome(w, o, 1, NULL);
 }
 
 static int bad_at(const walk *w, const char *path, const char *why)
@@ -373,10 +375,10 @@ int rq_intel_parse_stix_objects(rq_intel_batch *out, rq_stix_info *info, const c
 		if (!strcmp(type, "indicator"))
 			rc = indicator(&w, o, id);
 		else if (!strcmp(type, "malware") || !strcmp(type, "relationship") || !strcmp(type, "identity"))
-			rc = outcome(&w, id, 1, NULL);
+			rc = outcome(&w, o, 1, NULL);
 		else {
 			snprintf(why, sizeof(why), "object type '%.40s' is not imported", type);
-			rc = outcome(&w, id, 0, why);
+			rc = outcome(&w, o, 0, why);
 		}
 		if (rc < 0)
 			goto done;

@@ -22,6 +22,7 @@
 /* What became of one STIX object (a TAXII status entry). */
 typedef struct rq_stix_outcome {
 	char id[RQ_INTEL_MAX_REF + 1];
+	char version[40]; /* its `modified` (else `created`) as written; "" if none */
 	int imported; /* 1: an indicator imported, or context used (malware, relationship, identity) */
 	char reason[192];
 } rq_stix_outcome;

@@ -5,7 +5,11 @@
 # as several indicators; malware names through `indicates`; valid_from,
 # valid_until, confidence) and counts the rest as skipped with reasons; a
 # malformed bundle is refused with its JSON path and nothing imported;
-# only administrators import; the import is audited.
+# only administrators import; the import is audited. TAXII 2.1: an
+# administrator's token POSTs an envelope to the collection (202, a status
+# with successes and failures and their reasons, kept for GET status/);
+# a viewer's token gets can_write false and 403; a wrong media type 415;
+# a malformed envelope 400 with nothing imported.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -18,6 +22,18 @@ upload() {
 		-H 'Content-Type: application/json' --data-binary "@$3" "$BASE/api/v1/intel/imports?$2" > code
 }
 BUNDLE=$HERE/data/stix_bundle.json
+TAXII_MEDIA='application/taxii+json;version=2.1'
+# taxii TOKEN PATH [CURL ARGS...]: a TAXII request with Basic credentials -> code, body
+taxii() {
+	local tok=$1 path=$2
+	shift 2
+	curl -sS -o body -w '%{http_code}' -u "partner:$tok" -H "Accept: $TAXII_MEDIA" "$@" "$BASE$path" > code
+}
+token_of() {
+	api "$1" POST /api/v1/api-tokens '{"name":"taxii"}'
+	expect_code 201 "$1 makes an API token: "
+	json '["token"]'
+}
 
 run() {
 	start_server
@@ -82,6 +98,55 @@ PY
 	[ "$(j "b['created']" "b['updated']")" = "0 5" ] || fail "re-import: $(cat body)"
 	api root GET '/api/v1/audit?limit=100'
 	grep -q '"stix-bundle"' body || fail "no audit entry of the stix import"
+
+	# TAXII: the same objects POSTed to the collection
+	make_user watcher viewer
+	login_as watcher
+	local adm view coll status
+	adm=$(token_of root)
+	view=$(token_of watcher)
+	taxii "$view" /taxii2/raquet/collections/
+	expect_code 200 "viewer collections: "
+	coll=$(json '["collections"][0]["id"]')
+	[ "$(j "b['collections'][0]['can_write']")" = False ] || fail "viewer can_write: $(cat body)"
+	taxii "$adm" "/taxii2/raquet/collections/$coll/"
+	[ "$(j "b['can_write']")" = True ] || fail "admin can_write: $(cat body)"
+	python3 -c "import json; b = json.load(open('$BUNDLE')); json.dump({'objects': b['objects']}, open('env.json', 'w'))"
+	python3 -c "import json; b = json.load(open('noid.json')); json.dump({'objects': b['objects']}, open('badenv.json', 'w'))"
+	taxii "$view" "/taxii2/raquet/collections/$coll/objects/" -X POST -H "Content-Type: $TAXII_MEDIA" --data-binary @env.json
+	expect_code 403 "viewer POST: "
+	taxii "$adm" "/taxii2/raquet/collections/$coll/objects/" -X POST -H "Content-Type: application/json" --data-binary @env.json
+	expect_code 415 "POST as application/json: "
+	taxii "$adm" "/taxii2/raquet/collections/$coll/objects/" -X POST -H "Content-Type: $TAXII_MEDIA" --data-binary @badenv.json
+	expect_code 400 "malformed envelope: "
+	grep -q 'objects\[3\].id' body || fail "malformed envelope, no JSON path: $(cat body)"
+	api root GET '/api/v1/intel/indicators?type=ipv6'
+	local v6
+	v6=$(j "b['items'][0]['id']")
+	api root DELETE "/api/v1/intel/indicators/$v6"
+	expect_code 204 "delete the ipv6 indicator: "
+	taxii "$adm" "/taxii2/raquet/collections/$coll/objects/" -X POST -H "Content-Type: $TAXII_MEDIA" --data-binary @env.json
+	expect_code 202 "POST objects: "
+	cp body status.json
+	status=$(j "b['id']")
+	python3 - <<'PY' || fail "status: $(cat status.json)"
+import json
+b = json.load(open('status.json'))
+assert b['status'] == 'complete' and b['pending_count'] == 0, b
+assert (b['total_count'], b['success_count'], b['failure_count']) == (12, 5, 7), b
+ok = {x['id'][-2:] for x in b['successes']}
+assert ok == {'aa', '02', '03', '0a', '0b'}, ok
+bad = {x['id'][-2:]: x['message'] for x in b['failures']}
+assert "pattern_type 'sigma'" in bad['04'] and "object type 'attack-pattern'" in bad['0c'], bad
+PY
+	taxii "$view" "/taxii2/raquet/status/$status/"
+	expect_code 200 "GET status: "
+	cmp -s <(python3 -m json.tool --sort-keys body) <(python3 -m json.tool --sort-keys status.json) ||
+		fail "the kept status differs: $(cat body)"
+	taxii "$view" "/taxii2/raquet/status/00000000-0000-4000-8000-000000000000/"
+	expect_code 404 "unknown status: "
+	api root GET '/api/v1/intel/indicators?type=ipv6'
+	[ "$(j "b['total']" "b['items'][0]['sources']")" = "1 ['CERT Đối tác']" ] || fail "TAXII import: $(cat body)"
 
 	"$SERVER" intel import --store "$STORE" --kind stix-bundle --path "$BUNDLE" --source CLI > cli.out 2>&1 ||
 		fail "cli stix import: $(cat cli.out)"
