@@ -55,7 +55,7 @@ static void stix_summary(json_t *answer, const rq_stix_info *st)
 {
 	json_t *reasons = json_array();
 	for (size_t i = 0, n = 0; reasons && i < st->outcome_count && n < RQ_INTEL_MAX_STIX_REASONS; i++)
-		if (!st->outcomes[i].imported && !strncmp(st->outcomes[i].id, "indicator--", 11)) {
+		if (!st->outcomes[i].imported && st->outcomes[i].indicator) {
 			json_array_append_new(reasons, json_pack("{s:s, s:s}", "id", st->outcomes[i].id, "reason",
 								 st->outcomes[i].reason));
 			n++;

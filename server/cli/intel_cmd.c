@@ -88,7 +88,7 @@ static int do_import(rq_store *s, const char *kind, const char *path, const char
 			       stix.indicators);
 		printf("\n");
 		for (size_t i = 0; i < stix.outcome_count; i++)
-			if (!stix.outcomes[i].imported && !strncmp(stix.outcomes[i].id, "indicator--", 11))
+			if (!stix.outcomes[i].imported && stix.outcomes[i].indicator)
 				printf("skipped %s: %s\n", stix.outcomes[i].id, stix.outcomes[i].reason);
 	}
 	rq_stix_info_free(&stix);

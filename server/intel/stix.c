@@ -229,7 +229,8 @@ static int outcome(walk *w, const json_t *obj, int imported, const char *reason)
 	snprintf(o->version, sizeof(o->version), "%s", *version ? version : text_at(obj, "created"));
 	o->imported = imported;
 	snprintf(o->reason, sizeof(o->reason), "%s", reason ? reason : "");
-	if (!imported && !strncmp(id, "indicator--", 11))
+	o->indicator = !strcmp(text_at(obj, "type"), "indicator");
+	if (!imported && o->indicator)
 		in->skipped++;
 	return 0;
 }

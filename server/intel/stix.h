@@ -23,6 +23,7 @@
 typedef struct rq_stix_outcome {
 	char id[RQ_INTEL_MAX_REF + 1];
 	char version[40]; /* its `modified` (else `created`) as written; "" if none */
+	int indicator; /* an indicator object */
 	int imported; /* 1: an indicator imported, or context used (malware, relationship, identity) */
 	char reason[192];
 } rq_stix_outcome;
