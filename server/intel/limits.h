@@ -11,8 +11,9 @@
  * cores): 200,000 SHA-256 lines import in 9-10 s as one transaction, so a
  * million take under a minute -- while the store's write lock is held. */
 #define RQ_INTEL_MAX_INDICATORS 1000000
-/* One list or event file read from disk (the CLI; uploads are bounded by
- * [server] body_limit first): 1,000,000 SHA-256 lines with comments. */
+/* One list, event or STIX bundle file read from disk (the CLI; uploads and
+ * TAXII POSTs are bounded by [server] body_limit first): 1,000,000 SHA-256
+ * lines with comments. */
 #define RQ_INTEL_MAX_FILE (128ULL * 1024 * 1024)
 /* A line of a plain list: a SHA-256, a URL or a domain plus a comment. */
 #define RQ_INTEL_MAX_LINE 4096
