@@ -15,6 +15,7 @@
 #include "http/json.h"
 #include "intel/import.h"
 #include "intel/limits.h"
+#include "intel/stix.h"
 #include "store/intel.h"
 
 static json_t *time_or_null(int64_t t)
@@ -49,15 +50,32 @@ static void import_error(rq_http_resp *resp, int rc)
 		rq_api_store_error(resp, rc, "importing the indicators");
 }
 
+/* A STIX import's objects, skipped indicators and their first reasons. */
+static void stix_summary(json_t *answer, const rq_stix_info *st)
+{
+	json_t *reasons = json_array();
+	for (size_t i = 0, n = 0; reasons && i < st->outcome_count && n < RQ_INTEL_MAX_STIX_REASONS; i++)
+		if (!st->outcomes[i].imported && st->outcomes[i].indicator) {
+			json_array_append_new(reasons, json_pack("{s:s, s:s}", "id", st->outcomes[i].id, "reason",
+								 st->outcomes[i].reason));
+			n++;
+		}
+	json_object_set_new(answer, "objects", json_integer((json_int_t)st->objects));
+	json_object_set_new(answer, "stix_indicators", json_integer((json_int_t)st->indicators));
+	json_object_set_new(answer, "skipped", json_integer((json_int_t)st->skipped));
+	json_object_set_new(answer, "skipped_reasons", reasons ? reasons : json_array());
+}
+
 static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
-	static const char *const kinds[] = { "ioc-list", "misp-event", "yara", "misp-feed", NULL };
+	static const char *const kinds[] = { "ioc-list", "misp-event", "yara", "misp-feed", "stix-bundle", NULL };
 	const rq_api_ctx *ctx = arg;
 	rq_caller c;
 	const char *file = NULL, *source = NULL, *location = NULL;
 	unsigned long long confidence = 0;
 	int kind = -1, rc;
 	rq_intel_result r;
+	rq_stix_info stix = { 0 };
 	if (rq_admin_begin(ctx, req, resp, &c) || rq_admin_allow(&c, resp, RQ_ACT_SYSTEM, 0) ||
 	    rq_fleet_query_choice(req, resp, "kind", kinds, -1, &kind) ||
 	    rq_fleet_query_text(req, resp, "name", 200, &file) ||
@@ -66,7 +84,8 @@ static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	    rq_http_query_uint(req, resp, "confidence", 0, 100, 1000, &confidence) < 0)
 		return 0;
 	if (kind < 0) {
-		rq_http_resp_error(resp, 400, "bad_request", "kind is required: ioc-list, misp-event, yara or misp-feed");
+		rq_http_resp_error(resp, 400, "bad_request",
+				   "kind is required: ioc-list, misp-event, yara, misp-feed or stix-bundle");
 		return 0;
 	}
 	import_audit a = { &c, kinds[kind], file ? file : "" };
@@ -89,18 +108,26 @@ static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		if (!file)
 			file = kinds[kind];
 		a.file = file;
-		rc = rq_intel_import_input(c.store, kinds[kind], file, req->body, req->body_len, source, conf,
-					   rq_api_now(), audit_import, &a, &r);
+		if (kind == 4)
+			rc = rq_intel_import_stix(c.store, file, req->body, req->body_len, NULL, source, conf,
+						  rq_api_now(), audit_import, &a, &r, &stix);
+		else
+			rc = rq_intel_import_input(c.store, kinds[kind], file, req->body, req->body_len, source, conf,
+						   rq_api_now(), audit_import, &a, &r);
 	}
 	if (rc < 0) {
 		import_error(resp, rc);
-		return 0;
+		goto done;
 	}
-	rq_http_resp_json(resp, 201,
-			  json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "source_id", (json_int_t)r.source_id, "indicators",
-				    (json_int_t)r.indicators, "created", (json_int_t)r.created, "updated",
-				    (json_int_t)(r.indicators - r.created), "events", (json_int_t)r.events,
-				    "events_skipped", (json_int_t)r.events_skipped));
+	json_t *answer = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "source_id", (json_int_t)r.source_id,
+				   "indicators", (json_int_t)r.indicators, "created", (json_int_t)r.created, "updated",
+				   (json_int_t)(r.indicators - r.created), "events", (json_int_t)r.events,
+				   "events_skipped", (json_int_t)r.events_skipped);
+	if (answer && kind == 4)
+		stix_summary(answer, &stix);
+	rq_http_resp_json(resp, 201, answer);
+done:
+	rq_stix_info_free(&stix);
 	return 0;
 }
 

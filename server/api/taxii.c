@@ -4,8 +4,9 @@
  * province-wide read permission of auth/authz.c, the Accept header, then
  * the API root and collection named in the path. Any refusal is a TAXII
  * error message. The collection is rebuilt per request
- * (sharing/collection.h); writing to it is refused until the import side
- * exists -- post_objects is where that handler goes.
+ * (sharing/collection.h). Administrators may add objects: their
+ * indicators go into the indicator store (intel/stix.h) and the status of
+ * each POST is kept (store/taxii_status.h).
  */
 #include "api/taxii.h"
 
@@ -16,11 +17,15 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "api/admin.h"
 #include "api/sharing.h"
 #include "config/config.h"
+#include "auth/authz.h"
+#include "intel/stix.h"
 #include "sharing/collection.h"
+#include "store/taxii_status.h"
 
 /* Longest Authorization header value decoded (Basic user:token). */
 #define AUTH_MAX 512
@@ -238,14 +243,20 @@ static int get_api_root(const rq_http_req *req, rq_http_resp *resp, void *arg)
 				    "max_content_length", max));
 }
 
-static json_t *collection_json(const rq_api_ctx *ctx, const char *id)
+/* Administrators add objects to the collection (imported as indicators). */
+static int can_write(const rq_caller *c)
+{
+	return c->unit_id == 0 && rq_authz_allows(c->role, RQ_ACT_SYSTEM, RQ_SCOPE_OWN);
+}
+
+static json_t *collection_json(const rq_api_ctx *ctx, const char *id, int can_write)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[s]}", "id", id, "title", "Sightings",
 			 "description",
 			 ctx->report_agency ? "Malicious files and addresses the province's machines saw, with counts "
 					      "and first and last time seen"
 					    : "",
-			 "can_read", 1, "can_write", 0, "media_types", RQ_STIX_MEDIA);
+			 "can_read", 1, "can_write", can_write, "media_types", RQ_STIX_MEDIA);
 }
 
 static int get_collections(const rq_http_req *req, rq_http_resp *resp, void *arg)
@@ -257,7 +268,7 @@ static int get_collections(const rq_http_req *req, rq_http_resp *resp, void *arg
 		return 0;
 	if (collection_id(ctx, id) < 0)
 		return taxii_error(resp, 500, "internal", "cannot name the collection");
-	return taxii_json(resp, 200, json_pack("{s:[o]}", "collections", collection_json(ctx, id)));
+	return taxii_json(resp, 200, json_pack("{s:[o]}", "collections", collection_json(ctx, id, can_write(&c))));
 }
 
 static int get_collection(const rq_http_req *req, rq_http_resp *resp, void *arg)
@@ -266,27 +277,143 @@ static int get_collection(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	const rq_api_ctx *ctx = arg;
 	if (taxii_enter(ctx, req, resp, 1, &c) < 0)
 		return 0;
-	return taxii_json(resp, 200, collection_json(ctx, rq_http_param(req, "id")));
+	return taxii_json(resp, 200, collection_json(ctx, rq_http_param(req, "id"), can_write(&c)));
 }
 
 static int get_status(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
+	char *text = NULL;
+	rq_uuid u;
 	if (taxii_enter(arg, req, resp, 0, &c) < 0)
 		return 0;
-	return taxii_error(resp, 404, "not found",
-			   "no such status: this server keeps none yet (its collection cannot be written to)");
+	const char *id = rq_http_param(req, "status");
+	int rc = rq_uuid_parse(id, &u) < 0 ? RQ_ENOTFOUND : rq_store_taxii_status_get(c.store, id, &text);
+	json_t *body = rc == 0 ? json_loads(text, 0, NULL) : NULL;
+	if (rc == RQ_ENOTFOUND)
+		taxii_error(resp, 404, "not found", "no such status");
+	else if (!body)
+		taxii_error(resp, 500, "internal", "cannot read the status");
+	else
+		taxii_json(resp, 200, body);
+	free(text);
+	return 0;
 }
 
+/* Content-Type application/taxii+json, with version=2.1 if it has a version. */
+static int taxii_content_type(const char *ct)
+{
+	if (!ct || strncasecmp(ct, "application/taxii+json", 22))
+		return 0;
+	for (ct += 22; *ct == ' ' || *ct == ';'; ct++)
+		;
+	return !*ct || !strcasecmp(ct, "version=2.1");
+}
+
+/* The status resource of a POST: each object a success or a failure with its reason. */
+static json_t *status_json(const char *id, int64_t now_ms, const rq_stix_info *info)
+{
+	char at[RQ_STIX_TIME_TEXT];
+	json_t *ok = json_array(), *bad = json_array();
+	size_t n_ok = 0, n_bad = 0;
+	rq_stix_time(now_ms, at);
+	for (size_t i = 0; ok && bad && i < info->outcome_count; i++) {
+		const rq_stix_outcome *o = &info->outcomes[i];
+		json_t *e = json_pack("{s:s, s:s}", "id", o->id, "version", o->version);
+		if (e && !o->imported)
+			json_object_set_new(e, "message", json_string(o->reason));
+		json_array_append_new(o->imported ? ok : bad, e);
+		*(o->imported ? &n_ok : &n_bad) += 1;
+	}
+	if (!ok || !bad) {
+		json_decref(ok);
+		json_decref(bad);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:I}", "id", id, "status", "complete",
+			 "request_timestamp", at, "total_count", (json_int_t)info->outcome_count, "success_count",
+			 (json_int_t)n_ok, "successes", ok, "failure_count", (json_int_t)n_bad, "failures", bad,
+			 "pending_count", (json_int_t)0);
+}
+
+typedef struct post_tx {
+	const rq_caller *c;
+	const rq_stix_info *info;
+	char id[RQ_UUID_TEXT];
+	int64_t now_ms;
+	json_t *status;
+} post_tx;
+
+/* Inside the import's transaction: the status row and the audit record. */
+static int keep_status(rq_store *s, const rq_intel_result *r, void *payload)
+{
+	post_tx *p = payload;
+	json_decref(p->status); /* a retried transaction builds it anew */
+	p->status = status_json(p->id, p->now_ms, p->info);
+	char *text = p->status ? json_dumps(p->status, JSON_COMPACT) : NULL;
+	int rc = text ? rq_store_taxii_status_put(s, p->id, p->now_ms / 1000, text) : RQ_ENOMEM;
+	free(text);
+	if (rc == 0)
+		rc = rq_admin_audit(s, p->c, "intel.import", "intel_source", r->source_id, 0,
+				    json_pack("{s:s, s:s, s:I, s:I, s:I}", "kind", "taxii", "status", p->id, "objects",
+					      (json_int_t)p->info->objects, "indicators", (json_int_t)r->indicators,
+					      "skipped", (json_int_t)p->info->skipped));
+	return rc;
+}
+
+/*
+ * Objects added to the collection by an administrator: the envelope's
+ * indicators imported into the indicator store (intel/stix.h) in one
+ * transaction with the status kept; 202 with the status.
+ */
 static int post_objects(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
+	rq_uuid u;
+	rq_stix_info info = { 0 };
+	rq_intel_result r;
+	json_error_t jerr;
+	json_t *env = NULL;
+	post_tx p = { .c = &c, .info = &info, .now_ms = rq_api_now() * 1000 };
+	char source[RQ_INTEL_MAX_SOURCE_NAME + 1];
 	if (taxii_enter(arg, req, resp, 1, &c) < 0)
-		return 0;
-	/* the STIX import (issue 9) will add objects here and answer 202 with a status */
-	return taxii_error(resp, 403, "forbidden",
-			   "this collection is read-only (can_write: false): raquet-server does not accept STIX "
-			   "objects over TAXII yet");
+		goto done;
+	if (rq_admin_allow_province(&c, resp, RQ_ACT_SYSTEM) < 0) {
+		as_taxii_error(resp);
+		goto done;
+	}
+	if (!taxii_content_type(rq_http_header_get(req, "Content-Type"))) {
+		taxii_error(resp, 415, "unsupported media type", "send the envelope as " RQ_TAXII_MEDIA);
+		goto done;
+	}
+	if (!(env = json_loadb((const char *)req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr)) ||
+	    !json_is_object(env)) {
+		taxii_error(resp, 400, "bad request", env ? "the envelope is not a JSON object" : "the envelope is not JSON");
+		goto done;
+	}
+	if (RAND_bytes(u.b, sizeof(u.b)) != 1) {
+		taxii_error(resp, 500, "internal", "no random bytes for the status id");
+		goto done;
+	}
+	u.b[6] = (unsigned char)((u.b[6] & 0x0f) | 0x40); /* a random (version 4) UUID */
+	u.b[8] = (unsigned char)((u.b[8] & 0x3f) | 0x80);
+	rq_uuid_text(&u, p.id);
+	snprintf(source, sizeof(source), "TAXII %s", c.login);
+	int rc = rq_intel_import_stix(c.store, source, NULL, 0, json_object_get(env, "objects"), NULL, -1,
+				      rq_api_now(), keep_status, &p, &r, &info);
+	if (rc == RQ_EPARSE || rc == RQ_EINVAL)
+		taxii_error(resp, 400, "bad request", rq_error_last());
+	else if (rc == RQ_ELIMIT)
+		taxii_error(resp, 413, "too large", rq_error_last());
+	else if (rc < 0)
+		taxii_error(resp, 500, "internal", "the objects could not be stored");
+	else
+		taxii_json(resp, 202, json_incref(p.status));
+done:
+	json_decref(p.status);
+	json_decref(env);
+	rq_stix_info_free(&info);
+	return 0;
 }
 
 /* --- objects and manifest --- */

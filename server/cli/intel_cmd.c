@@ -18,6 +18,7 @@
 #include "intel/import.h"
 #include "intel/limits.h"
 #include "intel/publish.h"
+#include "intel/stix.h"
 #include "store/audit.h"
 #include "store/store.h"
 
@@ -26,8 +27,8 @@ static void usage(FILE *f)
 	fputs("Usage: raquet-server intel import --kind KIND --path PATH [--source NAME] [--confidence N]\n"
 	      "                                  [--ca-file FILE] [--config FILE] [--store URL]\n"
 	      "       raquet-server intel publish [--config FILE] [--store URL]\n"
-	      "  --kind KIND        ioc-list, misp-event, yara (PATH a file) or misp-feed (PATH a folder holding\n"
-	      "                     manifest.json, e.g. a USB key, or an https:// URL)\n"
+	      "  --kind KIND        ioc-list, misp-event, yara, stix-bundle (PATH a file) or misp-feed (PATH a\n"
+	      "                     folder holding manifest.json, e.g. a USB key, or an https:// URL)\n"
 	      "  --source NAME      the source the indicators are kept under (default: PATH)\n"
 	      "  --confidence N     0-100 for every indicator (default: the format's: 50, MISP by threat level)\n"
 	      "  --ca-file FILE     CA certificates for an https:// feed (default: the system's)\n"
@@ -55,29 +56,42 @@ static int do_import(rq_store *s, const char *kind, const char *path, const char
 	uint8_t *data = NULL;
 	size_t len = 0;
 	rq_intel_result r;
+	rq_stix_info stix = { 0 };
 	int rc;
 	int64_t now = (int64_t)time(NULL);
 	if (!strcmp(kind, "misp-feed")) {
 		rc = rq_intel_import_feed(s, path, source, confidence, ca_file, now, audit_cli, (void *)kind, &r);
-	} else if (!strcmp(kind, "ioc-list") || !strcmp(kind, "misp-event") || !strcmp(kind, "yara")) {
+	} else if (!strcmp(kind, "ioc-list") || !strcmp(kind, "misp-event") || !strcmp(kind, "yara") ||
+		   !strcmp(kind, "stix-bundle")) {
 		rc = rq_read_file(path, RQ_INTEL_MAX_FILE, &data, &len);
 		if (rc == RQ_ELIMIT)
 			rc = rq_fail(RQ_ELIMIT, "%s: larger than %llu bytes", path, (unsigned long long)RQ_INTEL_MAX_FILE);
 		else if (rc < 0)
 			rc = rq_fail(rc, "%s: cannot read", path);
-		if (rc == 0)
+		if (rc == 0 && !strcmp(kind, "stix-bundle"))
+			rc = rq_intel_import_stix(s, path, data, len, NULL, source, confidence, now, audit_cli,
+						  (void *)kind, &r, &stix);
+		else if (rc == 0)
 			rc = rq_intel_import_input(s, kind, path, data, len, source, confidence, now, audit_cli,
 						   (void *)kind, &r);
 	} else {
-		rc = rq_fail(RQ_EINVAL, "unknown --kind '%s' (ioc-list, misp-event, yara, misp-feed)", kind);
+		rc = rq_fail(RQ_EINVAL, "unknown --kind '%s' (ioc-list, misp-event, yara, stix-bundle, misp-feed)",
+			     kind);
 	}
 	if (rc == 0) {
 		printf("imported %zu indicators (%zu new, %zu updated) as source %lld", r.indicators, r.created,
 		       r.indicators - r.created, (long long)r.source_id);
 		if (!strcmp(kind, "misp-feed"))
 			printf("; %zu events read, %zu unchanged and skipped", r.events, r.events_skipped);
+		if (!strcmp(kind, "stix-bundle"))
+			printf("; %zu objects read, %zu of %zu indicator objects skipped", stix.objects, stix.skipped,
+			       stix.indicators);
 		printf("\n");
+		for (size_t i = 0; i < stix.outcome_count; i++)
+			if (!stix.outcomes[i].imported && stix.outcomes[i].indicator)
+				printf("skipped %s: %s\n", stix.outcomes[i].id, stix.outcomes[i].reason);
 	}
+	rq_stix_info_free(&stix);
 	free(data);
 	return rc;
 }

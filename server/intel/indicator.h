@@ -1,6 +1,6 @@
 /*
  * The indicator model shared by every importer (plain lists, MISP events
- * and feeds, YARA uploads, and STIX later): the types, their normalised
+ * and feeds, YARA uploads, STIX bundles and TAXII): the types, their normalised
  * values, and a batch of parsed indicators that rq_intel_import
  * (intel/import.h) stores in one transaction. Overview: docs/intel.md.
  */

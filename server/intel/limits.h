@@ -11,8 +11,9 @@
  * cores): 200,000 SHA-256 lines import in 9-10 s as one transaction, so a
  * million take under a minute -- while the store's write lock is held. */
 #define RQ_INTEL_MAX_INDICATORS 1000000
-/* One list or event file read from disk (the CLI; uploads are bounded by
- * [server] body_limit first): 1,000,000 SHA-256 lines with comments. */
+/* One list, event or STIX bundle file read from disk (the CLI; uploads and
+ * TAXII POSTs are bounded by [server] body_limit first): 1,000,000 SHA-256
+ * lines with comments. */
 #define RQ_INTEL_MAX_FILE (128ULL * 1024 * 1024)
 /* A line of a plain list: a SHA-256, a URL or a domain plus a comment. */
 #define RQ_INTEL_MAX_LINE 4096
@@ -31,6 +32,16 @@
 #define RQ_INTEL_MAX_SOURCE_NAME 128
 #define RQ_INTEL_MAX_LOCATION 1024
 #define RQ_INTEL_MAX_REF 128
+/* Objects in one STIX bundle or TAXII envelope (each indicator object
+ * may hold several comparisons): as many as the indicators of an import. */
+#define RQ_INTEL_MAX_STIX_OBJECTS 1000000
+/* A STIX pattern we read: the simple comparisons we import are short;
+ * longer ones are skipped unread. */
+#define RQ_INTEL_MAX_STIX_PATTERN 8192
+/* Comparisons joined by OR in one pattern. */
+#define RQ_INTEL_MAX_STIX_TERMS 64
+/* Skip reasons listed in an import's answer (all are counted). */
+#define RQ_INTEL_MAX_STIX_REASONS 20
 /* Seconds one feed download may take (manifest or one event). */
 #define RQ_INTEL_FETCH_TIMEOUT 120
 

@@ -607,6 +607,18 @@ static const char schema_v11[] =
 	" date_added BIGINT NOT NULL);"
 	"CREATE INDEX taxii_objects_added ON taxii_objects(date_added);";
 
+/*
+ * TAXII status resources (server/api/taxii.c, docs/sharing.md): what a
+ * POST of objects to the collection did, kept as the status JSON that
+ * GET .../status/{id}/ answers.
+ */
+static const char schema_v12[] =
+	"CREATE TABLE taxii_status ("
+	" id TEXT PRIMARY KEY,"
+	" created_at BIGINT NOT NULL,"
+	" body TEXT NOT NULL);"
+	"CREATE INDEX taxii_status_created ON taxii_status(created_at);";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
@@ -620,6 +632,7 @@ static const migration migrations[] = {
 	{9, "campaigns", schema_v9, EVIDENCE_SQLITE, EVIDENCE_PG},
 	{10, "threat-intelligence indicators", schema_v10, NULL, NULL},
 	{11, "taxii registry", schema_v11, NULL, NULL},
+	{12, "taxii status", schema_v12, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

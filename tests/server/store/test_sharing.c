@@ -3,11 +3,13 @@
  * which detections and connections a period holds (false positives out,
  * overlap of a detection with the period, the all-time first sighting),
  * per unit, and the TAXII registry (date_added kept for a known version,
- * renewed for a newer one, never for an older one).
+ * renewed for a newer one, never for an older one) and the TAXII status
+ * rows (kept once per id, read back as written).
  */
 #include "store_fixture.h"
 
 #include "store/sharing.h"
+#include "store/taxii_status.h"
 
 static void seed(rq_store *s)
 {
@@ -121,11 +123,27 @@ static void test_registry(void **state)
 	assert_int_equal(e[0].date_added_ms, 111);
 }
 
+static void test_status(void **state)
+{
+	fx *f = *state;
+	const char *id = "6f2d7a1e-0000-4000-8000-000000000001";
+	char *text = NULL;
+	assert_int_equal(rq_store_taxii_status_get(f->s, id, &text), RQ_ENOTFOUND);
+	assert_null(text);
+	FX_OK(rq_store_taxii_status_put(f->s, id, 1796600000, "{\"status\":\"complete\",\"note\":\"Đối tác\"}"));
+	FX_OK(rq_store_taxii_status_get(f->s, id, &text));
+	assert_string_equal(text, "{\"status\":\"complete\",\"note\":\"Đối tác\"}");
+	free(text);
+	/* an id is kept once */
+	assert_true(rq_store_taxii_status_put(f->s, id, 1796600001, "{}") < 0);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listings),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_status),
 	};
 	return RUN_BOTH("sharing", tests, 0);
 }
