@@ -38,6 +38,18 @@ if [ ! -f "$state/agent.json" ]; then
 	token=$("$build/raquet-server" token create --unit LOCAL --uses 1 --days 1 --label "make run") || exit 1
 	"$build/raquet" agent enroll --server "https://localhost:$port" --token "$token" --ca "$tls/ca.crt" || exit 1
 fi
+# The agent scans a folder with the EICAR test file (a harmless file every
+# anti-malware product detects) and reports it, so the dashboard's overview
+# shows a scan and a detection. The task is queued before raquetd starts:
+# its first heartbeat fetches it, and tasks run before the scheduled scans
+# it may start at once (a full scan missed since Friday, say). An agent
+# already running is told by SIGUSR1 to fetch it now; its real-time
+# protection quarantines the file as soon as it is written.
+mkdir -p "$demo"
+printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$demo/eicar.com"
+endpoint=$("$build/raquet" agent status --json 2> /dev/null | sed -n 's/.*"endpoint_id": *\([0-9]*\).*/\1/p' | head -1)
+task=$("$build/raquet-server" task add --endpoint "${endpoint:-$(hostname)}" --kind scan_path --path "$demo" \
+	2> /dev/null) || task=
 if ! "$build/raquet" agent status --json 2> /dev/null | grep -q '"daemon_running": *true'; then
 	mkdir -p "$log"
 	setsid "$build/raquetd" >> "$log/raquetd.log" 2>&1 < /dev/null &
@@ -45,24 +57,17 @@ if ! "$build/raquet" agent status --json 2> /dev/null | grep -q '"daemon_running
 		"$build/raquet" agent status 2> /dev/null | grep -q '^last contact: *ok' && break
 		sleep 0.1
 	done
+else
+	pkill -USR1 -x raquetd
 fi
 "$build/raquet" agent status
 echo "raquetd: running (log $log/raquetd.log; stop it with: pkill raquetd)"
-
-# the agent scans a folder with the EICAR test file (a harmless file every
-# anti-malware product detects) and reports it: SIGUSR1 makes it fetch the
-# task now rather than at its next heartbeat
-mkdir -p "$demo"
-printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$demo/eicar.com"
-endpoint=$("$build/raquet" agent status --json 2> /dev/null | sed -n 's/.*"endpoint_id": *\([0-9]*\).*/\1/p' | head -1)
 echo "raquet: the agent scans $demo (the EICAR test file) and reports to the server"
-"$build/raquet-server" task add --endpoint "${endpoint:-$(hostname)}" --kind scan_path --path "$demo" \
-	--wait 120 > /tmp/raquet-demo-task.$$ &
-task=$!
-sleep 0.5
-pkill -USR1 -x raquetd
-wait "$task" && sed 's/^/  /' /tmp/raquet-demo-task.$$ || echo "  (the demo scan did not finish: $(cat /tmp/raquet-demo-task.$$))"
-rm -f /tmp/raquet-demo-task.$$
+if [ -z "$task" ]; then
+	echo "  (the demo scan could not be queued)"
+elif ! "$build/raquet-server" task wait --id "$task" --wait 300 | sed 's/^/  /'; then
+	echo "  (the demo scan has not finished yet; the dashboard shows it when it has)"
+fi
 
 echo "raquet: sweeping this machine (/, one file system) with the embedded defaults"
 "$build/raquet" scan -r -i --one-file-system /

@@ -26,7 +26,9 @@ static void usage(FILE *f)
 	      "  (without --password-stdin a random password is made and printed once)\n"
 	      "       raquet-server task add --endpoint HOSTNAME|ID --kind scan_quick|scan_full|update\n"
 	      "                              [--kind scan_path --path /ABS/PATH] [--wait SECONDS]\n"
-	      "  (--wait: until the agent reports the task done or failed; prints its result)\n"
+	      "       raquet-server task wait --id TASK_ID [--wait SECONDS]\n"
+	      "  (--wait: until the agent reports the task done or failed; prints its result;\n"
+	      "   task wait without --wait prints the task's state now)\n"
 	      "       raquet-server report --kind province|unit [--unit CODE] --from DD/MM/YYYY\n"
 	      "                            --to DD/MM/YYYY --format xlsx|pdf|csv [--lang vi|en] -o FILE\n"
 	      "  (report: the period's days from and to both included, Vietnam time)\n"
@@ -56,6 +58,7 @@ static int parse(int argc, char **argv, int first, rq_cli_args *a)
 		else if (!strcmp(argv[i], "--display")) slot = &a->display;
 		else if (!strcmp(argv[i], "--endpoint")) slot = &a->endpoint;
 		else if (!strcmp(argv[i], "--path")) slot = &a->path;
+		else if (!strcmp(argv[i], "--id")) slot = &a->id;
 		else if (!strcmp(argv[i], "--kind")) slot = &a->kind;
 		else if (!strcmp(argv[i], "--from")) slot = &a->from;
 		else if (!strcmp(argv[i], "--to")) slot = &a->to;
@@ -202,6 +205,8 @@ int rq_cli_main(int argc, char **argv)
 		return rq_cli_user_passwd(&a);
 	if (!strcmp(argv[0], "task") && !strcmp(argv[1], "add"))
 		return rq_cli_task_add(&a);
+	if (!strcmp(argv[0], "task") && !strcmp(argv[1], "wait"))
+		return rq_cli_task_wait(&a);
 	fprintf(stderr, "raquet-server: unknown command '%s %s'\n", argv[0], argv[1]);
 	usage(stderr);
 	return 2;

@@ -18,7 +18,7 @@ typedef struct rq_cli_args {
 	const char *name, *code, *parent, *contact;      /* unit */
 	const char *unit, *label, *login, *role, *display;
 	const char *kind;                                /* task, report */
-	const char *endpoint, *path;                     /* task */
+	const char *endpoint, *path, *id;                /* task */
 	const char *from, *to, *format, *lang, *output; /* report */
 	long uses, days, wait;
 	int password_stdin;
@@ -52,6 +52,7 @@ int rq_cli_token_create(const rq_cli_args *a);
 int rq_cli_user_add(const rq_cli_args *a);
 int rq_cli_user_passwd(const rq_cli_args *a);
 int rq_cli_task_add(const rq_cli_args *a);
+int rq_cli_task_wait(const rq_cli_args *a);
 int rq_cli_report(const rq_cli_args *a);
 
 #endif

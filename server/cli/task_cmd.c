@@ -1,7 +1,7 @@
 /*
  * `raquet-server task add`: queue a scan or an update for one machine,
  * audited like the admin API's tasks, and optionally wait for the agent's
- * report.
+ * report; `task wait`: wait for a task's report (or show its state).
  */
 #include "cli/cli.h"
 
@@ -66,7 +66,7 @@ static int wait_task(rq_store *s, int64_t id, long seconds)
 	int status = 1;
 	for (long tick = 0; tick <= seconds * 4; tick++) {
 		if (rq_store_task_get(s, id, keep_state, &t)) {
-			fprintf(stderr, "raquet-server task add: %s\n", rq_error_last());
+			fprintf(stderr, "raquet-server task: %s\n", rq_error_last());
 			goto done;
 		}
 		if (strcmp(t.state, "pending") && strcmp(t.state, "sent") && strcmp(t.state, "running"))
@@ -132,3 +132,19 @@ done:
 	return status;
 }
 
+
+int rq_cli_task_wait(const rq_cli_args *a)
+{
+	char *end = NULL;
+	long long id = a->id ? strtoll(a->id, &end, 10) : 0;
+	if (!a->id || !end || *end || id <= 0) {
+		fputs("raquet-server task wait: --id TASK_ID is required (a whole number)\n", stderr);
+		return 2;
+	}
+	rq_store *s = rq_cli_open_store(a, NULL);
+	if (!s)
+		return 1;
+	int status = wait_task(s, (int64_t)id, a->wait);
+	rq_store_close(s);
+	return status;
+}

@@ -38,6 +38,12 @@ grep -q '^task [0-9]*: done {.*"infected": *1' task.out || fail "task result: $(
 [ "$(sql "SELECT state FROM tasks WHERE endpoint_id = $EP")" = done ] || fail "task state in the store"
 det() { sql "SELECT name FROM detections WHERE endpoint_id = $EP AND path = '$WORK/demo/eicar.com'"; }
 wait_for 20 test -n "$(det)" || fail "the scan's detection did not reach the server"
+# task wait: the state of a task already done, at once; an unknown one fails
+TID=$(sql "SELECT id FROM tasks WHERE endpoint_id = $EP")
+"$SERVER" task wait --store "$STORE" --id "$TID" > wait.out 2>&1 || fail "task wait: $(cat wait.out)"
+grep -q "^task $TID: done " wait.out || fail "task wait output: $(cat wait.out)"
+if "$SERVER" task wait --store "$STORE" --id 4242 > wait.out 2>&1; then fail "task wait of an unknown task succeeded"; fi
+grep -q "task 4242 not found" wait.out || fail "task wait of an unknown task: $(cat wait.out)"
 [ "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'task.create' AND actor = 'system'")" = 1 ] ||
 	fail "task add is not in the audit log"
 
