@@ -24,6 +24,7 @@
 #include "api/intel.h"
 #include "api/mirror.h"
 #include "api/ncsc.h"
+#include "api/reminders.h"
 #include "api/reports.h"
 #include "api/sharing.h"
 #include "api/systems.h"
@@ -45,6 +46,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "intel/publish.h"
+#include "campaign/remind_worker.h"
 #include "ncsc/scheduler.h"
 #include "ncsc/sign.h"
 #include "raquet/engine.h"
@@ -119,7 +121,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
 	    (rc = rq_api_campaigns_routes(*out, api)) < 0 || (rc = rq_api_systems_routes(*out, api)) < 0 ||
-	    (rc = rq_api_evidence_routes(*out, api)) < 0 ||
+	    (rc = rq_api_evidence_routes(*out, api)) < 0 || (rc = rq_api_reminders_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
@@ -236,6 +238,7 @@ int main(int argc, char **argv)
 	rq_ncsc_scheduler *ncsc = NULL;
 	rq_coverage_recorder *recorder = NULL;
 	rq_intel_publisher *intel = NULL;
+	rq_remind_worker *reminders = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -370,6 +373,11 @@ int main(int argc, char **argv)
 	else if (intel)
 		rq_log(RQ_LOG_INFO, "intel: indicators are published as the %s database into %s", cfg.intel_database,
 		       cfg.mirror_dir);
+	if (rq_remind_worker_start(&reminders, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: reminder e-mails are not sent", rq_error_last());
+	else if (reminders)
+		rq_log(RQ_LOG_INFO, "reminders: e-mails through %s, checked every %llu s", cfg.smtp_url,
+		       cfg.reminders_interval);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -382,6 +390,8 @@ int main(int argc, char **argv)
 	recorder = NULL;
 	rq_intel_publisher_stop(intel);
 	intel = NULL;
+	rq_remind_worker_stop(reminders);
+	reminders = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -391,6 +401,7 @@ done:
 	rq_ncsc_scheduler_stop(ncsc);
 	rq_coverage_recorder_stop(recorder);
 	rq_intel_publisher_stop(intel);
+	rq_remind_worker_stop(reminders);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();

@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	fputs("Usage: raquet-server unit add --name NAME --code CODE [--parent CODE] [--contact TEXT]\n"
 	      "       raquet-server token create --unit CODE [--uses N] [--days D] [--label TEXT]\n"
 	      "       raquet-server user add --login LOGIN --role admin|officer|viewer [--unit CODE]\n"
-	      "                              [--display NAME] [--password-stdin]\n"
+	      "                              [--display NAME] [--email ADDRESS] [--password-stdin]\n"
 	      "       raquet-server user passwd --login LOGIN [--password-stdin]\n"
 	      "  (without --password-stdin a random password is made and printed once)\n"
 	      "       raquet-server task add --endpoint HOSTNAME|ID --kind scan_quick|scan_full|update\n"
@@ -56,6 +56,7 @@ static int parse(int argc, char **argv, int first, rq_cli_args *a)
 		else if (!strcmp(argv[i], "--login")) slot = &a->login;
 		else if (!strcmp(argv[i], "--role")) slot = &a->role;
 		else if (!strcmp(argv[i], "--display")) slot = &a->display;
+		else if (!strcmp(argv[i], "--email")) slot = &a->email;
 		else if (!strcmp(argv[i], "--endpoint")) slot = &a->endpoint;
 		else if (!strcmp(argv[i], "--path")) slot = &a->path;
 		else if (!strcmp(argv[i], "--id")) slot = &a->id;
