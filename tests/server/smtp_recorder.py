@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small SMTP server on loopback for the reminder tests (test_reminders.sh).
 
-usage: smtp_recorder.py DIR
+usage: smtp_recorder.py DIR [CERT KEY]
 
 Listens on 127.0.0.1 at a free port written to DIR/port. Every message it
 accepts is written to DIR/msg-N.eml (the DATA as received, dot-unstuffed)
@@ -9,14 +9,23 @@ with DIR/msg-N.json ({"mail_from", "rcpt_to", "auth"}). DIR/mode, read at
 each DATA end, decides the answer: "accept" (250), "4xx" (451, a
 temporary refusal) or "5xx" (554); each answer given is appended to
 DIR/answers. AUTH PLAIN is offered; the credentials given are recorded.
+With CERT and KEY, STARTTLS is offered (SMTP_TLS=starttls, the default) or
+TLS is spoken from the first byte (SMTP_TLS=implicit, smtps://); each
+message's JSON then says whether it came over TLS.
 """
 import asyncio
 import base64
 import json
 import os
+import ssl
 import sys
 
 DIR = sys.argv[1]
+TLS = None
+if len(sys.argv) == 4:
+    TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    TLS.load_cert_chain(sys.argv[2], sys.argv[3])
+MODE_TLS = os.environ.get("SMTP_TLS", "starttls")
 # a recorder started again in the same folder goes on numbering
 count = len([n for n in os.listdir(DIR) if n.startswith("msg-") and n.endswith(".eml")])
 
@@ -42,6 +51,7 @@ async def session(reader, writer):
 
     send("220 recorder.test ESMTP ready")
     mail_from, rcpt, auth = None, [], None
+    secure = TLS is not None and MODE_TLS == "implicit"
     try:
         while True:
             raw = await reader.readline()
@@ -52,8 +62,16 @@ async def session(reader, writer):
             arg = line[len(verb) + 1:] if " " in line else ""
             if verb in ("EHLO", "HELO"):
                 send("250-recorder.test")
+                if TLS is not None and not secure:
+                    send("250-STARTTLS")
                 send("250-AUTH PLAIN")
                 send("250 8BITMIME")
+            elif verb == "STARTTLS" and TLS is not None and not secure:
+                send("220 2.0.0 go ahead")
+                await writer.drain()
+                await writer.start_tls(TLS)
+                secure, mail_from, rcpt, auth = True, None, [], None
+                continue
             elif verb == "AUTH":
                 parts = arg.split(" ", 1)
                 if parts[0].upper() != "PLAIN":
@@ -96,7 +114,7 @@ async def session(reader, writer):
                     with open(base + ".eml", "wb") as f:
                         f.write(bytes(data))
                     with open(base + ".json", "w") as f:
-                        json.dump({"mail_from": mail_from, "rcpt_to": rcpt, "auth": auth}, f)
+                        json.dump({"mail_from": mail_from, "rcpt_to": rcpt, "auth": auth, "tls": secure}, f)
                     note("250")
                     send("250 2.0.0 queued as %d" % count)
             elif verb == "RSET":
@@ -111,13 +129,14 @@ async def session(reader, writer):
             else:
                 send("502 5.5.2 not implemented")
             await writer.drain()
-    except (ConnectionError, asyncio.IncompleteReadError):
+    except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
         pass
     writer.close()
 
 
 async def main():
-    server = await asyncio.start_server(session, "127.0.0.1", int(os.environ.get("SMTP_PORT", "0")))
+    server = await asyncio.start_server(session, "127.0.0.1", int(os.environ.get("SMTP_PORT", "0")),
+                                        ssl=TLS if MODE_TLS == "implicit" else None)
     port = server.sockets[0].getsockname()[1]
     with open(os.path.join(DIR, "port.tmp"), "w") as f:
         f.write(str(port))

@@ -349,6 +349,86 @@ want('off_b2 got %d mails, want 2 (both of B\'s campaigns)' % n, n == 2)
 
 for_each_store scenario
 
+# --- TLS (SQLite): STARTTLS and smtps:// against a test CA; STARTTLS required
+# but not offered is a failed delivery, never a mail in clear ---
+tls_phase() {
+	local P=$WORK/pki
+	mkdir -p "$P" "$WORK/m2" "$WORK/m3"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 -subj "/CN=Test mail CA" \
+		2> /dev/null || fail "CA"
+	openssl req -newkey rsa:2048 -nodes -keyout "$P/mail.key" -out "$P/mail.csr" -subj "/CN=127.0.0.1" 2> /dev/null &&
+		openssl x509 -req -in "$P/mail.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial -days 2 \
+			-extfile <(printf 'subjectAltName=IP:127.0.0.1\n') -out "$P/mail.crt" 2> /dev/null || fail "mail certificate"
+	local pids=()
+	python3 "$HERE/smtp_recorder.py" "$WORK/m2" "$P/mail.crt" "$P/mail.key" 2>> "$WORK/smtp.err" &
+	pids+=($!)
+	SMTP_TLS=implicit python3 "$HERE/smtp_recorder.py" "$WORK/m3" "$P/mail.crt" "$P/mail.key" 2>> "$WORK/smtp.err" &
+	pids+=($!)
+	for _ in $(seq 100); do [ -f "$WORK/m2/port" ] && [ -f "$WORK/m3/port" ] && break; sleep 0.05; done
+	tls_conf() { # URL STARTTLS
+		printf '[smtp]\nurl = %s\nstarttls = %s\nuser = raquet-mailer\npassword = %s\nfrom = raquet@stttt.example.gov.vn\nca_file = %s\ntimeout = 5s\nretry_base = 1s\nmax_attempts = 2\n[reminders]\ninterval = 1s\n' \
+			"$1" "$2" "$SECRET" "$P/ca.crt" > "$WORK/tls.conf"
+	}
+	officer() { # LOGIN
+		api root POST /api/v1/users "{\"login\":\"$1\",\"role\":\"officer\",\"unit_id\":2,\"password\":\"$1-password-123\",\"email\":\"$1@donvi.example.gov.vn\"}"
+		expect_code 201 "officer $1: "
+	}
+	"$SERVER" unit add --store "$STORE" --name "Tỉnh" --code P > /dev/null || fail "unit P"
+	"$SERVER" unit add --store "$STORE" --name "Sở Tài chính" --code A --parent P > /dev/null || fail "unit A"
+	make_user root admin
+	tls_conf "smtp://127.0.0.1:$(cat "$WORK/m2/port")" yes
+	start_server --config "$WORK/tls.conf"
+	login_as root
+	local NOW
+	NOW=$(date +%s)
+	officer t1
+	api root POST /api/v1/campaigns "{\"name\":\"Hạn hôm nay\",\"unit\":null,\"from\":$((NOW - 86400)),\"to\":$((NOW + 86400 * 30)),\"unit_deadline\":\"$(vn_date 0)\",\"dept_deadline\":\"$(vn_date 3)\"}"
+	expect_code 201 "campaign due today: "
+	for _ in $(seq 80); do [ -f "$WORK/m2/msg-1.json" ] && break; sleep 0.25; done
+	python3 -c "
+import json, email, email.policy, sys
+e = json.load(open('$WORK/m2/msg-1.json'))
+assert e['tls'] is True and e['rcpt_to'] == ['<t1@donvi.example.gov.vn>'] and e['auth']['user'] == 'raquet-mailer', e
+m = email.message_from_bytes(open('$WORK/m2/msg-1.eml', 'rb').read(), policy=email.policy.default)
+assert str(m['subject']).endswith('(hạn là hôm nay)') and 'due today' in m.get_content(), m['subject']
+" || fail "STARTTLS: the mail did not come over TLS, or not as expected"
+	stop_server
+	tls_conf "smtps://127.0.0.1:$(cat "$WORK/m3/port")" yes
+	start_server --config "$WORK/tls.conf"
+	login_as root
+	officer t2
+	for _ in $(seq 80); do [ -f "$WORK/m3/msg-1.json" ] && break; sleep 0.25; done
+	python3 -c "
+import json
+e = json.load(open('$WORK/m3/msg-1.json'))
+assert e['tls'] is True and e['rcpt_to'] == ['<t2@donvi.example.gov.vn>'], e
+" || fail "smtps://: the mail did not come over TLS"
+	[ -f "$WORK/m3/msg-2.json" ] && fail "smtps://: t1's reminder was sent again"
+	stop_server
+	# the plain recorder offers no STARTTLS: with starttls = yes nothing is sent
+	local before
+	before=$(messages)
+	tls_conf "smtp://127.0.0.1:$SMTP_PORT" yes
+	start_server --config "$WORK/tls.conf"
+	login_as root
+	officer t3
+	local state=
+	for _ in $(seq 80); do
+		api root GET '/api/v1/reminders/mail?state=failed'
+		[ "$(json '["total"]')" = 1 ] && break
+		sleep 0.25
+	done
+	[ "$(json '["total"]')" = 1 ] || fail "STARTTLS not offered: the mail is not failed: $(head -c 400 body)"
+	[ "$(json '["items"][0]["attempts"]')" = 2 ] || fail "failed after $(json '["items"][0]["attempts"]') attempts, want max_attempts 2"
+	grep -qi 'ssl\|tls' body || fail "last_error does not say TLS was refused: $(head -c 400 body)"
+	[ "$(messages)" = "$before" ] || fail "a mail went in clear although STARTTLS is required"
+	stop_server
+	kill "${pids[@]}" 2> /dev/null
+	wait "${pids[@]}" 2> /dev/null
+}
+STORE=sqlite:$WORK/tls.sqlite
+tls_phase
+
 # --- the configuration: bad values refused at their line, a good one accepted ---
 check_conf() { # WANT_EXIT PATTERN (config on stdin)
 	cat > "$WORK/c.conf"
