@@ -304,6 +304,8 @@ int rq_remind_deliver_due(rq_store *s, const rq_srv_config *cfg, int64_t now, in
 		state = "failed";
 	} else if (rq_smtp_send(cfg, c.recipient, text, len, &code, why) < 0) {
 		state = "queued";
+		if (code == 0)
+			*out_done = 2; /* no reply: the server is not there */
 	}
 	printable(why);
 	if (!strcmp(state, "queued")) {

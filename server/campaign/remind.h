@@ -50,9 +50,12 @@ int rq_remind_slot(const int *before, unsigned n_before, unsigned overdue_every,
 int rq_remind_plan(rq_store *s, const rq_srv_config *cfg, int64_t now, int64_t *out_made);
 
 /*
- * Deliver the mail due first, if any: *out_done 1 when one was tried
- * (whatever its outcome), 0 when none was due. Errors are of the store
- * only; a failed delivery is an outcome, kept in its row.
+ * Deliver the mail due first, if any: *out_done 0 when none was due, 1
+ * when one was tried (whatever its outcome), 2 when it was tried and the
+ * mail server gave no reply at all (down, unreachable, timed out: the
+ * caller stops for now rather than try every mail due against it).
+ * Errors are of the store only; a failed delivery is an outcome, kept in
+ * its row.
  */
 int rq_remind_deliver_due(rq_store *s, const rq_srv_config *cfg, int64_t now, int *out_done);
 

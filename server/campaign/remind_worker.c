@@ -13,10 +13,6 @@
 #include "store/store.h"
 #include "worker/ticker.h"
 
-/* Mails delivered in one tick at most, so that stopping waits for a few
- * deliveries only; the rest go at the next tick. */
-#define DELIVERIES_PER_TICK 16
-
 struct rq_remind_worker {
 	const rq_srv_config *cfg;
 	rq_ticker *ticker;
@@ -34,7 +30,10 @@ static void tick(void *payload)
 	}
 	if (rq_remind_plan(w->store, w->cfg, (int64_t)time(NULL), NULL) < 0)
 		rq_log(RQ_LOG_WARNING, "reminders: %s (tried again at the next check)", rq_error_last());
-	for (int i = 0; i < DELIVERIES_PER_TICK && done && !atomic_load(&w->stopping); i++) {
+	/* every mail due, one after the other (a stop waits for one delivery at
+	 * most), until a mail server that does not answer: the others wait for
+	 * the next tick instead of each counting a failed attempt */
+	while (done == 1 && !atomic_load(&w->stopping)) {
 		if (rq_remind_deliver_due(w->store, w->cfg, (int64_t)time(NULL), &done) < 0) {
 			rq_log(RQ_LOG_WARNING, "reminders: delivery: %s", rq_error_last());
 			/* a broken connection is opened again next tick */
