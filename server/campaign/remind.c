@@ -39,6 +39,11 @@ int rq_remind_slot(const int *before, unsigned n_before, unsigned overdue_every,
 	return found;
 }
 
+int64_t rq_remind_today(int64_t now, unsigned hour)
+{
+	return rq_date_today(now - (int64_t)hour * 3600);
+}
+
 /* --- making --- */
 
 typedef struct pending_mail {
@@ -230,7 +235,7 @@ int rq_remind_plan(rq_store *s, const rq_srv_config *cfg, int64_t now, int64_t *
 		p.cfg = cfg;
 		p.camp = &camps[i];
 		p.now = now;
-		p.today = rq_date_today(now);
+		p.today = rq_remind_today(now, cfg->reminders_hour);
 		rc = plan_campaign(s, &p, &made);
 	}
 done:

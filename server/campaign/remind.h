@@ -43,6 +43,13 @@ int rq_remind_slot(const int *before, unsigned n_before, unsigned overdue_every,
 		   int64_t *out_slot);
 
 /*
+ * The reminder day at time `now`: the province's calendar day, begun at
+ * `hour` o'clock in Vietnam rather than at midnight (before 08:00 it is
+ * still yesterday's), so that no reminder is made in the night.
+ */
+int64_t rq_remind_today(int64_t now, unsigned hour);
+
+/*
  * Queue the reminders due at `now` for every active campaign; *out_made
  * (may be NULL) gets how many mails were new. Nothing when [smtp] url is
  * empty.

@@ -81,6 +81,7 @@ typedef struct rq_srv_config {
 	int reminder_days[RQ_REMINDER_DAYS_MAX]; /* parsed from it, descending */
 	unsigned reminder_day_count;
 	unsigned reminders_overdue_every; /* days between reminders while overdue */
+	unsigned reminders_hour;  /* the province's hour a reminder day's mails are made from */
 	unsigned long long reminders_interval; /* seconds between two checks */
 	char *reminders_dashboard_url;   /* linked from the mails ("": no link) */
 	/* [log] */

@@ -58,6 +58,7 @@ max_attempts = 50
 [reminders]
 before = 7,1,0
 overdue_every = 3
+hour = 0
 interval = 1s
 dashboard_url = https://raquet.example.gov.vn/
 CONFEOF
@@ -366,7 +367,7 @@ tls_phase() {
 	pids+=($!)
 	for _ in $(seq 100); do [ -f "$WORK/m2/port" ] && [ -f "$WORK/m3/port" ] && break; sleep 0.05; done
 	tls_conf() { # URL STARTTLS
-		printf '[smtp]\nurl = %s\nstarttls = %s\nuser = raquet-mailer\npassword = %s\nfrom = raquet@stttt.example.gov.vn\nca_file = %s\ntimeout = 5s\nretry_base = 1s\nmax_attempts = 2\n[reminders]\ninterval = 1s\n' \
+		printf '[smtp]\nurl = %s\nstarttls = %s\nuser = raquet-mailer\npassword = %s\nfrom = raquet@stttt.example.gov.vn\nca_file = %s\ntimeout = 5s\nretry_base = 1s\nmax_attempts = 2\n[reminders]\nhour = 0\ninterval = 1s\n' \
 			"$1" "$2" "$SECRET" "$P/ca.crt" > "$WORK/tls.conf"
 	}
 	officer() { # LOGIN

@@ -73,6 +73,23 @@ static void test_zones(void **state)
 	}
 }
 
+/* A reminder day begins at the configured hour in Vietnam, in every zone. */
+static void test_hour(void **state)
+{
+	(void)state;
+	int64_t due;
+	assert_int_equal(rq_date_parse("2023-06-25", &due), 0);
+	setenv("TZ", "America/Los_Angeles", 1);
+	tzset();
+	/* 2023-06-25 07:59:59 in Vietnam (00:59:59 UTC): still the 24th for hour 8 */
+	assert_int_equal(rq_remind_today(1687654799, 8), due - 1);
+	assert_int_equal(rq_remind_today(1687654800, 8), due);
+	assert_int_equal(rq_remind_today(1687654799, 0), due);
+	/* 23:00 in Vietnam on the 25th: the 25th whatever the hour */
+	assert_int_equal(rq_remind_today(1687708800, 8), due);
+	assert_int_equal(rq_remind_today(1687708800, 23), due);
+}
+
 static void test_unit_text(void **state)
 {
 	(void)state;
@@ -117,6 +134,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_hour),
 		cmocka_unit_test(test_unit_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
