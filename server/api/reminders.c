@@ -138,7 +138,8 @@ static int list_reminders(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	}
 	for (size_t i = 0; i < total; i++)
 		v[i] = json_array_get(items, i);
-	qsort(v, total, sizeof(*v), sort_items);
+	if (total > 1)
+		qsort(v, total, sizeof(*v), sort_items);
 	for (size_t i = 0; i < total; i++)
 		json_array_append(sorted, v[i]);
 	free(v);
