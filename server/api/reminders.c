@@ -4,7 +4,8 @@
  * -- the caller's unit when it lies in the campaign, else the campaign's
  * unit when it lies in the caller's subtree -- so an officer sees only
  * their subtree's units. The mail log is a system matter (RQ_ACT_SYSTEM:
- * administrators): it names people and their addresses.
+ * administrators): it names people and their addresses; so is queueing a
+ * failed mail again (audited).
  */
 #include "api/reminders.h"
 
@@ -225,6 +226,44 @@ static int get_mail(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	return 0;
 }
 
+typedef struct retry_txn {
+	const rq_caller *c;
+	int64_t id;
+} retry_txn;
+
+static int retry_in_txn(rq_store *s, void *payload)
+{
+	retry_txn *t = payload;
+	int rc = rq_store_reminder_requeue(s, t->id, rq_api_now());
+	if (rc == 0)
+		rc = rq_admin_audit(s, t->c, "reminder.retry", "reminder_mail", t->id, 0, NULL);
+	return rc;
+}
+
+/* POST .../mail/{id}/retry: a failed mail queued again (administrators). */
+static int retry_mail(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	rq_caller c;
+	retry_txn t = {&c, 0};
+	json_t *one = NULL;
+	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_allow(&c, resp, RQ_ACT_SYSTEM, 0) ||
+	    rq_admin_id_param(req, resp, "id", &t.id))
+		return 0;
+	int rc = rq_store_transact(c.store, retry_in_txn, &t);
+	if (rc == RQ_ENOTFOUND)
+		rq_http_resp_error(resp, 404, "not_found", "no reminder mail %lld", (long long)t.id);
+	else if (rc == RQ_EINVAL)
+		rq_http_resp_error(resp, 409, "not_failed", "only a failed mail is queued again");
+	else if (rc < 0)
+		rq_api_store_error(resp, rc, "queueing the mail again");
+	else if (!(one = json_array()) || (rc = rq_store_reminder_get(c.store, t.id, add_mail, one)) < 0)
+		rq_api_store_error(resp, one ? rc : RQ_ENOMEM, "reading the reminder mail");
+	else
+		rq_http_resp_json(resp, 200, json_incref(json_array_get(one, 0)));
+	json_decref(one);
+	return 0;
+}
+
 int rq_api_reminders_routes(rq_http_router *router, const rq_api_ctx *ctx)
 {
 	void *arg = (void *)ctx;
@@ -233,5 +272,7 @@ int rq_api_reminders_routes(rq_http_router *router, const rq_api_ctx *ctx)
 		rc = rq_http_router_add(router, "GET", "/api/v1/reminders/mail", list_mail, arg);
 	if (rc >= 0)
 		rc = rq_http_router_add(router, "GET", "/api/v1/reminders/mail/{id}", get_mail, arg);
+	if (rc >= 0)
+		rc = rq_http_router_add(router, "POST", "/api/v1/reminders/mail/{id}/retry", retry_mail, arg);
 	return rc < 0 ? rc : 0;
 }

@@ -100,6 +100,27 @@ int rq_store_reminder_outcome(rq_store *s, int64_t id, const char *state, int64_
 	return rc < 0 ? rc : 0;
 }
 
+int rq_store_reminder_requeue(rq_store *s, int64_t id, int64_t now)
+{
+	int64_t p[2] = {id, now}, changes = 0, exists = 0;
+	rq_stmt *st = NULL;
+	int rc = rq_store_run(s, &changes,
+			      "UPDATE reminder_mail SET state = 'queued', attempts = 0, next_attempt_at = $2"
+			      " WHERE id = $1 AND state = 'failed'",
+			      p, 2);
+	if (rc < 0 || changes > 0)
+		return rc;
+	/* nothing changed: no such mail, or one that is not failed */
+	if ((rc = rq_store_prepare(s, &st, "SELECT COUNT(*) FROM reminder_mail WHERE id = $1")) == 0 &&
+	    (rc = rq_stmt_bind_int64(st, 1, id)) == 0)
+		rc = rq_stmt_step_int64(st, &exists);
+	rq_stmt_finalize(st);
+	if (rc == 0)
+		rc = exists ? rq_fail(RQ_EINVAL, "store: reminder mail %lld is not failed", (long long)id)
+			    : rq_fail(RQ_ENOTFOUND, "store: no reminder mail %lld", (long long)id);
+	return rc;
+}
+
 int rq_store_reminder_list(rq_store *s, const char *state, int64_t campaign_id, int64_t limit, int64_t offset,
 			   int64_t *out_total, int (*cb)(const rq_reminder_mail *m, void *payload), void *payload)
 {

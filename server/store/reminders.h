@@ -49,6 +49,11 @@ int rq_store_reminder_claim(rq_store *s, int64_t now, int64_t lease_until,
 int rq_store_reminder_outcome(rq_store *s, int64_t id, const char *state, int64_t now, int64_t next_attempt_at,
 			      int64_t smtp_status, const char *last_error);
 
+/* A failed mail queued again for `now` with a fresh count of attempts:
+ * RQ_ENOTFOUND when there is no such mail, RQ_EINVAL when it is not
+ * failed. */
+int rq_store_reminder_requeue(rq_store *s, int64_t id, int64_t now);
+
 /* Mails newest first, one page (limit 0: all), without bodies; `state`
  * and `campaign_id` filter when set (NULL, 0: any). *out_total: all that
  * match. */

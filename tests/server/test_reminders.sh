@@ -423,11 +423,42 @@ assert e['tls'] is True and e['rcpt_to'] == ['<t2@donvi.example.gov.vn>'], e
 	[ "$(json '["items"][0]["attempts"]')" = 2 ] || fail "failed after $(json '["items"][0]["attempts"]') attempts, want max_attempts 2"
 	grep -qi 'ssl\|tls' body || fail "last_error does not say TLS was refused: $(head -c 400 body)"
 	[ "$(messages)" = "$before" ] || fail "a mail went in clear although STARTTLS is required"
+	# an administrator queues the failed mail again (audited); nobody else may
+	local F
+	F=$(json '["items"][0]["id"]')
+	api root GET /api/v1/reminders/mail
+	local SENT
+	SENT=$(python3 -c "import json; print([m['id'] for m in json.load(open('body'))['items'] if m['state'] == 'sent'][0])")
+	make_user off_t officer A
+	login_as off_t
+	api off_t POST "/api/v1/reminders/mail/$F/retry"
+	expect_code 403 "an officer queueing a mail again: "
+	api - POST "/api/v1/reminders/mail/$F/retry"
+	expect_code 401 "nobody queueing a mail again: "
+	api root POST "/api/v1/reminders/mail/$SENT/retry"
+	expect_code 409 "a sent mail queued again: "
+	api root POST /api/v1/reminders/mail/999999/retry
+	expect_code 404 "an unknown mail queued again: "
+	stop_server
+	tls_conf "smtp://127.0.0.1:$(cat "$WORK/m2/port")" yes
+	start_server --config "$WORK/tls.conf"
+	login_as root
+	api root POST "/api/v1/reminders/mail/$F/retry"
+	expect_code 200 "queueing a failed mail again: "
+	[ "$(json '["attempts"]')" = 0 ] || [ "$(json '["state"]')" = sent ] || fail "queued again with its attempts: $(cat body)"
+	wait_mail_state "$F" sent 20
+	[ "$(audit_count reminder.retry)" = 1 ] || fail "reminder.retry audited $(audit_count reminder.retry) times, want 1"
+	python3 -c "
+import json
+e = json.load(open('$WORK/m2/msg-2.json'))
+assert e['tls'] is True and e['rcpt_to'] == ['<t3@donvi.example.gov.vn>'], e
+" || fail "the mail queued again did not arrive over STARTTLS"
 	stop_server
 	kill "${pids[@]}" 2> /dev/null
 	wait "${pids[@]}" 2> /dev/null
 }
 STORE=sqlite:$WORK/tls.sqlite
+STORE_KIND=sqlite
 tls_phase
 
 # --- the configuration: bad values refused at their line, a good one accepted ---

@@ -549,4 +549,5 @@ export default {
 	'adm.email': 'E-mail',
 	'adm.email_hint': 'To receive the campaigns\' reminders (optional).',
 	'adm.email_of': 'E-mail of {login}',
+	'rem.retry': 'Send again',
 };

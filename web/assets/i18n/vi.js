@@ -551,4 +551,5 @@ export default {
 	'adm.email': 'Thư điện tử',
 	'adm.email_hint': 'Để nhận thư nhắc hạn của chiến dịch (không bắt buộc).',
 	'adm.email_of': 'Thư điện tử của {login}',
+	'rem.retry': 'Gửi lại',
 };

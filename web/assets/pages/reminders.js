@@ -2,11 +2,12 @@
 // user should be reminded of (on the overview and the campaign pages:
 // overdue and due-soon obligations of the units in their scope, the most
 // overdue first, each with a link to the unit's checklist), and the log of
-// reminder e-mails for administrators (#/admin/reminders). From
+// reminder e-mails for administrators (#/admin/reminders), where a failed
+// mail can be queued again. From
 // /api/v1/reminders and /api/v1/reminders/mail.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, dateTime, day } from '../i18n.js';
-import { get } from '../api.js';
+import { api, get } from '../api.js';
 import { loading, errorBox, table, badge, pager } from '../ui.js';
 import { daysLeft } from './campaigns.js';
 
@@ -49,6 +50,14 @@ export async function mailLog(box, route) {
 	const limit = 50;
 	const stateSel = select([['', t('rem.all_states')], ...['queued', 'sent', 'failed'].map((s) => [s, t(`rem.mail.${s}`)])],
 		state, { on: { change: (e) => route.go('admin/reminders', { state: e.target.value }) } });
+	async function retry(m) {
+		try {
+			await api('POST', `/api/v1/reminders/mail/${m.id}/retry`);
+			route.go('admin/reminders', { state, offset, t: Date.now() });
+		} catch (e) {
+			box.prepend(errorBox(e));
+		}
+	}
 	fill(box, loading());
 	const data = await get('/api/v1/reminders/mail', { state, limit, offset });
 	if (!route.alive()) return;
@@ -64,6 +73,8 @@ export async function mailLog(box, route) {
 			{ key: 'attempts', label: t('rem.attempts'), num: true, render: (m) => num(m.attempts) },
 			{ key: 'last_error', label: t('rem.last_error'), render: (m) => (m.last_error
 				? [m.smtp_status ? `${m.smtp_status} ` : '', m.last_error] : '—') },
+			{ key: 'actions', label: t('common.actions'), render: (m) => (m.state === 'failed'
+				? h('button.small', { type: 'button', on: { click: () => retry(m) } }, t('rem.retry')) : '—') },
 		], data.items, { empty: t('rem.no_mail'), caption: t('rem.mail_log') }),
 		pager(data.total, limit, offset, (o) => route.go('admin/reminders', { state, offset: o }))));
 }
