@@ -185,7 +185,7 @@ static void judge(rq_obl_unit *u, int64_t due_day, int64_t now, int64_t risk_day
 int rq_obligations_compute(rq_store *s, const rq_obl_query *q, rq_obligations *out)
 {
 	build b = {.o = out};
-	int64_t total = 0, to = q->to < q->now ? q->to : q->now;
+	int64_t to = q->to < q->now ? q->to : q->now;
 	int rc;
 	memset(out, 0, sizeof(*out));
 	if (rq_date_parse(q->unit_deadline, &out->due_day) < 0) {
@@ -201,8 +201,7 @@ int rq_obligations_compute(rq_store *s, const rq_obl_query *q, rq_obligations *o
 		rc = take_unit(&u, &b) ? rq_fail(RQ_ENOMEM, "campaign: out of memory") : 0;
 		rq_store_unit_clear(&u);
 	} else {
-		rc = q->root > 0 ? rq_store_unit_subtree(s, q->root, take_unit, &b)
-				 : rq_store_unit_list(s, 0, 1000000, 0, &total, take_unit, &b);
+		rc = rq_store_unit_tree(s, q->root, take_unit, &b);
 	}
 	if (rc < 0)
 		goto done;
