@@ -50,6 +50,12 @@ typedef enum rq_label {
 	L_PAGE,           /* page n of m */
 	L_FILE_UNIT,      /* file name stem */
 	L_FILE_PROVINCE,
+	L_RAQUET,         /* machines with raquet's agent */
+	L_OTHER_PRODUCTS, /* machines declared protected by another product */
+	L_SHEET_PRODUCTS,
+	L_PRODUCT,
+	L_PRODUCT_MACHINES,
+	L_NOTE_DECLARED,  /* days */
 	L_COUNT
 } rq_label;
 

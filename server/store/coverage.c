@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "store/coverage.h"
+#include "store/declared.h"
 #include "store/units.h"
 
 /*
@@ -530,11 +531,10 @@ static int coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t wi
 	if ((rc = rq_store_analytic_begin(s, 0, &began)) < 0 || (rc = rq_store_province_scope(s, unit_id, &unit_id)) < 0)
 		goto done;
 	rc = snapshot_of(s, unit_id, now, window_s, out);
-	if (rc < 0 || from == to)
-		goto done;
-	if (!from_rows && (rc = period_from_columns(s, unit_id, from, to, out)) <= 0)
-		goto done;
-	rc = period_from_rows(s, unit_id, from, to, out);
+	if (rc == 0 && from < to && (from_rows || (rc = period_from_columns(s, unit_id, from, to, out)) > 0))
+		rc = period_from_rows(s, unit_id, from, to, out);
+	if (rc == 0)
+		rc = rq_store_declared_coverage(s, unit_id, now, window_s, from, to, out);
 done:
 	rq_store_analytic_end(s, began);
 	if (rc < 0)
