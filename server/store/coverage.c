@@ -14,6 +14,9 @@
  * newer time) they are counted from the period's rows instead
  * (period_from_rows, the covering indexes of schema version 3). Both give
  * the same figures; the tests compare them.
+ *
+ * Machines declared as protected by other products are added last by
+ * store/declared.c (one small query over them, whatever the endpoints).
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -3,7 +3,8 @@
  * The figures are four grouped queries over the scope -- machines by
  * unit, machines scanned by unit, detections by unit, detections by
  * name -- whatever the number of units, merged here into the units of the
- * scope in tree order; the same SQL on both backends.
+ * scope in tree order, plus the declared machines by unit and product
+ * (store/declared.c); the same SQL on both backends.
  */
 #include <stdlib.h>
 #include <string.h>
