@@ -15,9 +15,21 @@
 #include "store/bind.h"
 #include "store/units.h"
 
-#define SUPERSEDING "(SELECT MIN(e.id) FROM endpoints e WHERE e.unit_id = d.unit_id AND lower(e.hostname) = d.hostname)"
-#define NOT_SUPERSEDED                                                                                 \
-	" NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.unit_id = d.unit_id AND lower(e.hostname) = d.hostname)"
+/* An endpoint of d's unit with d's hostname. Both sides lower-cased: SQLite
+ * uses the expression index for "lower(e.hostname) = <an expression>" but,
+ * against the bare TEXT column d.hostname, only its unit_id part (the
+ * column's affinity applies to the comparison) -- a walk of the unit's
+ * endpoints per declared machine: 150 ms instead of 1 for 2,000 of them
+ * among 100,000 endpoints. */
+#define SAME_HOST_IN(unit) "e.unit_id = " unit " AND lower(e.hostname) = lower(d.hostname)"
+#define SUPERSEDING "(SELECT MIN(e.id) FROM endpoints e WHERE " SAME_HOST_IN("d.unit_id") ")"
+/* A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into a
+ * hash anti-join over every endpoint (35-50 ms for the province), where a
+ * subquery stays one index probe per declared machine (3 ms). For a
+ * subtree the probe names the unit by sub.id, so that it runs after the
+ * join with the subtree's units rather than on every declared machine. */
+#define NOT_SUPERSEDED_IN(unit) " COALESCE((SELECT 1 FROM endpoints e WHERE " SAME_HOST_IN(unit) " LIMIT 1), 0) = 0"
+#define NOT_SUPERSEDED NOT_SUPERSEDED_IN("d.unit_id")
 
 #define DECLARED_COLUMNS                                                                               \
 	" SELECT d.id, d.unit_id, u.name, d.hostname, d.kind, d.product, COALESCE(d.sig_updated, 0),"  \
@@ -168,9 +180,11 @@ int rq_store_declared_count(rq_store *s, int64_t unit_id, int64_t *out)
 	" SUM(CASE WHEN " IN_PERIOD " AND d.infections_found > 0 THEN 1 ELSE 0 END),"                 \
 	" SUM(CASE WHEN " IN_PERIOD " THEN d.infections_found ELSE 0 END),"                           \
 	" SUM(CASE WHEN " IN_PERIOD " THEN d.infections_cleaned ELSE 0 END)"                          \
-	" FROM declared_machines d WHERE"
-static const char coverage_all[] = DECLARED_SUMS " CAST($1 AS BIGINT) = 0 AND CAST($2 AS BIGINT) >= 0 AND" NOT_SUPERSEDED;
-static const char coverage_sub[] = RQ_STORE_SUBTREE_CTE " " DECLARED_SUMS " d.unit_id IN (SELECT id FROM sub) AND" NOT_SUPERSEDED;
+	" FROM"
+static const char coverage_all[] = DECLARED_SUMS " declared_machines d WHERE CAST($1 AS BIGINT) = 0"
+				   " AND CAST($2 AS BIGINT) >= 0 AND" NOT_SUPERSEDED;
+static const char coverage_sub[] = RQ_STORE_SUBTREE_CTE " " DECLARED_SUMS
+				   " sub JOIN declared_machines d ON d.unit_id = sub.id WHERE" NOT_SUPERSEDED_IN("sub.id");
 
 int rq_store_declared_coverage(rq_store *s, int64_t unit_id, int64_t now, int64_t window_s, int64_t from,
 			       int64_t to, rq_coverage *out)

@@ -8,7 +8,8 @@
 # dates; re-import updates by hostname; a file with any bad row imports
 # nothing and names every bad row, its column and why; size and row
 # limits); the coverage summary counting the declared machines until an
-# agent of the same unit has the hostname; every change audited.
+# agent of the same unit has the hostname; a unit holding some is not
+# deleted; every change audited.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -245,6 +246,11 @@ for i in range(4000): print("pc-%d,workstation,%s" % (i, "X" * 600))' > big.csv
 		fail "the agent supersedes the declaration: $(cat body)"
 	api off_a GET "/api/v1/declared-machines/$(store_id pc-kt-02)"
 	[ "$(json '["superseded_by"]')" = "$EP_ID" ] || fail "listed as superseded by endpoint $EP_ID: $(cat body)"
+
+	# a unit with declared machines is not deleted from under them
+	api root DELETE "/api/v1/units/$A1"
+	expect_code 409 "deleting A1, which has a declared machine: "
+	[ "$(count_in root $A1)" = 1 ] || fail "A1's machine kept: $(cat body)"
 
 	for action in declared.create declared.update declared.delete declared.import; do
 		[ "$(audit_count "$action")" -gt 0 ] || fail "no audit record of $action"
