@@ -4,7 +4,8 @@
  * double quote, CR or LF is quoted, its quotes doubled). The per-unit
  * table only: header, a row per unit, the total row; a campaign's report
  * adds the unit's obligations as further columns of its row (the total
- * row: units done per item).
+ * row: units done per item); the last column names the products of the
+ * unit's declared machines.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +82,23 @@ static void obligation_totals(rq_strbuf *out, const rq_report_campaign *c, rq_la
 	}
 }
 
+/* The last column (no line end): "product (machines); ..." of a unit's declared machines. */
+static void products(rq_strbuf *out, const rq_report_unit *u)
+{
+	rq_strbuf text = rq_strbuf_init(64 * 1024);
+	char num[32];
+	for (size_t k = 0; u && k < u->product_count; k++) {
+		snprintf(num, sizeof(num), " (%lld)", (long long)u->products[k].machines);
+		if (k)
+			rq_strbuf_puts(&text, "; ");
+		rq_strbuf_puts(&text, u->products[k].name);
+		rq_strbuf_puts(&text, num);
+	}
+	rq_strbuf_put(out, ",", 1);
+	field(out, text.p && !text.too_long ? text.p : "");
+	rq_strbuf_free(&text);
+}
+
 int rq_report_render_csv(const rq_report_doc *d, rq_lang lang, rq_strbuf *out)
 {
 	rq_strbuf_put(out, "\xEF\xBB\xBF", 3);
@@ -102,6 +120,8 @@ int rq_report_render_csv(const rq_report_doc *d, rq_lang lang, rq_strbuf *out)
 		rq_strbuf_put(out, ",", 1);
 		field(out, head);
 	}
+	rq_strbuf_put(out, ",", 1);
+	field(out, rq_label_text(lang, L_SHEET_PRODUCTS));
 	rq_strbuf_put(out, "\r\n", 2);
 	for (size_t i = 0; i < d->data.unit_count; i++) {
 		field(out, d->data.units[i].code);
@@ -109,12 +129,14 @@ int rq_report_render_csv(const rq_report_doc *d, rq_lang lang, rq_strbuf *out)
 		field(out, d->data.units[i].name);
 		counts(out, &d->data.units[i].n);
 		obligations(out, d->campaign, d->data.units[i].id, lang);
+		products(out, &d->data.units[i]);
 		rq_strbuf_put(out, "\r\n", 2);
 	}
 	rq_strbuf_put(out, ",", 1);
 	field(out, rq_label_text(lang, L_TOTAL));
 	counts(out, &d->totals);
 	obligation_totals(out, d->campaign, lang);
+	products(out, NULL);
 	rq_strbuf_put(out, "\r\n", 2);
 	return 0;
 }

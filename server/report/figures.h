@@ -71,7 +71,7 @@ typedef struct rq_report_column {
 	size_t offset;             /* of the int64_t in rq_report_counts */
 } rq_report_column;
 
-#define RQ_REPORT_COLUMNS 11
+#define RQ_REPORT_COLUMNS 13
 extern const rq_report_column rq_report_columns[RQ_REPORT_COLUMNS];
 
 static inline int64_t rq_report_count(const rq_report_counts *n, size_t col)

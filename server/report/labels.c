@@ -96,6 +96,15 @@ static const char *const vi[L_COUNT] = {
 		       "Hồ sơ, quy chế: hoàn thành khi mọi hệ thống của đơn vị đã được phê duyệt, đã ban hành quy chế. "
 		       "Rà quét, bóc gỡ mã độc: tính từ dữ liệu phần mềm — mọi máy của đơn vị và đơn vị cấp dưới đã "
 		       "được quét trong thời gian chiến dịch và không còn máy đang nhiễm.",
+	[L_RAQUET] = "Bảo vệ bằng raquet",
+	[L_OTHER_PRODUCTS] = "Bảo vệ bằng sản phẩm khác",
+	[L_SHEET_PRODUCTS] = "Sản phẩm khác",
+	[L_PRODUCT] = "Sản phẩm",
+	[L_PRODUCT_MACHINES] = "Số máy",
+	[L_NOTE_DECLARED] = "Bảo vệ bằng sản phẩm khác: máy đơn vị khai báo dùng phần mềm phòng chống mã độc khác "
+			    "(không tính khi đơn vị có máy cài raquet cùng tên); được bảo vệ và tự động cập nhật khi mẫu "
+			    "nhận diện được cập nhật trong %lld ngày cuối kỳ; đã rà quét, nhiễm và xử lý theo lần quét "
+			    "cuối trong kỳ và số lượng khai báo.",
 };
 
 static const char *const en[L_COUNT] = {
@@ -188,6 +197,16 @@ static const char *const en[L_COUNT] = {
 		       "Dossiers, regulations: done when every system of the unit is approved, has its regulation "
 		       "issued. Malware sweep: computed from the agents' data -- every machine of the unit and its "
 		       "sub-units scanned during the campaign and none infected now.",
+	[L_RAQUET] = "Protected by raquet",
+	[L_OTHER_PRODUCTS] = "Protected by other products",
+	[L_SHEET_PRODUCTS] = "Other products",
+	[L_PRODUCT] = "Product",
+	[L_PRODUCT_MACHINES] = "Machines",
+	[L_NOTE_DECLARED] = "Protected by other products: machines the unit declared as protected by another "
+			    "anti-malware product (not counted when the unit has a raquet machine of the same name); "
+			    "protected and automatically updated when their signatures were updated in the last %lld "
+			    "days of the period; scanned, infected and cleaned by their last scan in the period and "
+			    "the counts declared.",
 };
 
 static const char *const names[RQ_LANG_COUNT] = {"vi", "en"};

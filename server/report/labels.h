@@ -91,6 +91,12 @@ typedef enum rq_label {
 	L_OBL_OVERDUE_UNITS,
 	L_OBL_OVERDUE_ITEMS,
 	L_OBL_NOTE,
+	L_RAQUET,         /* machines with raquet's agent */
+	L_OTHER_PRODUCTS, /* machines declared protected by another product */
+	L_SHEET_PRODUCTS,
+	L_PRODUCT,
+	L_PRODUCT_MACHINES,
+	L_NOTE_DECLARED,  /* days */
 	L_COUNT
 } rq_label;
 

@@ -384,10 +384,40 @@ static void obligations(pdf *p)
 	}
 }
 
+/* Per unit, the products protecting its declared machines (units
+ * without any are left out). */
+static void products_table(pdf *p)
+{
+	const double widths[] = {80, 260, 200, 80};
+	const int align[] = {0, 0, 0, 2};
+	const char *head[] = {rq_label_text(p->lang, L_CODE), rq_label_text(p->lang, L_NAME),
+			      rq_label_text(p->lang, L_PRODUCT), rq_label_text(p->lang, L_PRODUCT_MACHINES)};
+	table t = {4, widths, align, head};
+	size_t rows = 0;
+	char num[24];
+	line(p, rq_label_text(p->lang, L_SHEET_PRODUCTS), 10, 1);
+	for (size_t i = 0; i < p->d->data.unit_count; i++)
+		rows += p->d->data.units[i].product_count;
+	if (!rows) {
+		line(p, rq_label_text(p->lang, L_NONE), BODY_PT, 0);
+		return;
+	}
+	header_row(p, &t);
+	for (size_t i = 0; i < p->d->data.unit_count; i++) {
+		const rq_report_unit *u = &p->d->data.units[i];
+		for (size_t k = 0; k < u->product_count; k++) {
+			snprintf(num, sizeof(num), "%lld", (long long)u->products[k].machines);
+			const char *cells[] = {u->code, u->name, u->products[k].name, num};
+			table_row(p, &t, cells, 0);
+		}
+	}
+}
+
 static void document(pdf *p)
 {
 	char lines[RQ_REPORT_HEADING_LINES][512], text[1024];
-	static const rq_label notes[] = {L_NOTE_ROWS, L_NOTE_PROTECTED, L_NOTE_UPDATE, L_NOTE_PERIOD, L_NOTE_MISSING};
+	static const rq_label notes[] = {L_NOTE_ROWS,	 L_NOTE_PROTECTED, L_NOTE_UPDATE,
+					 L_NOTE_PERIOD, L_NOTE_MISSING,	  L_NOTE_DECLARED};
 	p->page = 1;
 	page_frame(p);
 	rq_report_heading(p->d, p->lang, lines);
@@ -410,6 +440,8 @@ static void document(pdf *p)
 	malware_table(p);
 	p->y += 8;
 	missing_table(p);
+	p->y += 8;
+	products_table(p);
 	if (p->d->campaign) { /* a section of its own, from a new page */
 		new_page(p);
 		obligations(p);

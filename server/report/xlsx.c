@@ -2,8 +2,9 @@
  * The XLSX file of a report (render.h) with libxlsxwriter: a sheet of the
  * per-unit table (title rows, frozen header and first two columns, widths,
  * number formats, a total row of SUM formulas, the notes), one of notable
- * malware, one of the units not reported and, for a campaign's report,
- * one of the units' obligations (report/campaign.h). libxlsxwriter writes to a
+ * malware, one of the units not reported, one of the products protecting
+ * declared machines and, for a campaign's report, one of the units'
+ * obligations (report/campaign.h). libxlsxwriter writes to a
  * file: a private temporary file, read back and removed. The workbook's
  * creation time is the report's, so a download is the same bytes.
  */
@@ -117,7 +118,8 @@ static void units_sheet(lxw_workbook *wb, const fmts *f, const rq_report_doc *d,
 	snprintf(text, sizeof(text), rq_label_text(lang, L_UNITS_MISSING), (long long)d->missing_count,
 		 (long long)d->data.unit_count);
 	worksheet_write_string(ws, row++, 0, text, NULL);
-	static const rq_label notes[] = {L_NOTE_ROWS, L_NOTE_PROTECTED, L_NOTE_UPDATE, L_NOTE_PERIOD, L_NOTE_MISSING};
+	static const rq_label notes[] = {L_NOTE_ROWS,	 L_NOTE_PROTECTED, L_NOTE_UPDATE,
+					 L_NOTE_PERIOD, L_NOTE_MISSING,	  L_NOTE_DECLARED};
 	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
 		rq_report_note(d, lang, notes[i], text, sizeof(text));
 		worksheet_write_string(ws, row++, 0, text, NULL);
@@ -309,6 +311,25 @@ static void obligations_sheet(lxw_workbook *wb, const fmts *f, const rq_report_d
 	worksheet_fit_to_pages(ws, 1, 0);
 }
 
+/* Per unit, the products protecting its declared machines. */
+static void products_sheet(lxw_workbook *wb, const fmts *f, const rq_report_doc *d, rq_lang lang)
+{
+	const char *head[] = {rq_label_text(lang, L_CODE), rq_label_text(lang, L_NAME), rq_label_text(lang, L_PRODUCT),
+			      rq_label_text(lang, L_PRODUCT_MACHINES)};
+	const double widths[] = {14, 44, 40, 12};
+	lxw_worksheet *ws = list_sheet(wb, f, rq_label_text(lang, L_SHEET_PRODUCTS), head, 4, widths);
+	lxw_row_t r = 1;
+	for (size_t i = 0; i < d->data.unit_count; i++) {
+		const rq_report_unit *u = &d->data.units[i];
+		for (size_t k = 0; k < u->product_count; k++, r++) {
+			worksheet_write_string(ws, r, 0, u->code, f->name[0]);
+			worksheet_write_string(ws, r, 1, u->name, f->name[0]);
+			worksheet_write_string(ws, r, 2, u->products[k].name, f->name[0]);
+			worksheet_write_number(ws, r, 3, (double)u->products[k].machines, f->num);
+		}
+	}
+}
+
 static int read_back(const char *path, rq_strbuf *out)
 {
 	char chunk[65536];
@@ -349,6 +370,7 @@ int rq_report_render_xlsx(const rq_report_doc *d, rq_lang lang, rq_strbuf *out)
 		obligations_sheet(wb, &f, d, lang);
 	malware_sheet(wb, &f, d, lang);
 	missing_sheet(wb, &f, d, lang);
+	products_sheet(wb, &f, d, lang);
 	lxw_error err = workbook_close(wb);
 	if (err != LXW_NO_ERROR) {
 		rc = rq_fail(RQ_EIO, "report: writing the workbook: %s", lxw_strerror(err));

@@ -161,7 +161,7 @@ import csv
 rows = list(csv.reader(open("r1.csv", encoding="utf-8-sig", newline="")))
 head = rows[0]
 i = head.index("Tập huấn nâng cao nhận thức: Trạng thái")
-assert head[-1] == "Số nội dung hoàn thành", head
+assert head[-2] == "Số nội dung hoàn thành" and head[-1] == "Sản phẩm khác", head
 a = [r for r in rows if r[0] == "A"][0]
 assert a[i] == "Đã hoàn thành" and a[i + 2] == "37", a
 total = rows[-1]

@@ -13,6 +13,7 @@
 #include "report/render.h"
 #include "report/schedule.h"
 #include "store/campaigns.h"
+#include "store/declared.h"
 #include "store/endpoints.h"
 #include "store/systems.h"
 #include "store/events.h"
@@ -92,7 +93,8 @@ static void province(fx *f, int64_t *a_out)
 	*a_out = a;
 }
 
-/* machines servers workstations others protected auto scanned infected detections cleaned remaining */
+/* machines raquet other_products servers workstations others protected auto scanned infected detections
+ * cleaned remaining */
 static void expect_counts(const rq_report_counts *n, const int64_t want[RQ_REPORT_COLUMNS], const char *what)
 {
 	for (size_t c = 0; c < RQ_REPORT_COLUMNS; c++)
@@ -124,11 +126,11 @@ static void test_province_figures(void **state)
 		assert_string_equal(doc.data.units[i].code, order[i]);
 		assert_int_equal(doc.data.units[i].depth, depth[i]);
 	}
-	const int64_t want_p[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-	const int64_t want_b[] = {1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1};
-	const int64_t want_a[] = {2, 1, 1, 0, 1, 1, 1, 2, 3, 2, 1};
-	const int64_t want_a1[] = {1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0};
-	const int64_t want_total[] = {4, 1, 2, 1, 3, 2, 1, 3, 4, 2, 2};
+	const int64_t want_p[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	const int64_t want_b[] = {1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1};
+	const int64_t want_a[] = {2, 2, 0, 1, 1, 0, 1, 1, 1, 2, 3, 2, 1};
+	const int64_t want_a1[] = {1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0};
+	const int64_t want_total[] = {4, 4, 0, 1, 2, 1, 3, 2, 1, 3, 4, 2, 2};
 	expect_counts(&doc.data.units[0].n, want_p, "P");
 	expect_counts(&doc.data.units[1].n, want_b, "B");
 	expect_counts(&doc.data.units[2].n, want_a, "A");
@@ -156,8 +158,8 @@ static void test_province_figures(void **state)
 	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
 	FX_OK(rq_report_render(&doc, RQ_LANG_VI, RQ_FMT_CSV, &csv));
 	assert_memory_equal(csv.p, "\xEF\xBB\xBFMã đơn vị,Tên đơn vị,", 3 + 26);
-	assert_non_null(strstr(csv.p, "\r\nA,\"Sở A, \"\"Kế hoạch\"\"\",2,1,1,0,1,1,1,2,3,2,1\r\n"));
-	assert_non_null(strstr(csv.p, "\r\n,Tổng cộng,4,1,2,1,3,2,1,3,4,2,2\r\n"));
+	assert_non_null(strstr(csv.p, "\r\nA,\"Sở A, \"\"Kế hoạch\"\"\",2,2,0,1,1,0,1,1,1,2,3,2,1,\r\n"));
+	assert_non_null(strstr(csv.p, "\r\n,Tổng cộng,4,4,0,1,2,1,3,2,1,3,4,2,2,\r\n"));
 	rq_strbuf_free(&csv);
 	/* XLSX and PDF: the same document renders to the same bytes */
 	for (int fmt = RQ_FMT_XLSX; fmt <= RQ_FMT_PDF; fmt++) {
@@ -189,6 +191,78 @@ static void test_province_figures(void **state)
 	json_decref(doc_json);
 	assert_int_equal(rq_report_figures_make(f->s, RQ_REPORT_UNIT, 4242, FROM, TO, MADE, "x", &doc_json),
 			 RQ_ENOTFOUND);
+}
+
+static void declare(fx *f, int64_t unit, const char *host, const char *kind, const char *product, int64_t sig,
+		    int64_t scan_at, int64_t found, int64_t cleaned, int64_t created)
+{
+	int64_t id;
+	int is_new;
+	rq_declared x = {.unit_id = unit, .hostname = host, .kind = kind, .product = product, .sig_updated = sig,
+			 .last_scan = scan_at, .infections_found = found, .infections_cleaned = cleaned,
+			 .updated_at = created};
+	FX_OK(rq_store_declared_put(f->s, &x, &id, &is_new));
+	assert_int_equal(is_new, 1);
+}
+
+/* Machines declared as protected by other products: in B's row by the
+ * rules of docs/reports.md, their products listed, one superseded by B's
+ * enrolled machine of the same name, one declared after the period; and a
+ * document kept before the columns existed still reads. */
+static void test_declared_machines(void **state)
+{
+	fx *f = *state;
+	int64_t a, b = 0;
+	json_t *doc_json = NULL;
+	rq_report_doc doc;
+	province(f, &a);
+	FX_OK(rq_store_unit_by_code(f->s, "B", &b));
+	declare(f, b, "ketoan-01", "workstation", "Kaspersky 11", TO - 2 * DAY, FROM + DAY, 3, 2, FROM);
+	declare(f, b, "srv-mail", "server", "BKAV Pro", 0, 0, 0, 0, FROM);          /* nothing known */
+	declare(f, b, "vanthu", "workstation", "Kaspersky 11", TO - 9 * DAY, FROM - 1, 5, 5, FROM);
+	declare(f, b, "b1", "server", "Old AV", TO - DAY, FROM + DAY, 1, 0, FROM);  /* b1 runs raquet */
+	declare(f, b, "late", "other", "BKAV Pro", TO - DAY, TO - DAY, 1, 0, TO);  /* declared after the end */
+	FX_OK(rq_report_figures_make(f->s, RQ_REPORT_PROVINCE, 0, FROM, TO, MADE, "x", &doc_json));
+	char *text = json_dumps(doc_json, JSON_COMPACT);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_string_equal(doc.data.units[1].code, "B");
+	if (getenv("RQ_DEBUG_DOC"))
+		fprintf(stderr, "%s\n", text);
+	const int64_t want_b[] = {4, 1, 3, 1, 3, 0, 2, 1, 1, 2, 4, 2, 2};
+	const int64_t want_total[] = {7, 4, 3, 2, 4, 1, 4, 3, 2, 4, 7, 4, 3};
+	expect_counts(&doc.data.units[1].n, want_b, "B");
+	expect_counts(&doc.totals, want_total, "totals");
+	assert_int_equal(doc.data.units[1].product_count, 2);
+	assert_string_equal(doc.data.units[1].products[0].name, "BKAV Pro");
+	assert_int_equal(doc.data.units[1].products[0].machines, 1);
+	assert_string_equal(doc.data.units[1].products[1].name, "Kaspersky 11");
+	assert_int_equal(doc.data.units[1].products[1].machines, 2);
+	assert_int_equal(doc.data.units[2].product_count, 0);
+	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+	FX_OK(rq_report_render(&doc, RQ_LANG_EN, RQ_FMT_CSV, &csv));
+	assert_non_null(strstr(csv.p, ",Protected by raquet,Protected by other products,"));
+	assert_non_null(strstr(csv.p, "\r\nB,Huyện B,4,1,3,1,3,0,2,1,1,2,4,2,2,BKAV Pro (1); Kaspersky 11 (2)\r\n"));
+	rq_strbuf_free(&csv);
+	rq_report_doc_free(&doc);
+	free(text);
+
+	/* a document kept before machines could be declared */
+	json_t *units = json_object_get(doc_json, "units"), *u;
+	size_t i;
+	json_array_foreach(units, i, u) {
+		json_object_del(json_object_get(u, "figures"), "raquet");
+		json_object_del(json_object_get(u, "figures"), "other_products");
+		json_object_del(u, "products");
+		json_object_set_new(json_object_get(u, "figures"), "machines", json_integer(i + 1));
+	}
+	text = json_dumps(doc_json, JSON_COMPACT);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_int_equal(doc.data.units[1].n.raquet, 2);
+	assert_int_equal(doc.data.units[1].n.other_products, 0);
+	assert_int_equal(doc.data.units[1].product_count, 0);
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(doc_json);
 }
 
 static void test_scheduled_once(void **state)
@@ -357,7 +431,7 @@ static void test_campaign_figures(void **state)
 	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
 	FX_OK(rq_report_render(&doc, RQ_LANG_VI, RQ_FMT_CSV, &csv));
 	assert_non_null(strstr(csv.p, "Tập huấn nâng cao nhận thức: Trạng thái"));
-	assert_non_null(strstr(csv.p, "\r\nB,Huyện B,1,0,1,0,1,0,0,1,1,0,1,Đã hoàn thành,20/12/1999,25,Quá hạn,"));
+	assert_non_null(strstr(csv.p, "\r\nB,Huyện B,1,1,0,0,1,0,1,0,0,1,1,0,1,Đã hoàn thành,20/12/1999,25,Quá hạn,"));
 	assert_non_null(strstr(csv.p, ",Tổng cộng,"));
 	rq_strbuf_free(&csv);
 	for (int fmt = RQ_FMT_XLSX; fmt <= RQ_FMT_PDF; fmt++) {
@@ -442,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_province_figures),
 		cmocka_unit_test(test_campaign_figures),
 		cmocka_unit_test(test_scheduled_once),
+		cmocka_unit_test(test_declared_machines),
 		cmocka_unit_test(test_dates_and_labels),
 	};
 	struct CMUnitTest bench[] = {
