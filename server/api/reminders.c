@@ -16,38 +16,39 @@
 #include "api/endpoints.h"
 #include "campaign/deadline.h"
 #include "campaign/obligations.h"
+#include "campaign/remind.h"
 #include "store/reminders.h"
 #include "store/units.h"
 
 /* --- what the caller should be reminded of --- */
 
 typedef struct collect {
-	const rq_obligation_campaign *camp;
+	const rq_remind_campaign *camp;
 	int64_t now, risk_days, unit_day;
 	json_t *items;
 	size_t lagging, units;
 } collect;
 
-static int take_standing(const rq_unit_standing *st, void *payload)
+/* The unit's reminder, if it has obligations pending and its deadline is near or past. */
+static int take_unit(collect *c, const rq_obl_unit *u)
 {
-	collect *c = payload;
 	c->units++;
-	if (st->pending == 0)
+	if (u->done_count == RQ_OBL_COUNT)
 		return 0;
 	c->lagging++;
 	rq_item_state state = rq_item_state_at(0, c->unit_day, c->now, c->risk_days);
 	if (state != RQ_ITEM_OVERDUE && state != RQ_ITEM_AT_RISK)
 		return 0;
 	json_t *pending = json_array();
-	for (int k = 0; pending && k < RQ_OBLIGATION_COUNT; k++)
-		if (!st->done[k])
-			json_array_append_new(pending, json_string(rq_obligation_kinds[k]));
+	for (int k = 0; pending && k < RQ_OBL_COUNT; k++)
+		if (!u->done[k])
+			json_array_append_new(pending, json_string(rq_obligation_name((rq_obligation)k)));
 	json_t *o = json_pack("{s:{s:I, s:s}, s:o, s:s, s:s, s:I, s:s, s:o}", "campaign", "id", (json_int_t)c->camp->id,
-			      "name", c->camp->name, "unit", rq_fleet_json_unit(st->unit_id, st->name, st->code),
-			      "deadline", "unit", "due", c->camp->unit_deadline, "days_left",
+			      "name", c->camp->name, "unit", rq_fleet_json_unit(u->id, u->name, u->code), "deadline",
+			      "unit", "due", c->camp->unit_deadline, "days_left",
 			      (json_int_t)rq_date_days_left(c->unit_day, c->now), "state", rq_item_state_name(state),
 			      "pending", pending ? pending : json_array());
-	return rq_fleet_append(c->items, o) ? 1 : 0;
+	return rq_fleet_append(c->items, o) ? RQ_ENOMEM : 0;
 }
 
 /*
@@ -55,7 +56,7 @@ static int take_standing(const rq_unit_standing *st, void *payload)
  * province-wide campaign), or -1 when the campaign is none of the
  * caller's business.
  */
-static int caller_root(const rq_caller *c, const rq_obligation_campaign *camp, int64_t *root)
+static int caller_root(const rq_caller *c, const rq_remind_campaign *camp, int64_t *root)
 {
 	int yes = 0, rc = 0;
 	rq_scope scope;
@@ -84,7 +85,7 @@ static int sort_items(const void *a, const void *b)
 static int list_reminders(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
-	rq_obligation_campaign *camps = NULL;
+	rq_remind_campaign *camps = NULL;
 	size_t n = 0;
 	unsigned long long risk = RQ_RISK_DAYS_DEFAULT;
 	int64_t only = 0, now = rq_api_now();
@@ -94,7 +95,7 @@ static int list_reminders(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	    rq_http_query_uint(req, resp, "risk_days", 0, RQ_RISK_DAYS_MAX, RQ_RISK_DAYS_DEFAULT, &risk) ||
 	    rq_fleet_query_id(req, resp, "campaign", &only))
 		goto done;
-	if ((rc = rq_obligation_active_campaigns(c.store, &camps, &n)) < 0 || !(items = json_array())) {
+	if ((rc = rq_remind_active_campaigns(c.store, &camps, &n)) < 0 || !(items = json_array())) {
 		rc = rq_api_store_error(resp, rc < 0 ? rc : RQ_ENOMEM, "listing the campaigns");
 		goto done;
 	}
@@ -107,10 +108,25 @@ static int list_reminders(const rq_http_req *req, rq_http_resp *resp, void *arg)
 			rc = 0;
 			continue;
 		}
-		if (rc < 0 || rq_date_parse(camps[i].unit_deadline, &col.unit_day) < 0 ||
-		    rq_date_parse(camps[i].dept_deadline, &dept_day) < 0 ||
-		    (rc = rq_obligation_standings(c.store, &camps[i], root, now, take_standing, &col)) < 0) {
-			rc = rq_api_store_error(resp, rc == RQ_ESTOPPED || rc == 0 ? RQ_ENOMEM : rc, "computing the reminders");
+		rq_obl_query q = {.campaign_id = camps[i].id,
+				  .root = root,
+				  .from = camps[i].from,
+				  .to = camps[i].to,
+				  .unit_deadline = camps[i].unit_deadline,
+				  .now = now,
+				  .risk_days = (int64_t)risk};
+		rq_obligations obl;
+		memset(&obl, 0, sizeof(obl));
+		if (rc == 0 && (rq_date_parse(camps[i].unit_deadline, &col.unit_day) < 0 ||
+				rq_date_parse(camps[i].dept_deadline, &dept_day) < 0))
+			continue; /* the store holds checked dates: not reached */
+		if (rc == 0)
+			rc = rq_obligations_compute(c.store, &q, &obl);
+		for (size_t u = 0; rc == 0 && u < obl.count; u++)
+			rc = take_unit(&col, &obl.units[u]);
+		rq_obligations_free(&obl);
+		if (rc < 0) {
+			rc = rq_api_store_error(resp, rc, "computing the reminders");
 			goto done;
 		}
 		/* the department's own deadline, for those answering for the whole campaign */

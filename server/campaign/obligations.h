@@ -1,55 +1,90 @@
 /*
- * Which obligations of a campaign each unit has not done yet, as plain
- * data for the reminders (remind.h: the e-mails, api/reminders.c: the
- * dashboard): the same rules as the checklist of api/campaigns.c --
- * training, response plan and unit report recorded "done"; every
- * information system's dossier approved and its regulation issued; the
- * malware sweep computed from the agents' data over the campaign's period.
- * Implemented in obligations.c.
+ * The obligations of each unit in a campaign (docs/campaigns.md), worked
+ * out once from the store for the department's progress view, a unit's
+ * checklist (api/campaigns.c) and the campaign report (report/figures.c):
+ * the items recorded by hand (training, response plan, unit report), the
+ * information systems' dossiers and regulations (systems.c), and the
+ * malware sweep computed from the agents' data -- for many units by the
+ * grouped queries of store/sweep.c (one pass for all units), for one unit
+ * by its coverage query. Each item gets its follow-up state at `now`
+ * (campaign/deadline.h). Implemented in obligations.c.
  */
 #ifndef RQ_SERVER_CAMPAIGN_OBLIGATIONS_H
 #define RQ_SERVER_CAMPAIGN_OBLIGATIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "campaign/deadline.h"
+#include "campaign/dossier.h"
+#include "store/campaigns.h"
 
-/* The obligations of a unit, in the checklist's order. */
-#define RQ_OBLIGATION_COUNT 6
-extern const char *const rq_obligation_kinds[RQ_OBLIGATION_COUNT];
+/* The items of a unit's checklist, in the order shown. */
+typedef enum rq_obligation {
+	RQ_OBL_TRAINING = 0,
+	RQ_OBL_SYSTEMS,       /* every system's dossier approved */
+	RQ_OBL_REGULATION,    /* every system's regulation issued */
+	RQ_OBL_RESPONSE_PLAN,
+	RQ_OBL_SWEEP,         /* computed: every endpoint scanned in the period, none infected now */
+	RQ_OBL_REPORT,        /* the unit report made and confirmed */
+	RQ_OBL_COUNT
+} rq_obligation;
 
-/* A campaign as the computation needs it (strings copied). */
-typedef struct rq_obligation_campaign {
-	int64_t id, unit_id;       /* unit_id 0: the whole province */
-	int64_t from, to;          /* the period, [from, to) */
-	char name[201];
-	char unit_deadline[16], dept_deadline[16]; /* YYYY-MM-DD */
-	char status[16];
-} rq_obligation_campaign;
+/* "training", "systems", "regulation", "response_plan", "malware_sweep",
+ * "report"; and back (-1 when unknown). */
+const char *rq_obligation_name(rq_obligation o);
+int rq_obligation_parse(const char *name);
 
-/* One unit's standing (strings borrowed for the callback's call). */
-typedef struct rq_unit_standing {
-	int64_t unit_id;
-	const char *name, *code;
-	int depth;                              /* 0: the top asked for */
-	unsigned char done[RQ_OBLIGATION_COUNT]; /* 1: done, by rq_obligation_kinds */
-	int pending;                            /* how many are not done */
-} rq_unit_standing;
+#define RQ_OBL_LOGIN_MAX 64
 
-/*
- * Every campaign of the store with status "active" into *out (free()),
- * *n of them; they are copied so that the caller can query the store
- * while walking them.
- */
-int rq_obligation_active_campaigns(rq_store *s, rq_obligation_campaign **out, size_t *n);
+/* An item recorded by hand (training, response plan, report). */
+typedef struct rq_obl_record {
+	int present;               /* 0: never recorded (pending) */
+	char status[16];           /* "pending", "generated", "done" */
+	char done_on[RQ_DATE_LEN]; /* YYYY-MM-DD or "" */
+	char number[RQ_CAMPAIGN_TEXT_MAX + 1];
+	char login[RQ_OBL_LOGIN_MAX + 1]; /* who recorded it, "" when unknown */
+	char *details;             /* JSON object text, owned; NULL when not present */
+	int64_t report_id, recorded_at;
+} rq_obl_record;
 
-/*
- * The standing at `now` of every unit of the campaign below and including
- * `root` (0: the campaign's own units: its unit's subtree, or every unit),
- * given to cb in the subtree's order; a non-zero cb stops with
- * RQ_ESTOPPED. One coverage query per unit (the sweep).
- */
-int rq_obligation_standings(rq_store *s, const rq_obligation_campaign *camp, int64_t root, int64_t now,
-			    int (*cb)(const rq_unit_standing *st, void *payload), void *payload);
+typedef struct rq_obl_unit {
+	int64_t id, parent_id;
+	int depth;
+	char *name, *code;         /* owned */
+	rq_obl_record training, response_plan, report;
+	/* the unit's own information systems */
+	int64_t systems, regulated;
+	int64_t by_state[RQ_DOSSIER_STATE_COUNT];
+	int64_t by_level[RQ_LEVEL_MAX]; /* [0] level 1 ... [4] level 5 */
+	/* the sweep: the endpoints of the unit and of its sub-units */
+	int64_t endpoints, scanned, infected;
+	int done[RQ_OBL_COUNT];
+	rq_item_state state[RQ_OBL_COUNT];
+	int done_count;
+} rq_obl_unit;
+
+typedef struct rq_obl_query {
+	int64_t campaign_id;
+	int64_t root;              /* the units of this subtree (0: every unit) ... */
+	int64_t unit_id;           /* ... or only this one (> 0) */
+	int64_t from, to;          /* the campaign's period */
+	const char *unit_deadline; /* YYYY-MM-DD */
+	int64_t now, risk_days;
+} rq_obl_query;
+
+typedef struct rq_obligations {
+	rq_obl_unit *units;        /* a subtree in the store's tree order */
+	size_t count;
+	int64_t due_day;           /* the units' deadline as a day number */
+} rq_obligations;
+
+/* Work the obligations out into *out (rq_obligations_free, also after an
+ * error). RQ_ENOTFOUND for an unknown unit_id. */
+int rq_obligations_compute(rq_store *s, const rq_obl_query *q, rq_obligations *out);
+void rq_obligations_free(rq_obligations *o);
+
+/* The unit `id` of a result, or NULL. */
+const rq_obl_unit *rq_obligations_find(const rq_obligations *o, int64_t id);
 
 #endif

@@ -17,6 +17,7 @@
 #include "mail/address.h"
 #include "mail/message.h"
 #include "mail/smtp.h"
+#include "store/campaigns.h"
 #include "store/reminders.h"
 #include "worker/backoff.h"
 
@@ -39,6 +40,46 @@ int rq_remind_slot(const int *before, unsigned n_before, unsigned overdue_every,
 	return found;
 }
 
+typedef struct campaigns {
+	rq_remind_campaign *v;
+	size_t n, cap;
+} campaigns;
+
+static int take_campaign(const rq_campaign *c, void *payload)
+{
+	campaigns *a = payload;
+	if (strcmp(c->status, "active"))
+		return 0;
+	if (rq_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)))
+		return 1;
+	rq_remind_campaign *o = &a->v[a->n++];
+	memset(o, 0, sizeof(*o));
+	o->id = c->id;
+	o->unit_id = c->unit_id;
+	o->from = c->from;
+	o->to = c->to;
+	snprintf(o->name, sizeof(o->name), "%s", c->name);
+	snprintf(o->unit_deadline, sizeof(o->unit_deadline), "%s", c->unit_deadline);
+	snprintf(o->dept_deadline, sizeof(o->dept_deadline), "%s", c->dept_deadline);
+	return 0;
+}
+
+int rq_remind_active_campaigns(rq_store *s, rq_remind_campaign **out, size_t *n)
+{
+	campaigns a = {NULL, 0, 0};
+	int rc = rq_store_campaign_list(s, take_campaign, &a);
+	if (rc < 0) {
+		free(a.v);
+		a.v = NULL;
+		a.n = 0;
+		if (rc == RQ_ESTOPPED)
+			rc = rq_fail(RQ_ENOMEM, "reminders: out of memory listing campaigns");
+	}
+	*out = a.v;
+	*n = a.n;
+	return rc;
+}
+
 int64_t rq_remind_today(int64_t now, unsigned hour)
 {
 	return rq_date_today(now - (int64_t)hour * 3600);
@@ -53,20 +94,18 @@ typedef struct pending_mail {
 
 typedef struct plan {
 	const rq_srv_config *cfg;
-	const rq_obligation_campaign *camp;
+	const rq_remind_campaign *camp;
 	int64_t now, today;
-	/* the campaign's units with obligations pending */
-	rq_unit_standing *lagging;
-	rq_remind_lagging *names;
-	size_t n_lagging, cap_lagging, cap_names, units_total;
+	rq_obligations obl;          /* every unit of the campaign */
+	rq_remind_lagging *lagging;  /* those with obligations pending */
+	size_t n_lagging;
 	/* the mails made */
 	pending_mail *mails;
 	size_t n_mails, cap_mails;
 	/* of the recipient callback */
 	const char *deadline;
 	int64_t unit_id, slot, days_left;
-	const rq_unit_standing *unit;
-	int failed;
+	const rq_obl_unit *unit;
 } plan;
 
 static void plan_free_mails(plan *p)
@@ -84,34 +123,29 @@ static void plan_free_mails(plan *p)
 
 static void plan_free_units(plan *p)
 {
-	for (size_t i = 0; i < p->n_lagging; i++) {
-		free((char *)p->lagging[i].name);
-		free(p->names[i].name);
-	}
+	for (size_t i = 0; i < p->n_lagging; i++)
+		free(p->lagging[i].name);
 	free(p->lagging);
-	free(p->names);
 	p->lagging = NULL;
-	p->names = NULL;
-	p->n_lagging = p->cap_lagging = p->cap_names = p->units_total = 0;
+	p->n_lagging = 0;
+	rq_obligations_free(&p->obl);
 }
 
-static int take_standing(const rq_unit_standing *st, void *payload)
+/* The campaign's units with obligations pending, named for the department's summary. */
+static int find_lagging(plan *p)
 {
-	plan *p = payload;
-	p->units_total++;
-	if (st->pending == 0)
-		return 0;
-	if (rq_grow((void **)&p->lagging, &p->cap_lagging, p->n_lagging + 1, sizeof(*p->lagging)) ||
-	    rq_grow((void **)&p->names, &p->cap_names, p->n_lagging + 1, sizeof(*p->names)))
-		return 1;
-	rq_unit_standing *o = &p->lagging[p->n_lagging];
-	*o = *st;
-	o->name = strdup(st->name);
-	o->code = NULL;
-	p->names[p->n_lagging].name = strdup(st->name);
-	p->names[p->n_lagging].pending = st->pending;
-	p->n_lagging++;
-	return !o->name || !p->names[p->n_lagging - 1].name;
+	p->lagging = calloc(p->obl.count ? p->obl.count : 1, sizeof(*p->lagging));
+	if (!p->lagging)
+		return rq_fail(RQ_ENOMEM, "reminders: out of memory");
+	for (size_t i = 0; i < p->obl.count; i++) {
+		const rq_obl_unit *u = &p->obl.units[i];
+		if (u->done_count == RQ_OBL_COUNT)
+			continue;
+		if (!(p->lagging[p->n_lagging].name = strdup(u->name)))
+			return rq_fail(RQ_ENOMEM, "reminders: out of memory");
+		p->lagging[p->n_lagging++].pending = RQ_OBL_COUNT - u->done_count;
+	}
+	return 0;
 }
 
 /* A mail to recipient `r` of the reminder being made. */
@@ -129,7 +163,7 @@ static int take_recipient(const rq_reminder_recipient *r, void *payload)
 	memset(o, 0, sizeof(*o));
 	int rc = p->unit ? rq_remind_unit_text(p->camp, p->unit, person, p->days_left, p->cfg->reminders_dashboard_url,
 					       &o->subject, &o->body)
-			 : rq_remind_dept_text(p->camp, p->names, p->n_lagging, p->units_total, person, p->days_left,
+			 : rq_remind_dept_text(p->camp, p->lagging, p->n_lagging, p->obl.count, person, p->days_left,
 					       p->cfg->reminders_dashboard_url, &o->subject, &o->body);
 	p->n_mails++; /* freed with the others from here on */
 	o->login = strdup(r->login);
@@ -171,7 +205,7 @@ static int add_in_txn(rq_store *s, void *payload)
 /* The reminders of one campaign at p->now. */
 static int plan_campaign(rq_store *s, plan *p, int64_t *made)
 {
-	const rq_obligation_campaign *camp = p->camp;
+	const rq_remind_campaign *camp = p->camp;
 	const rq_srv_config *cfg = p->cfg;
 	int64_t unit_day = 0, dept_day = 0, unit_slot = 0, dept_slot = 0;
 	int rc = 0;
@@ -183,14 +217,22 @@ static int plan_campaign(rq_store *s, plan *p, int64_t *made)
 				      p->today, &dept_slot);
 	if (!unit_due && !dept_due)
 		return 0;
-	rc = rq_obligation_standings(s, camp, 0, p->now, take_standing, p);
-	if (rc == RQ_ESTOPPED)
-		rc = rq_fail(RQ_ENOMEM, "reminders: out of memory");
+	rq_obl_query q = {.campaign_id = camp->id,
+			  .root = camp->unit_id,
+			  .from = camp->from,
+			  .to = camp->to,
+			  .unit_deadline = camp->unit_deadline,
+			  .now = p->now,
+			  .risk_days = RQ_RISK_DAYS_DEFAULT};
+	if ((rc = rq_obligations_compute(s, &q, &p->obl)) == 0)
+		rc = find_lagging(p);
 	/* the units' officers, each about their own unit */
-	for (size_t i = 0; rc == 0 && unit_due && i < p->n_lagging; i++) {
+	for (size_t i = 0; rc == 0 && unit_due && i < p->obl.count; i++) {
+		if (p->obl.units[i].done_count == RQ_OBL_COUNT)
+			continue;
 		p->deadline = "unit";
-		p->unit = &p->lagging[i];
-		p->unit_id = p->lagging[i].unit_id;
+		p->unit = &p->obl.units[i];
+		p->unit_id = p->unit->id;
 		p->slot = unit_slot;
 		p->days_left = unit_day - p->today;
 		rc = rq_store_reminder_recipients(s, "officer", p->unit_id, take_recipient, p);
@@ -221,13 +263,13 @@ static int plan_campaign(rq_store *s, plan *p, int64_t *made)
 
 int rq_remind_plan(rq_store *s, const rq_srv_config *cfg, int64_t now, int64_t *out_made)
 {
-	rq_obligation_campaign *camps = NULL;
+	rq_remind_campaign *camps = NULL;
 	size_t n = 0;
 	int64_t made = 0;
 	int rc = 0;
 	if (!cfg->smtp_url || !*cfg->smtp_url)
 		goto done;
-	if ((rc = rq_obligation_active_campaigns(s, &camps, &n)) < 0)
+	if ((rc = rq_remind_active_campaigns(s, &camps, &n)) < 0)
 		goto done;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		plan p;

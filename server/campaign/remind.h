@@ -22,6 +22,8 @@
 
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "config/config.h"
 #include "store/store.h"
 
@@ -30,6 +32,21 @@
 #define RQ_REMIND_LEASE_GRACE 60
 /* The longest wait between two attempts. */
 #define RQ_REMIND_RETRY_MAX (6 * 3600)
+
+/* An active campaign as the reminders need it (strings copied). */
+typedef struct rq_remind_campaign {
+	int64_t id, unit_id;       /* unit_id 0: the whole province */
+	int64_t from, to;          /* the period, [from, to) */
+	char name[201];
+	char unit_deadline[16], dept_deadline[16]; /* YYYY-MM-DD */
+} rq_remind_campaign;
+
+/*
+ * Every campaign of the store with status "active" into *out (free()),
+ * *n of them, copied so that the caller can query the store while
+ * walking them.
+ */
+int rq_remind_active_campaigns(rq_store *s, rq_remind_campaign **out, size_t *n);
 
 /*
  * The reminder day due on day `today` for a deadline on day `due_day`

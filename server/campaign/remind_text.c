@@ -11,7 +11,7 @@
 #include "core/strbuf.h"
 #include "mail/message.h"
 
-static const char *const label_vi[RQ_OBLIGATION_COUNT] = {
+static const char *const label_vi[RQ_OBL_COUNT] = {
 	"Tập huấn nâng cao nhận thức",
 	"Hồ sơ đề xuất cấp độ các hệ thống thông tin (được phê duyệt)",
 	"Quy chế bảo đảm an toàn thông tin của từng hệ thống",
@@ -19,7 +19,7 @@ static const char *const label_vi[RQ_OBLIGATION_COUNT] = {
 	"Rà quét, bóc gỡ mã độc (mọi máy được quét, không còn máy nhiễm)",
 	"Báo cáo của đơn vị (lập và xác nhận)",
 };
-static const char *const label_en[RQ_OBLIGATION_COUNT] = {
+static const char *const label_en[RQ_OBL_COUNT] = {
 	"Awareness training",
 	"Security-level dossiers of the information systems (approved)",
 	"Security regulation of each system",
@@ -82,23 +82,24 @@ static int finish(rq_strbuf *sub, rq_strbuf *body, char **subject, char **text)
 	return 0;
 }
 
-int rq_remind_unit_text(const rq_obligation_campaign *camp, const rq_unit_standing *st, const char *person,
+int rq_remind_unit_text(const rq_remind_campaign *camp, const rq_obl_unit *u, const char *person,
 			int64_t days_left, const char *dashboard_url, char **subject, char **body)
 {
 	rq_strbuf s = rq_strbuf_init(RQ_MAIL_SUBJECT_MAX), b = rq_strbuf_init(RQ_MAIL_BODY_MAX);
 	char due[16], wvi[64], wen[64], url[512], path[128];
+	int pending = RQ_OBL_COUNT - u->done_count;
 	dmy(camp->unit_deadline, due);
 	when_vi(days_left, wvi);
 	when_en(days_left, wen);
-	snprintf(path, sizeof(path), "campaigns/%lld/units/%lld", (long long)camp->id, (long long)st->unit_id);
+	snprintf(path, sizeof(path), "campaigns/%lld/units/%lld", (long long)camp->id, (long long)u->id);
 	link(dashboard_url, path, url);
-	rq_strbuf_printf(&s, "[raquet] %s: %s – hạn %s (%s)", days_left < 0 ? "Quá hạn" : "Nhắc hạn", st->name, due, wvi);
+	rq_strbuf_printf(&s, "[raquet] %s: %s – hạn %s (%s)", days_left < 0 ? "Quá hạn" : "Nhắc hạn", u->name, due, wvi);
 	rq_strbuf_printf(&b, "Kính gửi %s,\n\n", person);
 	rq_strbuf_printf(&b, "Chiến dịch \"%s\": đơn vị %s còn %d việc chưa hoàn thành; hạn báo cáo của đơn vị là %s (%s).\n\n",
-	     camp->name, st->name, st->pending, due, wvi);
+	     camp->name, u->name, pending, due, wvi);
 	rq_strbuf_puts(&b, "Việc chưa hoàn thành:\n");
-	for (int k = 0; k < RQ_OBLIGATION_COUNT; k++)
-		if (!st->done[k])
+	for (int k = 0; k < RQ_OBL_COUNT; k++)
+		if (!u->done[k])
 			rq_strbuf_printf(&b, "  - %s\n", label_vi[k]);
 	if (url[0])
 		rq_strbuf_printf(&b, "\nXem và cập nhật danh mục của đơn vị: %s\n", url);
@@ -107,10 +108,10 @@ int rq_remind_unit_text(const rq_obligation_campaign *camp, const rq_unit_standi
 	rq_strbuf_puts(&b, "\nThư này được gửi tự động; xin không trả lời.\n\n-- English --\n\n");
 	rq_strbuf_printf(&b, "Dear %s,\n\n", person);
 	rq_strbuf_printf(&b, "Campaign \"%s\": unit %s has %d obligation%s not done; the units' deadline is %s (%s).\n\n", camp->name,
-	     st->name, st->pending, st->pending == 1 ? "" : "s", due, wen);
+	     u->name, pending, pending == 1 ? "" : "s", due, wen);
 	rq_strbuf_puts(&b, "Not done yet:\n");
-	for (int k = 0; k < RQ_OBLIGATION_COUNT; k++)
-		if (!st->done[k])
+	for (int k = 0; k < RQ_OBL_COUNT; k++)
+		if (!u->done[k])
 			rq_strbuf_printf(&b, "  - %s\n", label_en[k]);
 	if (url[0])
 		rq_strbuf_printf(&b, "\nSee and update the unit's checklist: %s\n", url);
@@ -120,7 +121,7 @@ int rq_remind_unit_text(const rq_obligation_campaign *camp, const rq_unit_standi
 	return finish(&s, &b, subject, body);
 }
 
-int rq_remind_dept_text(const rq_obligation_campaign *camp, const rq_remind_lagging *lagging, size_t n,
+int rq_remind_dept_text(const rq_remind_campaign *camp, const rq_remind_lagging *lagging, size_t n,
 			size_t units_total, const char *person, int64_t days_left, const char *dashboard_url,
 			char **subject, char **body)
 {

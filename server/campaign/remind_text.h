@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "campaign/obligations.h"
+#include "campaign/remind.h"
 
 /* Lagging units listed by name in a department's reminder at most (the
  * rest are counted: the dashboard has them all). */
@@ -25,17 +26,17 @@ typedef struct rq_remind_lagging {
 
 /*
  * The subject and body (free() both) of the reminder to `person` (a
- * display name or login) about unit `st` of `camp`, `days_left` to the
+ * display name or login) about unit `u` of `camp` (its items not done), `days_left` to the
  * units' deadline (< 0: overdue). `dashboard_url` "" for no link.
  */
-int rq_remind_unit_text(const rq_obligation_campaign *camp, const rq_unit_standing *st, const char *person,
+int rq_remind_unit_text(const rq_remind_campaign *camp, const rq_obl_unit *u, const char *person,
 			int64_t days_left, const char *dashboard_url, char **subject, char **body);
 
 /*
  * The same for the department's deadline: `lagging[0..n-1]` of
  * `units_total` units still have obligations pending.
  */
-int rq_remind_dept_text(const rq_obligation_campaign *camp, const rq_remind_lagging *lagging, size_t n,
+int rq_remind_dept_text(const rq_remind_campaign *camp, const rq_remind_lagging *lagging, size_t n,
 			size_t units_total, const char *person, int64_t days_left, const char *dashboard_url,
 			char **subject, char **body);
 

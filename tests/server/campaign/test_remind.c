@@ -93,15 +93,20 @@ static void test_hour(void **state)
 static void test_unit_text(void **state)
 {
 	(void)state;
-	rq_obligation_campaign camp;
+	rq_remind_campaign camp;
 	memset(&camp, 0, sizeof(camp));
 	camp.id = 4;
 	strcpy(camp.name, "Rà quét, bóc gỡ mã độc 2023");
 	strcpy(camp.unit_deadline, "2023-06-25");
 	strcpy(camp.dept_deadline, "2023-06-30");
-	rq_unit_standing st = {.unit_id = 9, .name = "Sở Tư pháp", .code = "STP", .pending = 2};
-	memset(st.done, 1, sizeof(st.done));
-	st.done[0] = st.done[3] = 0; /* training, response plan */
+	rq_obl_unit st;
+	memset(&st, 0, sizeof(st));
+	st.id = 9;
+	st.name = "Sở Tư pháp";
+	st.code = "STP";
+	for (int k = 0; k < RQ_OBL_COUNT; k++)
+		st.done[k] = k != RQ_OBL_TRAINING && k != RQ_OBL_RESPONSE_PLAN;
+	st.done_count = RQ_OBL_COUNT - 2;
 	char *subject = NULL, *body = NULL;
 	assert_int_equal(rq_remind_unit_text(&camp, &st, "Đỗ Thị Hằng", 1, "https://raquet.example.gov.vn/", &subject,
 					     &body),
