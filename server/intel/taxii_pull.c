@@ -420,8 +420,12 @@ static void tick(void *payload)
 			p->store = NULL;
 			return;
 		}
+		/* after a failure, sooner than the interval: 1, 2, 4 ... 64 minutes */
+		int64_t wait = (int64_t)src->interval;
+		if (st.failures > 0 && (60LL << (st.failures > 7 ? 6 : st.failures - 1)) < wait)
+			wait = 60LL << (st.failures > 7 ? 6 : st.failures - 1);
 		int asked = st.requested_at > st.started_at;
-		if (!asked && now < st.started_at + (int64_t)src->interval && now >= st.started_at)
+		if (!asked && now < st.started_at + wait && now >= st.started_at)
 			continue;
 		int rc = rq_taxii_pull_run(p->store, src, (int64_t)p->cfg->intel_max_age, stopping, p, &r);
 		if (rc < 0)

@@ -5,8 +5,9 @@
  * imported through the STIX importer in one transaction together with its
  * X-TAXII-Date-Added-Last, so a crash or a hostile answer never half-
  * imports a page and the next pull resumes after the last page committed.
- * A background worker pulls each enabled source every `interval` and
- * whenever the API asks for it; `raquet-server intel pull` pulls at once.
+ * A background worker pulls each enabled source every `interval` (after a
+ * failed pull sooner: 1, 2, 4 ... 64 minutes) and whenever the API asks for
+ * it; `raquet-server intel pull` pulls at once.
  */
 #ifndef RQ_SERVER_INTEL_TAXII_PULL_H
 #define RQ_SERVER_INTEL_TAXII_PULL_H

@@ -13,27 +13,38 @@ One collection (c1) of three pages of two indicators each, paged by `next`
   malformed the second page holds a good indicator and an object without id
 Every request's path and query is appended to the file LOG; the port is
 printed on stdout once listening. Requests need HTTP Basic user:secret.
+--tls CERT KEY serves HTTPS; --pages N --per-page M make a larger
+collection (the measurement in docs/intel.md).
 
-usage: taxii_hostile.py MODE_FILE LOG_FILE
+usage: taxii_hostile.py MODE_FILE LOG_FILE [--tls CERT KEY] [--pages N] [--per-page M]
 """
+import argparse
 import base64
+import hashlib
 import http.server
 import json
-import sys
+import ssl
 import time
 import urllib.parse
 
-MODE_FILE, LOG_FILE = sys.argv[1], sys.argv[2]
+ap = argparse.ArgumentParser()
+ap.add_argument("mode_file")
+ap.add_argument("log_file")
+ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+ap.add_argument("--pages", type=int, default=3)
+ap.add_argument("--per-page", type=int, default=2)
+ARGS = ap.parse_args()
+MODE_FILE, LOG_FILE = ARGS.mode_file, ARGS.log_file
 MEDIA = "application/taxii+json;version=2.1"
-DATES = ["2026-11-01T00:00:01.000Z", "2026-11-01T00:00:02.000Z", "2026-11-01T00:00:03.000Z"]
+DATES = ["2026-11-01T%02d:%02d:%02d.000Z" % (p // 3600, p // 60 % 60, p % 60) for p in range(1, ARGS.pages + 1)]
 
 
 def sha(page, i):
-    return ("%02d%02d" % (page, i)) * 16
+    return hashlib.sha256(b"hostile %d %d" % (page, i)).hexdigest()
 
 
 def indicator(page, i):
-    return {"type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-0000000%02d%03d" % (page, i),
+    return {"type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-%06d%06d" % (page, i),
             "created": DATES[page], "modified": DATES[page], "pattern_type": "stix", "valid_from": DATES[page],
             "name": "Hostile.Page%d.%d" % (page, i), "pattern": "[file:hashes.'SHA-256' = '%s']" % sha(page, i)}
 
@@ -84,7 +95,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(500, {"title": "internal error", "description": "the database is down"})
         if page == 1 and mode == "badtype":
             return self.send(200, b"<html>login</html>", ctype="text/html")
-        objects = [indicator(page, 0), indicator(page, 1)]
+        objects = [indicator(page, i) for i in range(ARGS.per_page)]
         if page == 1 and mode == "malformed":
             objects[1] = {"type": "indicator", "pattern": "[ipv4-addr:value = '198.51.100.1']"}
         body = {"more": page + 1 < len(DATES), "next": str(page + 1), "objects": objects}
@@ -107,5 +118,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if ARGS.tls:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*ARGS.tls)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

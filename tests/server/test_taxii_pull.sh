@@ -12,7 +12,8 @@
 # imported and nothing of the bad page is; a pull killed -9 while the
 # server hangs holds its claim until the lease ends and imports nothing
 # half; then the server recovers and the next pull resumes after the last
-# page committed (the requests' added_after), never from the start.
+# page committed (the requests' added_after), never from the start. The
+# same collection over HTTPS is pulled with ca_file and refused without.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -20,8 +21,9 @@ source "$HERE/admin_lib.sh"
 source "$HERE/fleet_lib.sh"
 mkdir -p "$WORK/run" && cd "$WORK/run" || exit 1
 HPID=
+TPID=
 PID_A=
-trap 'stop_server; [ -n "$PID_A" ] && kill "$PID_A" 2>/dev/null; [ -n "$HPID" ] && kill "$HPID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'stop_server; for p in "$PID_A" "$HPID" "$TPID"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 
 SHA_X=$(printf 'pull-x' | sha256sum | cut -d' ' -f1)
 SHA_Y=$(printf 'pull-y' | sha256sum | cut -d' ' -f1)
@@ -85,6 +87,13 @@ state_of() { # NAME EXPR: EXPR on the source's item in the last listing
 	python3 -c "import json,sys; i = {x['name']: x for x in json.load(open('body'))['items']}[sys.argv[1]]; v = eval(sys.argv[2], {'i': i, 's': i['state']}); print(*(v if isinstance(v, tuple) else (v,)))" "$1" "$2"
 }
 
+hostile_section() { # NAME BASE-URL [KEY = VALUE...]: a disabled [taxii-pull] section of a hostile server
+	printf '[taxii-pull %s]\nurl = %s/taxii/\ncollection = c1\nuser = user\npassword = secret\nenabled = no\n' "$1" "$2"
+	shift 2
+	[ $# -gt 0 ] && printf '%s\n' "$@"
+	return 0
+}
+
 run() {
 	start_a
 	printf 'ok\n' > mode
@@ -93,6 +102,12 @@ run() {
 	HPID=$!
 	for _ in $(seq 100); do [ -s hostile.port ] && break; sleep 0.05; done
 	HPORT=$(cat hostile.port)
+	# the same collection over HTTPS, with a certificate of a private CA
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout tls.key -out tls.crt > /dev/null 2>&1 || fail "openssl"
+	python3 "$HERE/taxii_hostile.py" mode hostile-tls.log --tls tls.crt tls.key > tls.port &
+	TPID=$!
+	for _ in $(seq 100); do [ -s tls.port ] && break; sleep 0.05; done
 	cat > "$WORK/b.conf" <<EOF
 [intel]
 max_age = 30d
@@ -101,15 +116,9 @@ url = $BASE_A/taxii2/raquet/
 collection = $A_COLL
 token = $A_TOKEN
 interval = 1h
-[taxii-pull hostile]
-url = http://127.0.0.1:$HPORT/taxii/
-collection = c1
-user = user
-password = secret
-timeout = 2s
-page_size = 2
-confidence = 80
-enabled = no
+$(hostile_section hostile "http://127.0.0.1:$HPORT" 'timeout = 2s' 'page_size = 2' 'confidence = 80')
+$(hostile_section hostile-tls "https://127.0.0.1:$(cat tls.port)" "ca_file = $WORK/run/tls.crt")
+$(hostile_section hostile-noca "https://127.0.0.1:$(cat tls.port)")
 EOF
 	chmod 600 "$WORK/b.conf"
 	local t0
@@ -228,6 +237,15 @@ EOF
 	pull_all || fail "--from-start: $(cat pull.out)"
 	grep -q 'hostile: 3 pages, 6 objects, 6 indicators' pull.out || fail "--from-start: $(cat pull.out)"
 	[ "$(count_h)" = 6 ] || fail "--from-start duplicated: $(count_h)"
+	# HTTPS: the server's certificate checked against ca_file; without it, refused
+	"$SERVER" intel pull --config "$WORK/b.conf" --store "$STORE" --source hostile-noca > pull.out 2>&1 &&
+		fail "a certificate of an unknown CA was accepted: $(cat pull.out)"
+	grep -qi 'certificate' pull.out || fail "no CA: $(cat pull.out)"
+	"$SERVER" intel pull --config "$WORK/b.conf" --store "$STORE" --source hostile-tls > pull.out 2>&1 ||
+		fail "HTTPS with ca_file: $(cat pull.out)"
+	grep -q 'hostile-tls: 3 pages, 6 objects, 6 indicators' pull.out || fail "HTTPS with ca_file: $(cat pull.out)"
+	kill "$TPID" 2> /dev/null
+	wait "$TPID" 2> /dev/null
 	kill "$HPID" 2> /dev/null
 	wait "$HPID" 2> /dev/null
 	HPID=
