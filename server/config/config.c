@@ -1100,10 +1100,32 @@ void rq_srv_config_usage(void *file)
 			pull_keys[i].doc);
 }
 
+/* Each [taxii-pull] ca_file is a readable PEM certificate (reported at the section). */
+static int check_pull_ca_files(const rq_srv_config *cfg)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < cfg->taxii_pull_count; i++) {
+		const rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		if (!*p->ca_file)
+			continue;
+		FILE *f = fopen(p->ca_file, "r");
+		X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (!cert)
+			rc = rq_fail(RQ_EINVAL, "%s: [taxii-pull %s] ca_file: '%s' is not a readable PEM certificate",
+				     p->origin, p->name, p->ca_file);
+		X509_free(cert);
+		if (f)
+			fclose(f);
+	}
+	return rc;
+}
+
 int rq_srv_config_check_intel(const rq_srv_config *cfg)
 {
 	rq_signkey *key = NULL;
 	int rc = 0;
+	if ((rc = check_pull_ca_files(cfg)) < 0)
+		goto done;
 	if (!rq_rqdb_name_ok(cfg->intel_database)) {
 		rc = rq_fail(RQ_EINVAL, "%s: [intel] database: '%s' is not a database name (letters, digits, '_', '-')",
 			     origin_in(cfg, "intel", "database"), cfg->intel_database);

@@ -179,7 +179,8 @@ int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
 
 /*
  * The [intel] rules: a signing key needs [mirror] dir and must be a
- * readable Ed25519 private key; the database name is a valid one.
+ * readable Ed25519 private key; the database name is a valid one; each
+ * [taxii-pull] ca_file is a readable PEM certificate.
  * rq_srv_config_check calls it.
  */
 int rq_srv_config_check_intel(const rq_srv_config *cfg);

@@ -347,6 +347,11 @@ static void test_taxii_pull_sections(void **state)
 		{ "[taxii-pull a]\ninterval = 5s\n", "t.conf:2: [taxii-pull a] interval: 5s is out of range" },
 		{ "[taxii-pull a]\nurl = https://x/\nurl = https://y/\n", "t.conf:3: [taxii-pull a] url set twice" },
 	};
+	/* a ca_file that is no certificate: refused by the check, at the section */
+	assert_int_equal(parse(&cfg, "[taxii-pull a]\nurl = https://x/\ncollection = c\nca_file = /nonexistent/ca.pem\n"), 0);
+	assert_int_equal(rq_srv_config_check_intel(&cfg), RQ_EINVAL);
+	assert_non_null(strstr(rq_error_last(), "t.conf:1: [taxii-pull a] ca_file: '/nonexistent/ca.pem'"));
+	rq_srv_config_free(&cfg);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(parse(&cfg, bad[i].text), RQ_EPARSE);
 		if (!strstr(rq_error_last(), bad[i].want))
