@@ -125,10 +125,11 @@ static json_t *document(const rq_report_data *d, rq_report_kind kind, const rq_r
 	return doc;
 }
 
-int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to,
-			   int64_t now, const char *agency, json_t **out)
+static int make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to, int64_t now,
+		const char *agency, const rq_report_campaign_query *camp, json_t **out)
 {
 	rq_report_data d;
+	json_t *section = NULL;
 	int64_t end = to < now ? to : now;
 	rq_report_query q = {.unit_id = kind == RQ_REPORT_PROVINCE ? 0 : unit_id,
 			     .from = from,
@@ -138,19 +139,43 @@ int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, in
 			     .malware_max = RQ_REPORT_MALWARE_MAX};
 	int rc;
 	*out = NULL;
+	memset(&d, 0, sizeof(d));
 	if (kind == RQ_REPORT_UNIT && unit_id <= 0) {
 		rc = rq_fail(RQ_EINVAL, "report: a unit report needs a unit");
 		goto done;
 	}
 	if ((rc = rq_store_report_figures(s, &q, &d)) < 0)
 		goto done;
+	if (camp && (rc = rq_report_campaign_make(s, camp, now, &d, &section)) < 0)
+		goto done;
 	*out = document(&d, kind, kind == RQ_REPORT_UNIT && d.unit_count ? &d.units[0] : NULL, from, to, now,
 			agency ? agency : "");
 	if (!*out)
 		rc = rq_fail(RQ_ENOMEM, "report: out of memory making the figures");
+	else if (section && json_object_set_new(*out, "campaign", section) < 0)
+		rc = rq_fail(RQ_ENOMEM, "report: out of memory making the figures");
+	section = NULL;
 done:
+	json_decref(section);
 	rq_report_data_free(&d);
 	return rc;
+}
+
+int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to,
+			   int64_t now, const char *agency, json_t **out)
+{
+	return make(s, kind, unit_id, from, to, now, agency, NULL, out);
+}
+
+int rq_report_figures_make_campaign(rq_store *s, const rq_report_campaign_query *q, int64_t now, const char *agency,
+				    json_t **out)
+{
+	int64_t to = q->to < now ? q->to : now;
+	*out = NULL;
+	if (to <= q->from)
+		return rq_fail(RQ_EINVAL, "report: the campaign has not started: nothing to report yet");
+	return make(s, q->unit_id > 0 ? RQ_REPORT_UNIT : RQ_REPORT_PROVINCE, q->unit_id, q->from, to, now, agency, q,
+		    out);
 }
 
 /* --- reading a document back --- */
@@ -274,6 +299,8 @@ int rq_report_doc_parse(const char *json_text, rq_report_doc *out)
 	    read_missing(json_object_get(root, "not_reported"), out) ||
 	    read_counts(json_object_get(root, "totals"), &out->totals) < 0)
 		rc = rq_fail(RQ_EPARSE, "report: the kept figures are incomplete");
+	else
+		rc = rq_report_campaign_parse(json_object_get(root, "campaign"), &out->campaign);
 done:
 	json_decref(root);
 	return rc;
@@ -292,6 +319,7 @@ void rq_report_doc_free(rq_report_doc *d)
 		free(d->missing[i].code);
 	}
 	free(d->missing);
+	rq_report_campaign_free(d->campaign);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -752,6 +752,21 @@ if (PHASE === 'main') {
 	await admin.getByRole('button', { name: 'Lưu' }).click();
 	await admin.waitForSelector('.cards .card.bad');
 	check(await hoaanRow(admin).locator('td.state-overdue').count() === 3, 'department: the deadline moved back, 3 items overdue and highlighted');
+	// the campaign report, with every unit's obligations, exported from the campaign page
+	await admin.locator('summary', { hasText: 'Báo cáo chiến dịch' }).click();
+	await admin.getByRole('button', { name: 'Lập báo cáo chiến dịch' }).click();
+	await admin.waitForSelector('#campaign-report p.notice');
+	let campaignReport = null;
+	for (const f of ['xlsx', 'pdf', 'csv']) {
+		const link = admin.locator('#campaign-report').getByRole('link', { name: `Tải về ${f.toUpperCase()}` });
+		const d = await download(admin, link, `${DOWNLOADS}/campaign.${f}`);
+		const m = /\/api\/v1\/reports\/(\d+)\/file\?format=(\w+)$/.exec(d.url);
+		check(m && m[2] === f && d.name.endsWith(`.${f}`) && d.bytes.length > 100,
+			`campaign report: ${f.toUpperCase()} exported from the campaign page (${d.name}, ${d.bytes.length} bytes)`);
+		campaignReport = m ? m[1] : campaignReport;
+	}
+	appendFileSync(`${DOWNLOADS}/ids.txt`, `campaign ${campaignReport}\n`);
+	await shot(admin, 'campaign-report');
 	await admin.context().close();
 
 	// the viewer of Sở Y tế reads its checklist, no form

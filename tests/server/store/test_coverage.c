@@ -377,40 +377,7 @@ static void test_coverage_bench(void **state)
 	double t0 = fx_ms_now();
 	fx_bench_units(f, BENCH_SUBUNITS, &root, &first_sub);
 	first_dept = fx_int(f->s, "SELECT parent_id FROM units WHERE code = 's0'");
-	FX_OK(rq_store_begin(f->s));
-	int64_t p[] = {BENCH_ENDPOINTS, BENCH_SUBUNITS, NOW, DAY};
-	FX_OK(rq_store_run(f->s, NULL,
-			   "INSERT INTO endpoints (unit_id, hostname, created_at, last_seen, realtime, db_newest_build,"
-			   " active_detections)"
-			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
-			   " SELECT (SELECT MIN(id) FROM units WHERE code = 's0') + i % $2, 'h', 0,"
-			   " $3 - (i * 7) % (3 * $4), i % 5 / 4, $3 - (i * 13) % (20 * $4), i % 7 / 6 FROM n",
-			   p, 4));
-	first_ep = fx_int(f->s, "SELECT MIN(id) FROM endpoints");
-	int64_t d[] = {BENCH_DETECTIONS, BENCH_ENDPOINTS, first_ep, NOW, DAY};
-	FX_OK(rq_store_run(f->s, NULL,
-			   "INSERT INTO detections (endpoint_id, path, sha256, name, state, first_seen, last_seen)"
-			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
-			   " SELECT $3 + i % $2, CAST(i AS TEXT), '', 'X',"
-			   " CASE WHEN i % 10 < 3 THEN 'active' WHEN i % 10 < 6 THEN 'quarantined'"
-			   " WHEN i % 10 < 8 THEN 'removed' ELSE 'ignored' END,"
-			   " $4 - (i * 31) % (365 * $5), $4 FROM n",
-			   d, 5));
-	int64_t sc[] = {BENCH_SCANS, BENCH_ENDPOINTS, first_ep, NOW, DAY};
-	FX_OK(rq_store_run(f->s, NULL,
-			   "INSERT INTO scan_summaries (endpoint_id, event_uuid, kind, started_at, finished_at)"
-			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
-			   " SELECT $3 + i % $2, CAST(i AS TEXT),"
-			   " CASE WHEN i % 4 = 0 THEN 'full' WHEN i % 4 = 1 THEN 'scheduled' ELSE 'quick' END,"
-			   " $4 - (i * 17) % (90 * $5) - 600, $4 - (i * 17) % (90 * $5) FROM n",
-			   sc, 5));
-	/* the endpoints' newest scan and detection times (endpoint_coverage), as ingestion keeps them */
-	FX_OK(rq_store_coverage_backfill(f->s));
-	FX_OK(rq_store_commit(f->s));
-	/* statistics; on PostgreSQL also the visibility map, without which an
-	 * index-only scan still visits the table (autovacuum does it in
-	 * service) */
-	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
+	fx_bench_fleet(f, BENCH_SUBUNITS, BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS, NOW, &first_ep);
 	fprintf(stderr, "# coverage bench (%s): %d endpoints, %d detections, %d scans built in %.1f s\n",
 		f->pg ? "postgresql" : "sqlite", BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS,
 		(fx_ms_now() - t0) / 1e3);
