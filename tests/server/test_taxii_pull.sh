@@ -87,6 +87,12 @@ state_of() { # NAME EXPR: EXPR on the source's item in the last listing
 	python3 -c "import json,sys; i = {x['name']: x for x in json.load(open('body'))['items']}[sys.argv[1]]; v = eval(sys.argv[2], {'i': i, 's': i['state']}); print(*(v if isinstance(v, tuple) else (v,)))" "$1" "$2"
 }
 
+wait_port() { # FILE: until a hostile server wrote its port there (python starts slowly on a loaded machine)
+	for _ in $(seq 600); do [ -s "$1" ] && return 0; sleep 0.05; done
+	fail "no port in $1 after 30 s"
+	finish
+}
+
 hostile_section() { # NAME BASE-URL [KEY = VALUE...]: a disabled [taxii-pull] section of a hostile server
 	printf '[taxii-pull %s]\nurl = %s/taxii/\ncollection = c1\nuser = user\npassword = secret\nenabled = no\n' "$1" "$2"
 	shift 2
@@ -100,14 +106,14 @@ run() {
 	: > hostile.log
 	python3 "$HERE/taxii_hostile.py" mode hostile.log > hostile.port &
 	HPID=$!
-	for _ in $(seq 100); do [ -s hostile.port ] && break; sleep 0.05; done
+	wait_port hostile.port
 	HPORT=$(cat hostile.port)
 	# the same collection over HTTPS, with a certificate of a private CA
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
 		-addext subjectAltName=IP:127.0.0.1 -keyout tls.key -out tls.crt > /dev/null 2>&1 || fail "openssl"
 	python3 "$HERE/taxii_hostile.py" mode hostile-tls.log --tls tls.crt tls.key > tls.port &
 	TPID=$!
-	for _ in $(seq 100); do [ -s tls.port ] && break; sleep 0.05; done
+	wait_port tls.port
 	cat > "$WORK/b.conf" <<EOF
 [intel]
 max_age = 30d
