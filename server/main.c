@@ -46,6 +46,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "intel/publish.h"
+#include "intel/taxii_pull.h"
 #include "ncsc/scheduler.h"
 #include "ncsc/sign.h"
 #include "raquet/engine.h"
@@ -237,6 +238,7 @@ int main(int argc, char **argv)
 	rq_ncsc_scheduler *ncsc = NULL;
 	rq_coverage_recorder *recorder = NULL;
 	rq_intel_publisher *intel = NULL;
+	rq_taxii_puller *puller = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -371,6 +373,10 @@ int main(int argc, char **argv)
 	else if (intel)
 		rq_log(RQ_LOG_INFO, "intel: indicators are published as the %s database into %s", cfg.intel_database,
 		       cfg.mirror_dir);
+	if (rq_taxii_puller_start(&puller, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: TAXII collections are not pulled", rq_error_last());
+	else if (puller)
+		rq_log(RQ_LOG_INFO, "taxii-pull: %zu TAXII source(s) configured", cfg.taxii_pull_count);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -381,6 +387,8 @@ int main(int argc, char **argv)
 	ncsc = NULL;
 	rq_coverage_recorder_stop(recorder);
 	recorder = NULL;
+	rq_taxii_puller_stop(puller);
+	puller = NULL;
 	rq_intel_publisher_stop(intel);
 	intel = NULL;
 	rq_http_server_stop(server);
@@ -391,6 +399,7 @@ done:
 	rq_report_scheduler_stop(scheduler);
 	rq_ncsc_scheduler_stop(ncsc);
 	rq_coverage_recorder_stop(recorder);
+	rq_taxii_puller_stop(puller);
 	rq_intel_publisher_stop(intel);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);

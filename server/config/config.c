@@ -28,8 +28,10 @@
 #include "db/sign.h"
 
 /* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
+/* T_PULL_URL: https://, or http:// to a loopback address; T_CONFIDENCE: "" (-1) or 0..100;
+ * T_OPT_DURATION: "" (-1) or a duration within the bounds */
 enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_PERIODIC, T_UTF8, T_ORGAN,
-       T_DAILY, T_HTTPS };
+       T_DAILY, T_HTTPS, T_PULL_URL, T_CONFIDENCE, T_OPT_DURATION };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -133,12 +135,51 @@ static const rq_srv_config_key keys[] = {
 	{ "intel", "publish_interval", NULL, "1m",
 	  "shortest time between two publishes: changes within it wait for the next one", T_DURATION,
 	  OFF(intel_publish_interval), 1, 86400 },
+	{ "intel", "max_age", NULL, "0",
+	  "an imported indicator without an expiry of its own (valid_until, the import's expiry) expires this "
+	  "long after its last import; 0: never", T_DURATION, OFF(intel_max_age), 0, 3650 * 86400ULL },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
 	  "log to syslog (daemon facility) instead of stderr", T_BOOL, OFF(log_syslog), 0, 1 },
 };
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
+
+#define POFF(f) offsetof(rq_taxii_pull_cfg, f)
+
+/* The keys of a [taxii-pull NAME] section. */
+static const rq_srv_config_key pull_keys[] = {
+	{ "taxii-pull", "url", NULL, "",
+	  "the TAXII 2.1 API root, e.g. https://partner.example/taxii2/raquet/ (https://; http:// only to a "
+	  "loopback address); required", T_PULL_URL, POFF(url), 0, 0 },
+	{ "taxii-pull", "collection", NULL, "", "the id of the collection pulled; required", T_STR, POFF(collection),
+	  0, 0 },
+	{ "taxii-pull", "token", NULL, "",
+	  "an API token sent as Authorization: Bearer (never logged); empty: none", T_STR, POFF(token), 0, 0 },
+	{ "taxii-pull", "user", NULL, "", "HTTP Basic user name (with password; instead of token)", T_STR,
+	  POFF(user), 0, 0 },
+	{ "taxii-pull", "password", NULL, "", "HTTP Basic password (never logged; keep the file mode 0600)", T_STR,
+	  POFF(password), 0, 0 },
+	{ "taxii-pull", "ca_file", NULL, "", "CA certificates (PEM) the server's certificate is checked against; "
+	  "empty: the system's", T_STR, POFF(ca_file), 0, 0 },
+	{ "taxii-pull", "interval", NULL, "1h", "time from one scheduled pull to the next (1m..7d)", T_DURATION,
+	  POFF(interval), 60, 7 * 86400ULL },
+	{ "taxii-pull", "timeout", NULL, "60s",
+	  "longest time of one page request (connect, send, answer); a server that hangs fails the pull",
+	  T_DURATION, POFF(timeout), 1, 3600 },
+	{ "taxii-pull", "page_size", NULL, "500", "objects asked for per page (the TAXII limit parameter)", T_UINT,
+	  POFF(page_size), 1, 10000 },
+	{ "taxii-pull", "confidence", NULL, "",
+	  "0-100 given to every indicator pulled; empty: each object's own confidence (50 without one)",
+	  T_CONFIDENCE, POFF(confidence), 0, 100 },
+	{ "taxii-pull", "max_age", NULL, "",
+	  "an indicator without valid_until expires this long after it was last pulled (0: never); empty: "
+	  "[intel] max_age", T_OPT_DURATION, POFF(max_age), 0, 3650 * 86400ULL },
+	{ "taxii-pull", "enabled", NULL, "yes", "pull on schedule and on demand; no: the section is kept but unused",
+	  T_BOOL, POFF(enabled), 0, 1 },
+};
+#define PULL_KEY_COUNT (sizeof(pull_keys) / sizeof(pull_keys[0]))
+_Static_assert(PULL_KEY_COUNT <= sizeof(((rq_taxii_pull_cfg *)0)->seen) * 8, "seen too small for the pull keys");
 _Static_assert(KEY_COUNT <= sizeof(((rq_srv_config *)0)->origin) / sizeof(char *),
 	       "origin[] too small for the key table");
 
@@ -148,6 +189,20 @@ const rq_srv_config_key *rq_srv_config_keys(size_t *count)
 {
 	*count = KEY_COUNT;
 	return keys;
+}
+
+const rq_srv_config_key *rq_srv_config_taxii_pull_keys(size_t *count)
+{
+	*count = PULL_KEY_COUNT;
+	return pull_keys;
+}
+
+const rq_taxii_pull_cfg *rq_srv_config_taxii_pull(const rq_srv_config *cfg, const char *name)
+{
+	for (size_t i = 0; name && i < cfg->taxii_pull_count; i++)
+		if (!strcmp(cfg->taxii_pulls[i].name, name))
+			return &cfg->taxii_pulls[i];
+	return NULL;
 }
 
 const char *rq_srv_log_level_name(int level)
@@ -248,12 +303,44 @@ static int parse_schedule(const char *v, int *minute)
 	return 0;
 }
 
-/* Parse one value of key `k` from `v` into cfg; on error, fill `why`. */
-static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char *v,
+/* A URL of a [taxii-pull] source: https://HOST..., or http:// to a loopback
+ * address; no user:password@ (secrets go in their own keys, never in a URL
+ * that errors and logs name). */
+static int pull_url_ok(const char *v)
+{
+	int https = !strncmp(v, "https://", 8);
+	if (!https && strncmp(v, "http://", 7))
+		return 0;
+	const char *host = v + (https ? 8 : 7);
+	size_t n = strcspn(host, "/?#");
+	if (n == 0 || memchr(host, '@', n) || strpbrk(v, " \t\"<>\\"))
+		return 0;
+	if (https)
+		return 1;
+	char h[64];
+	if (host[0] == '[') {
+		const char *close = memchr(host, ']', n);
+		if (!close || (size_t)(close - host - 1) >= sizeof(h))
+			return 0;
+		memcpy(h, host + 1, (size_t)(close - host - 1));
+		h[close - host - 1] = '\0';
+	} else {
+		size_t hn = strcspn(host, ":/?#");
+		if (hn >= sizeof(h))
+			return 0;
+		memcpy(h, host, hn);
+		h[hn] = '\0';
+	}
+	return rq_srv_addr_is_loopback(h);
+}
+
+/* Parse one value of key `k` from `v` into the structure at `base` (cfg,
+ * or one of its [taxii-pull] sections); on error, fill `why`. */
+static int set_value(rq_srv_config *cfg, char *base, const rq_srv_config_key *k, const char *v,
 		     char *why, size_t why_size)
 {
 	int rc = RQ_EPARSE;
-	char *field = (char *)cfg + k->offset;
+	char *field = base + k->offset;
 
 	switch (k->type) {
 	case T_STR:
@@ -263,6 +350,7 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 	case T_ORGAN:
 	case T_DAILY:
 	case T_HTTPS:
+	case T_PULL_URL:
 	case T_LISTEN: {
 		json_t *text = k->type == T_UTF8 ? json_string(v) : NULL; /* NULL: not UTF-8 */
 		if (k->type == T_UTF8 && !text) {
@@ -304,6 +392,11 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 			snprintf(why, why_size, "expected an https:// URL (or empty: off), got '%.60s'", v);
 			goto done;
 		}
+		if (k->type == T_PULL_URL && *v && !pull_url_ok(v)) {
+			snprintf(why, why_size, "expected an https:// URL without user:password@ (http:// only to a "
+				 "loopback address), got '%.60s'", v);
+			goto done;
+		}
 		char *copy = strdup(v);
 		if (!copy) {
 			rc = RQ_ENOMEM;
@@ -330,7 +423,12 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 		*(int *)(void *)field = b;
 		break;
 	}
+	case T_OPT_DURATION:
 	case T_DURATION: {
+		if (k->type == T_OPT_DURATION && !*v) {
+			*(long long *)(void *)field = -1;
+			break;
+		}
 		size_t digits = strspn(v, "0123456789");
 		const char *suffix = v + digits;
 		unsigned long long mult = !strcmp(suffix, "") || !strcmp(suffix, "s") ? 1
@@ -347,7 +445,23 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 			snprintf(why, why_size, "%s is out of range %llus..%llus", v, k->min, k->max);
 			goto done;
 		}
-		*(unsigned long long *)(void *)field = n;
+		if (k->type == T_OPT_DURATION)
+			*(long long *)(void *)field = (long long)n;
+		else
+			*(unsigned long long *)(void *)field = n;
+		break;
+	}
+	case T_CONFIDENCE: {
+		size_t digits = strspn(v, "0123456789");
+		if (!*v) {
+			*(int *)(void *)field = -1;
+			break;
+		}
+		if (digits == 0 || digits > 3 || v[digits] || strtoul(v, NULL, 10) > 100) {
+			snprintf(why, why_size, "expected 0 to 100 (or empty: the objects' own), got '%.20s'", v);
+			goto done;
+		}
+		*(int *)(void *)field = (int)strtoul(v, NULL, 10);
 		break;
 	}
 	case T_UINT:
@@ -427,7 +541,7 @@ int rq_srv_config_init(rq_srv_config *cfg)
 	char why[256];
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < KEY_COUNT; i++) {
-		rc = set_value(cfg, &keys[i], keys[i].default_text, why, sizeof(why));
+		rc = set_value(cfg, (char *)cfg, &keys[i], keys[i].default_text, why, sizeof(why));
 		if (rc < 0) {
 			rc = rq_fail(rc, "default of %s: %s", keys[i].name, why);
 			goto done;
@@ -459,6 +573,13 @@ void rq_srv_config_free(rq_srv_config *cfg)
 				&cfg->intel_signing_key, &cfg->intel_database };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
+		rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		char **texts[] = { &p->url, &p->collection, &p->token, &p->user, &p->password, &p->ca_file, &p->origin };
+		for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++)
+			free(*texts[t]);
+	}
+	free(cfg->taxii_pulls);
 	free(cfg->config_path);
 	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
 		free(cfg->origin[i]);
@@ -473,6 +594,80 @@ static void trim(const char **s, size_t *n)
 	}
 	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
 		(*n)--;
+}
+
+/* A new [taxii-pull NAME] section, with the defaults, at file `name` line `ln`. */
+static int add_pull(rq_srv_config *cfg, const char *name, unsigned ln, const char *pname, size_t pn)
+{
+	char why[256];
+	rq_taxii_pull_cfg *p;
+	trim(&pname, &pn);
+	if (pn == 0 || pn >= sizeof(p->name) || strspn(pname, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789._-") < pn)
+		return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull NAME]: NAME must be 1 to %zu letters, digits, '.', '_' "
+			       "or '-'", name, ln, sizeof(p->name) - 1);
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++)
+		if (strlen(cfg->taxii_pulls[i].name) == pn && !memcmp(cfg->taxii_pulls[i].name, pname, pn))
+			return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull %.*s] twice", name, ln, (int)pn, pname);
+	if (cfg->taxii_pull_count == RQ_TAXII_PULL_MAX_SOURCES)
+		return rq_fail(RQ_EPARSE, "%s:%u: more than %d [taxii-pull] sections", name, ln,
+			       RQ_TAXII_PULL_MAX_SOURCES);
+	p = realloc(cfg->taxii_pulls, (cfg->taxii_pull_count + 1) * sizeof(*p));
+	if (!p)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	cfg->taxii_pulls = p;
+	p = &cfg->taxii_pulls[cfg->taxii_pull_count++];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, pname, pn);
+	char at[1100];
+	snprintf(at, sizeof(at), "%s:%u", name, ln);
+	if (!(p->origin = strdup(at)))
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	for (size_t i = 0; i < PULL_KEY_COUNT; i++)
+		if (set_value(cfg, (char *)p, &pull_keys[i], pull_keys[i].default_text, why, sizeof(why)) < 0)
+			return rq_fail(RQ_EPARSE, "default of [taxii-pull] %s: %s", pull_keys[i].name, why);
+	return 0;
+}
+
+/* `key = value` in the last [taxii-pull] section. */
+static int set_pull_key(rq_srv_config *cfg, const char *name, unsigned ln, const char *k, size_t kn, const char *v,
+			size_t vn)
+{
+	rq_taxii_pull_cfg *p = &cfg->taxii_pulls[cfg->taxii_pull_count - 1];
+	char why[512], value[RQ_CONFIG_MAX_LINE + 1];
+	size_t idx = PULL_KEY_COUNT;
+	for (size_t i = 0; i < PULL_KEY_COUNT; i++)
+		if (strlen(pull_keys[i].name) == kn && !memcmp(pull_keys[i].name, k, kn))
+			idx = i;
+	if (idx == PULL_KEY_COUNT)
+		return rq_fail(RQ_EPARSE, "%s:%u: unknown key '%.*s' in [taxii-pull %s]", name, ln, (int)kn, k, p->name);
+	if (p->seen & (1u << idx))
+		return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull %s] %s set twice", name, ln, p->name, pull_keys[idx].name);
+	p->seen |= 1u << idx;
+	memcpy(value, v, vn);
+	value[vn] = '\0';
+	/* secrets are never echoed in an error: only the key is named */
+	int secret = !strcmp(pull_keys[idx].name, "token") || !strcmp(pull_keys[idx].name, "password");
+	if (set_value(cfg, (char *)p, &pull_keys[idx], value, why, sizeof(why)) < 0)
+		return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull %s] %s: %s", name, ln, p->name, pull_keys[idx].name,
+			       secret ? "bad value" : why);
+	return 0;
+}
+
+/* The rules of each [taxii-pull] section, reported at its header. */
+static int check_pulls(const rq_srv_config *cfg)
+{
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
+		const rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		const char *why = !*p->url			     ? "url is needed (the TAXII API root)"
+				  : !*p->collection		     ? "collection is needed (the collection's id)"
+				  : *p->token && (*p->user || *p->password) ? "token or user/password, not both"
+				  : !*p->user != !*p->password	     ? "user and password go together"
+								     : NULL;
+		if (why)
+			return rq_fail(RQ_EPARSE, "%s: [taxii-pull %s]: %s", p->origin, p->name, why);
+	}
+	return 0;
 }
 
 int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, size_t len)
@@ -509,13 +704,20 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 			const char *s = line + 1;
 			size_t sn = n - 2;
 			trim(&s, &sn);
+			if (sn > 10 && !memcmp(s, "taxii-pull", 10) && (s[10] == ' ' || s[10] == '\t')) {
+				if ((rc = add_pull(cfg, name, ln, s + 11, sn - 11)) < 0)
+					goto done;
+				strcpy(section, "taxii-pull");
+				continue;
+			}
 			int known = 0;
 			for (size_t i = 0; i < KEY_COUNT; i++)
 				if (strlen(keys[i].section) == sn && !memcmp(keys[i].section, s, sn))
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [intel])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [sharing], [intel], "
+				     "[taxii-pull NAME])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -537,6 +739,11 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 				     (int)kn, k);
 			goto done;
 		}
+		if (!strcmp(section, "taxii-pull")) {
+			if ((rc = set_pull_key(cfg, name, ln, k, kn, v, vn)) < 0)
+				goto done;
+			continue;
+		}
 		size_t idx = KEY_COUNT;
 		for (size_t i = 0; i < KEY_COUNT; i++)
 			if (!strcmp(keys[i].section, section) && strlen(keys[i].name) == kn &&
@@ -556,7 +763,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 		char value[RQ_CONFIG_MAX_LINE + 1];
 		memcpy(value, v, vn);
 		value[vn] = '\0';
-		rc = set_value(cfg, &keys[idx], value, why, sizeof(why));
+		rc = set_value(cfg, (char *)cfg, &keys[idx], value, why, sizeof(why));
 		if (rc < 0) {
 			rc = rq_fail(rc, "%s:%u: [%s] %s: %s", name, ln, section, keys[idx].name, why);
 			goto done;
@@ -565,6 +772,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 		if (rc < 0)
 			goto done;
 	}
+	rc = check_pulls(cfg);
 done:
 	return rc;
 }
@@ -847,7 +1055,7 @@ int rq_srv_config_from_args(rq_srv_config *cfg, int argc, char **argv, int first
 				goto done;
 			}
 		}
-		rc = set_value(cfg, &keys[idx], v, why, sizeof(why));
+		rc = set_value(cfg, (char *)cfg, &keys[idx], v, why, sizeof(why));
 		if (rc < 0) {
 			rc = rq_fail(rc, "%s: %s", keys[idx].flag, why);
 			goto done;
@@ -871,7 +1079,8 @@ void rq_srv_config_usage(void *file)
 		   "       raquet-server unit add | token create | user add | user passwd ... "
 		   "(--help: their options)\n"
 		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n"
-		   "       raquet-server intel import --kind KIND --path PATH | intel publish (indicators)\n\n"
+		   "       raquet-server intel import --kind KIND --path PATH | intel publish | intel pull "
+		   "(indicators)\n\n"
 		   "options:\n"
 		   "  --config FILE     read FILE (default %s if it exists)\n"
 		   "  --check-config    check the configuration, print the first error "
@@ -886,12 +1095,37 @@ void rq_srv_config_usage(void *file)
 	for (size_t i = 0; i < KEY_COUNT; i++)
 		fprintf(f, "  [%s] %s = %s\n      %s\n", keys[i].section, keys[i].name,
 			keys[i].default_text, keys[i].doc);
+	for (size_t i = 0; i < PULL_KEY_COUNT; i++)
+		fprintf(f, "  [taxii-pull NAME] %s = %s\n      %s\n", pull_keys[i].name, pull_keys[i].default_text,
+			pull_keys[i].doc);
+}
+
+/* Each [taxii-pull] ca_file is a readable PEM certificate (reported at the section). */
+static int check_pull_ca_files(const rq_srv_config *cfg)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < cfg->taxii_pull_count; i++) {
+		const rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		if (!*p->ca_file)
+			continue;
+		FILE *f = fopen(p->ca_file, "r");
+		X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (!cert)
+			rc = rq_fail(RQ_EINVAL, "%s: [taxii-pull %s] ca_file: '%s' is not a readable PEM certificate",
+				     p->origin, p->name, p->ca_file);
+		X509_free(cert);
+		if (f)
+			fclose(f);
+	}
+	return rc;
 }
 
 int rq_srv_config_check_intel(const rq_srv_config *cfg)
 {
 	rq_signkey *key = NULL;
 	int rc = 0;
+	if ((rc = check_pull_ca_files(cfg)) < 0)
+		goto done;
 	if (!rq_rqdb_name_ok(cfg->intel_database)) {
 		rc = rq_fail(RQ_EINVAL, "%s: [intel] database: '%s' is not a database name (letters, digits, '_', '-')",
 			     origin_in(cfg, "intel", "database"), cfg->intel_database);

@@ -1,6 +1,7 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
- * [auth], [report], [log], [ncsc], [intel])
+ * [auth], [report], [log], [ncsc], [sharing],
+ * [intel], [taxii-pull NAME])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -14,6 +15,32 @@ enum rq_log_level { RQ_LOG_ERROR = 0, RQ_LOG_WARNING, RQ_LOG_INFO, RQ_LOG_DEBUG 
 
 /* Default config file, read when it exists and no --config is given. */
 #define RQ_SRV_DEFAULT_CONFIG "/etc/raquet-server/raquet-server.conf"
+
+/*
+ * One [taxii-pull NAME] section: a TAXII 2.1 collection the server pulls
+ * indicators from (server/intel/taxii_pull.c, docs/intel.md). The token
+ * and password are secrets: they go into the Authorization header only,
+ * never into a log line, an error or an API answer.
+ */
+typedef struct rq_taxii_pull_cfg {
+	char name[65];           /* NAME: the indicators' source name */
+	char *url;               /* the API root (https://; http:// to a loopback address only) */
+	char *collection;        /* the collection's id */
+	char *token;             /* bearer token; "": none */
+	char *user, *password;   /* HTTP Basic; "": none */
+	char *ca_file;           /* CA certificates (PEM) of the server; "": the system's */
+	unsigned long long interval; /* seconds from one scheduled pull to the next */
+	unsigned long long timeout;  /* seconds one page request may take */
+	long long max_age;       /* seconds an indicator without valid_until is kept; -1: [intel] max_age */
+	unsigned page_size;      /* objects asked for per page (limit) */
+	int confidence;          /* 0..100 for every indicator; -1: the objects' own */
+	int enabled;
+	unsigned seen;           /* keys set in the file (bit per key) */
+	char *origin;            /* "file:line" of the section header */
+} rq_taxii_pull_cfg;
+
+/* Sections [taxii-pull NAME] in one file at most. */
+#define RQ_TAXII_PULL_MAX_SOURCES 32
 
 typedef struct rq_srv_config {
 	/* [server] */
@@ -63,6 +90,11 @@ typedef struct rq_srv_config {
 	char *intel_signing_key; /* Ed25519 private key (raquet db keygen); "": not published */
 	char *intel_database;    /* name of the database compiled ("daily") */
 	unsigned long long intel_publish_interval; /* seconds between two publishes at least */
+	unsigned long long intel_max_age; /* seconds an imported indicator without an expiry of its own is
+					   * kept; 0: for ever */
+	/* [taxii-pull NAME] sections */
+	rq_taxii_pull_cfg *taxii_pulls;
+	size_t taxii_pull_count;
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;
@@ -89,6 +121,10 @@ typedef struct rq_srv_config_key {
 
 /* The key table and its length (static, never freed). */
 const rq_srv_config_key *rq_srv_config_keys(size_t *count);
+/* The keys of a [taxii-pull NAME] section (offsets into rq_taxii_pull_cfg). */
+const rq_srv_config_key *rq_srv_config_taxii_pull_keys(size_t *count);
+/* The [taxii-pull] section called `name`, or NULL. */
+const rq_taxii_pull_cfg *rq_srv_config_taxii_pull(const rq_srv_config *cfg, const char *name);
 
 /* Fill `cfg` with the defaults. Free with rq_srv_config_free. */
 int rq_srv_config_init(rq_srv_config *cfg);
@@ -143,7 +179,8 @@ int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
 
 /*
  * The [intel] rules: a signing key needs [mirror] dir and must be a
- * readable Ed25519 private key; the database name is a valid one.
+ * readable Ed25519 private key; the database name is a valid one; each
+ * [taxii-pull] ca_file is a readable PEM certificate.
  * rq_srv_config_check calls it.
  */
 int rq_srv_config_check_intel(const rq_srv_config *cfg);

@@ -644,6 +644,32 @@ static const char schema_v13[] =
 	" UNIQUE (unit_id, hostname));"
 	"CREATE INDEX endpoints_unit_host ON endpoints(unit_id, lower(hostname));";
 
+/*
+ * TAXII pull sources (server/intel/taxii_pull.c, docs/intel.md): per
+ * [taxii-pull NAME] section, the X-TAXII-Date-Added-Last of the last page
+ * committed (the next pull's added_after, written in the page's own
+ * transaction), a pull asked for from the API, and what the last run did
+ * or why it failed.
+ */
+static const char schema_v16[] =
+	"CREATE TABLE taxii_pull_state ("
+	" name TEXT PRIMARY KEY,"
+	" added_after TEXT NOT NULL DEFAULT '',"
+	" requested_at BIGINT NOT NULL DEFAULT 0,"
+	" started_at BIGINT NOT NULL DEFAULT 0,"
+	" running INTEGER NOT NULL DEFAULT 0,"      /* 1 from a claim to its finish */
+	" alive_at BIGINT NOT NULL DEFAULT 0,"      /* a running pull's last sign of life */
+	" finished_at BIGINT NOT NULL DEFAULT 0,"
+	" last_success BIGINT NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" last_http_status BIGINT NOT NULL DEFAULT 0,"
+	" failures BIGINT NOT NULL DEFAULT 0,"      /* failed runs in a row */
+	" run_pages BIGINT NOT NULL DEFAULT 0,"     /* of the last run */
+	" run_objects BIGINT NOT NULL DEFAULT 0,"
+	" run_indicators BIGINT NOT NULL DEFAULT 0,"
+	" total_objects BIGINT NOT NULL DEFAULT 0,"
+	" total_indicators BIGINT NOT NULL DEFAULT 0);";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
@@ -659,6 +685,7 @@ static const migration migrations[] = {
 	{11, "taxii registry", schema_v11, NULL, NULL},
 	{12, "taxii status", schema_v12, NULL, NULL},
 	{13, "machines protected by other products", schema_v13, NULL, NULL},
+	{16, "taxii pull state", schema_v16, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -540,6 +540,9 @@ async function intelAsAdmin(page) {
 	check((await row.textContent()).includes('Bản tin CERT') && (await row.textContent()).includes('IOC.Test_dropper'),
 		'intel: an indicator with its source and name');
 	check((await page.locator('section.panel', { hasText: 'Nguồn' }).last().textContent()).includes('Bản tin CERT'), 'intel: the source listed');
+	await page.waitForSelector('section.taxiipulls table');
+	check((await page.locator('section.taxiipulls').textContent()).includes('Chưa cấu hình nguồn TAXII nào'),
+		'intel: the TAXII sources panel (none configured here; test_taxii_pull.sh pulls)');
 
 	// the sample from its detections page onto the allow-list
 	await page.goto(`${BASE}/#/detections/samples/${SHA}`);
