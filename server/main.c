@@ -28,6 +28,7 @@
 #include "api/sharing.h"
 #include "api/systems.h"
 #include "api/taxii.h"
+#include "api/tier.h"
 #include "api/units.h"
 #include "api/users.h"
 #include "auth/throttle.h"
@@ -46,6 +47,7 @@
 #include "http/static.h"
 #include "intel/publish.h"
 #include "ncsc/scheduler.h"
+#include "tier/worker.h"
 #include "ncsc/sign.h"
 #include "raquet/engine.h"
 #include "report/render.h"
@@ -122,6 +124,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_evidence_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
+	    (rc = rq_api_tier_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
@@ -236,6 +239,7 @@ int main(int argc, char **argv)
 	rq_ncsc_scheduler *ncsc = NULL;
 	rq_coverage_recorder *recorder = NULL;
 	rq_intel_publisher *intel = NULL;
+	rq_tier_worker *upstream = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -370,6 +374,10 @@ int main(int argc, char **argv)
 	else if (intel)
 		rq_log(RQ_LOG_INFO, "intel: indicators are published as the %s database into %s", cfg.intel_database,
 		       cfg.mirror_dir);
+	if (rq_tier_worker_start(&upstream, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: nothing is reported to the upstream", rq_error_last());
+	else if (upstream)
+		rq_log(RQ_LOG_INFO, "upstream: reporting to %s every %llu s", cfg.upstream_url, cfg.upstream_interval);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -382,6 +390,8 @@ int main(int argc, char **argv)
 	recorder = NULL;
 	rq_intel_publisher_stop(intel);
 	intel = NULL;
+	rq_tier_worker_stop(upstream);
+	upstream = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -391,6 +401,7 @@ done:
 	rq_ncsc_scheduler_stop(ncsc);
 	rq_coverage_recorder_stop(recorder);
 	rq_intel_publisher_stop(intel);
+	rq_tier_worker_stop(upstream);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();

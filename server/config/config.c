@@ -26,6 +26,7 @@
 #include "core/util.h"
 #include "db/rqdb.h"
 #include "db/sign.h"
+#include "auth/token.h"
 
 /* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
 enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_PERIODIC, T_UTF8, T_ORGAN,
@@ -133,6 +134,23 @@ static const rq_srv_config_key keys[] = {
 	{ "intel", "publish_interval", NULL, "1m",
 	  "shortest time between two publishes: changes within it wait for the next one", T_DURATION,
 	  OFF(intel_publish_interval), 1, 86400 },
+	{ "upstream", "url", NULL, "",
+	  "HTTPS address of the upstream raquet-server (national or regional tier), e.g. "
+	  "https://raquet.quocgia.gov.vn:8443; empty (the default): no upstream", T_HTTPS, OFF(upstream_url), 0, 0 },
+	{ "upstream", "credential_file", NULL, "",
+	  "file holding the credential the upstream's administrator issued to this server (rqd_...; "
+	  "keep it mode 0600, never logged)", T_STR, OFF(upstream_credential_file), 0, 0 },
+	{ "upstream", "ca_file", NULL, "",
+	  "CA certificate(s) (PEM) the upstream's HTTPS certificate must chain to; empty: the system's CAs",
+	  T_STR, OFF(upstream_ca_file), 0, 0 },
+	{ "upstream", "interval", NULL, "15m",
+	  "how often a report (unit tree, figures, sightings) is made and queued for the upstream", T_DURATION,
+	  OFF(upstream_interval), 1, 86400 },
+	{ "upstream", "retry_base", NULL, "1m",
+	  "wait after the first failed delivery, doubled each attempt up to 1h", T_DURATION,
+	  OFF(upstream_retry_base), 1, 86400 },
+	{ "upstream", "timeout", NULL, "60s", "longest time of one delivery (connect, send, answer)", T_DURATION,
+	  OFF(upstream_timeout), 1, 3600 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -456,7 +474,8 @@ void rq_srv_config_free(rq_srv_config *cfg)
 				&cfg->ncsc_email, &cfg->ncsc_telephone, &cfg->ncsc_fax, &cfg->ncsc_website,
 				&cfg->ncsc_product, &cfg->ncsc_sign_cert, &cfg->ncsc_sign_key, &cfg->ncsc_client_cert,
 				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule,
-				&cfg->intel_signing_key, &cfg->intel_database };
+				&cfg->intel_signing_key, &cfg->intel_database, &cfg->upstream_url,
+				&cfg->upstream_credential_file, &cfg->upstream_ca_file };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
 	free(cfg->config_path);
@@ -515,7 +534,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [intel])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [intel], [upstream])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -638,8 +657,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 				     "loopback address, not %s (listen from %s); use TLS",
 				     origin_of(cfg, "plain_http"), cfg->listen_addr,
 				     origin_of(cfg, "listen"));
-		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0) {
-			rc = rq_srv_config_check_intel(cfg);
+		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0) {
+			rc = rq_srv_config_check_upstream(cfg);
 		}
 		goto done;
 	}
@@ -654,8 +673,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
 		goto done;
 	}
-	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0)
-		rc = rq_srv_config_check_intel(cfg);
+	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0)
+		rc = rq_srv_config_check_upstream(cfg);
 done:
 	X509_free(cert);
 	EVP_PKEY_free(key);
@@ -911,5 +930,46 @@ int rq_srv_config_check_intel(const rq_srv_config *cfg)
 	}
 done:
 	rq_signkey_free(key);
+	return rc;
+}
+
+int rq_srv_config_check_upstream(const rq_srv_config *cfg)
+{
+	char token[RQ_TOKEN_MAX + 2];
+	size_t n = 0;
+	FILE *f = NULL;
+	int rc = 0;
+	if (!*cfg->upstream_url) {
+		if (*cfg->upstream_credential_file)
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] credential_file: needs [upstream] url",
+				     origin_in(cfg, "upstream", "credential_file"));
+		goto done;
+	}
+	if (!*cfg->upstream_credential_file) {
+		rc = rq_fail(RQ_EINVAL, "%s: [upstream] url: needs [upstream] credential_file, the credential the "
+			     "upstream issued", origin_in(cfg, "upstream", "url"));
+		goto done;
+	}
+	f = fopen(cfg->upstream_credential_file, "r");
+	if (!f) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] credential_file: cannot read '%s'",
+				   origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
+		goto done;
+	}
+	n = fread(token, 1, sizeof(token) - 1, f);
+	while (n && (token[n - 1] == '\n' || token[n - 1] == '\r' || token[n - 1] == ' '))
+		n--;
+	if (!rq_token_well_formed(RQ_TIER_TOKEN_PREFIX, token, n)) {
+		rc = rq_fail(RQ_EINVAL, "%s: [upstream] credential_file: '%s' does not hold a downstream credential "
+			     "(rqd_...)", origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
+		goto done;
+	}
+	if (*cfg->upstream_ca_file && access(cfg->upstream_ca_file, R_OK) != 0)
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] ca_file: cannot read '%s'",
+				   origin_in(cfg, "upstream", "ca_file"), cfg->upstream_ca_file);
+done:
+	memset(token, 0, sizeof(token));
+	if (f)
+		fclose(f);
 	return rc;
 }

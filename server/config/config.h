@@ -1,6 +1,6 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
- * [auth], [report], [log], [ncsc], [intel])
+ * [auth], [report], [log], [ncsc], [intel], [upstream])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -63,6 +63,13 @@ typedef struct rq_srv_config {
 	char *intel_signing_key; /* Ed25519 private key (raquet db keygen); "": not published */
 	char *intel_database;    /* name of the database compiled ("daily") */
 	unsigned long long intel_publish_interval; /* seconds between two publishes at least */
+	/* [upstream]: the national (or regional) tier this server reports to (docs/tier.md) */
+	char *upstream_url;             /* "": no upstream */
+	char *upstream_credential_file; /* the credential it issued (rqd_...), read at each delivery */
+	char *upstream_ca_file;         /* CA of its HTTPS certificate ("": system CAs) */
+	unsigned long long upstream_interval;   /* seconds between two reports queued */
+	unsigned long long upstream_retry_base; /* first retry delay, doubled each attempt */
+	unsigned long long upstream_timeout;    /* seconds one delivery may take */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;
@@ -72,7 +79,7 @@ typedef struct rq_srv_config {
 	int check_config;
 	/* where each key was last set: "file:line" or "--flag", for errors
 	 * found after parsing (indexed like the key table) */
-	char *origin[56];
+	char *origin[72];
 } rq_srv_config;
 
 /* One key of the table. */
@@ -147,6 +154,16 @@ int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
  * rq_srv_config_check calls it.
  */
 int rq_srv_config_check_intel(const rq_srv_config *cfg);
+
+/*
+ * The [upstream] rules: a url needs a credential_file holding a
+ * downstream credential (rqd_...), and a credential_file needs a url; the
+ * CA file is readable. rq_srv_config_check calls it.
+ */
+int rq_srv_config_check_upstream(const rq_srv_config *cfg);
+
+/* The prefix of the credentials an upstream issues to downstream servers. */
+#define RQ_TIER_TOKEN_PREFIX "rqd"
 
 /* 1 when `addr` (numeric IPv4/IPv6, or "localhost") is a loopback address. */
 int rq_srv_addr_is_loopback(const char *addr);

@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# The national tier (docs/tier.md) with two real raquet-server processes on
+# loopback, on SQLite and on PostgreSQL: a national server (HTTPS, its own
+# CA) issues a credential bound to the unit of a province; the province's
+# server, with machines reporting through the real agent API, sends its
+# unit tree, figures and sightings on its schedule. Checked: the national
+# coverage, units and samples views show the province's tree with the
+# same figures as the province's own coverage and samples, marked as
+# reported by a downstream; the mirrored units are read-only; a credential
+# reports only for its own unit (another province's is 403, a wrong one
+# 401); the national server stopped while the province changes and the
+# province killed -9 with its report queued: after both restart, the
+# report arrives once (nothing lost, nothing counted twice, a resent batch
+# is a no-op); a malformed report is refused whole with its reason; a
+# revoked credential is refused and the province's queue says so.
+SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/../cli/lib.sh" "$SERVER"
+source "$HERE/admin_lib.sh"
+source "$HERE/fleet_lib.sh"
+mkdir -p "$WORK/run" && cd "$WORK/run"
+UP_PID=
+DOWN_PID=
+trap '[ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null; [ -n "$DOWN_PID" ] && kill "$DOWN_PID" 2>/dev/null; [ -n "${RQ_TEST_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+
+"$SERVER" tls-init --dir "$WORK/tls" --host 127.0.0.1 > /dev/null 2>&1 || fail "tls-init"
+
+# wait_port LOG SCHEME: the port a server logged it listens on
+wait_port() {
+	local port=
+	for _ in $(seq 600); do
+		port=$(sed -n "s/.*listening on $2:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p" "$1" 2>/dev/null | tail -1)
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	echo "$port"
+}
+
+# the national server, over HTTPS, on $UP_STORE; the same port again after a restart
+start_up() {
+	"$SERVER" --foreground --listen "127.0.0.1:${UP_PORT:-0}" --tls-cert "$WORK/tls/server.crt" \
+		--tls-key "$WORK/tls/server.key" --store "$UP_STORE" 2>> "$WORK/up.log" &
+	UP_PID=$!
+	UP_PORT=$(wait_port "$WORK/up.log" https)
+	[ -n "$UP_PORT" ] || { fail "the national server did not start: $(tail -5 "$WORK/up.log")"; finish; }
+}
+stop_up() { [ -n "$UP_PID" ] && kill -TERM "$UP_PID" && wait "$UP_PID" 2>/dev/null; UP_PID=; : > "$WORK/up.log"; }
+
+start_down() {
+	: > "$WORK/down.log"
+	"$SERVER" --foreground --plain-http --listen 127.0.0.1:0 --store "$DOWN_STORE" --config "$WORK/down.conf" \
+		2>> "$WORK/down.log" &
+	DOWN_PID=$!
+	DOWN_PORT=$(wait_port "$WORK/down.log" http)
+	[ -n "$DOWN_PORT" ] || { fail "the province's server did not start: $(tail -5 "$WORK/down.log")"; finish; }
+}
+
+# as_up / as_down: the helpers of admin_lib.sh and fleet_lib.sh talk to that server
+as_up() { BASE=https://127.0.0.1:$UP_PORT; STORE=$UP_STORE; export CURL_CA_BUNDLE=$WORK/tls/ca.crt; }
+as_down() { BASE=http://127.0.0.1:$DOWN_PORT; STORE=$DOWN_STORE; }
+
+# tier CRED METHOD PATH [BODY]: the national API as a downstream server
+tier() {
+	local args=(-sS --cacert "$WORK/tls/ca.crt" -o body -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1")
+	[ -n "${4:-}" ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	curl "${args[@]}" "https://127.0.0.1:$UP_PORT$3" > code 2> curl.err
+}
+
+# the snapshot figures of a coverage answer, one line
+figures() { python3 -c "import json; f=json.load(open('body'))['figures']; print(' '.join(str(f[k]) for k in ('endpoints','reporting','realtime_on','fresh_1d','fresh_3d','fresh_7d','fresh_15d','older_15d','sig_unknown','infected')))"; }
+# the samples of a list answer: "sha endpoints units" lines, sorted
+samples() { python3 -c "import json; print('\n'.join(sorted('%s %s %s' % (i['sha256'], i['endpoints'], i['units']) for i in json.load(open('body'))['items'])))"; }
+
+# wait_reported SNAPSHOT_AFTER: until the national server has a report of CB made after that time
+wait_reported() {
+	as_up
+	for _ in $(seq 200); do
+		api root GET /api/v1/downstreams
+		if [ "$(cat code)" = 200 ] && python3 -c "import json,sys; d=[i for i in json.load(open('body'))['items'] if i['unit']['code']=='CB']; sys.exit(0 if d and d[0]['snapshot_at'] > $1 else 1)"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "no report of CB after $1 reached the national server: $(tail -5 "$WORK/down.log")"
+}
+
+SHA_X=$(printf 'x%.0s' {1..64} | sha256sum | cut -d' ' -f1)
+SHA_Y=$(printf 'y%.0s' {1..64} | sha256sum | cut -d' ' -f1)
+SHA_Z=$(printf 'z%.0s' {1..64} | sha256sum | cut -d' ' -f1)
+EV=0
+detect() { # CRED SHA NAME
+	EV=$((EV + 1))
+	agent_post "$1" /events "{\"events\":[{\"uuid\":\"00000000-0000-4000-8000-$(printf '%012d' "$EV")\",\"kind\":\"detection\",\"time\":$(date +%s),\"payload\":{\"path\":\"/home/u/f$EV.exe\",\"sha256\":\"$2\",\"name\":\"$3\",\"state\":\"active\"}}]}"
+	expect_code 200 "detection $EV: "
+}
+beat() { # CRED
+	agent_post "$1" /heartbeat "{\"os\":{\"name\":\"Debian GNU/Linux\",\"version\":\"12\"},\"realtime\":{\"state\":\"on\"},\"firewall\":{\"state\":\"on\"},\"databases\":{\"daily\":{\"version\":7,\"built\":$(($(date +%s) - 3600))}}}"
+	expect_code 200 "heartbeat: "
+}
+
+compare_views() { # what the national server shows of CB equals what the province shows of itself
+	as_down
+	api prov GET /api/v1/coverage
+	expect_code 200 "province coverage: "
+	local want
+	want=$(figures)
+	api prov GET /api/v1/detections/samples
+	expect_code 200 "province samples: "
+	samples > "$WORK/down.samples"
+	as_up
+	api root GET "/api/v1/coverage?unit=$CB"
+	expect_code 200 "national coverage of CB: "
+	[ "$(figures)" = "$want" ] || fail "$STORE_KIND: national figures of CB '$(figures)', the province's '$want'"
+	[ "$(json '["reported_by"][0]["unit"]["code"]')" = CB ] || fail "coverage of CB is not marked as reported: $(head -c 300 body)"
+	api root GET "/api/v1/downstreams/samples?unit=$CB"
+	expect_code 200 "national samples: "
+	samples > "$WORK/up.samples"
+	diff "$WORK/down.samples" "$WORK/up.samples" > /dev/null ||
+		fail "$STORE_KIND: national sightings differ from the province's: $(diff "$WORK/down.samples" "$WORK/up.samples")"
+	[ -s "$WORK/up.samples" ] || fail "no sightings at all"
+}
+
+run() {
+	UP_STORE=$STORE
+	if [ "$STORE_KIND" = sqlite ]; then
+		DOWN_STORE=sqlite:$WORK/down-$$.sqlite
+		rm -f "$WORK"/down-$$.sqlite*
+	else
+		DOWN_DB="rqt_tier_down_$$"
+		psql -q "$RQ_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $DOWN_DB" > /dev/null
+		psql -q "$RQ_TEST_PG_URL" -c "CREATE DATABASE $DOWN_DB" > /dev/null || { fail "cannot create $DOWN_DB"; return; }
+		DOWN_STORE="${RQ_TEST_PG_URL%/*}/$DOWN_DB"
+	fi
+	rm -f "$WORK"/*.jar "$WORK"/*.csrf
+	UP_PORT=
+	: > "$WORK/up.log"
+
+	# --- the national server: its tree, an administrator, an officer of CB ---
+	STORE=$UP_STORE
+	NAT=$(unit_add "Trung tâm quốc gia" NAT)
+	CB=$(unit_add "Tỉnh Cao Bằng" CB NAT)
+	HG=$(unit_add "Tỉnh Hà Giang" HG NAT)
+	make_user root admin
+	make_user off_cb officer CB
+	start_up
+	as_up
+	login_as root
+	login_as off_cb
+
+	# credentials: administrators only, bound to one unit, shown once
+	api off_cb POST "/api/v1/units/$CB/downstream-credentials" '{"label":"Cao Bằng"}'
+	expect_code 403 "an officer issuing a credential: "
+	api root POST "/api/v1/units/$CB/downstream-credentials" '{"label":"Sở TT&TT Cao Bằng","expires_in_days":30}'
+	expect_code 201 "credential for CB: "
+	CRED_CB=$(json '["credential"]')
+	CRED_CB_ID=$(json '["id"]')
+	api root POST "/api/v1/units/$HG/downstream-credentials" '{"label":"Hà Giang"}'
+	expect_code 201 "credential for HG: "
+	CRED_HG=$(json '["credential"]')
+	api root GET "/api/v1/units/$CB/downstream-credentials"
+	expect_code 200
+	grep -q "$CRED_CB" body && fail "a listing shows the credential"
+	[ "$(json '["items"][0]["state"]')" = active ] || fail "credential state: $(cat body)"
+	if [ "$STORE_KIND" = sqlite ]; then
+		python3 -c "import sqlite3,sys; sys.exit(1 if sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM tier_credentials WHERE token_hash = ?', (sys.argv[2],)).fetchone()[0] else 0)" \
+			"${UP_STORE#sqlite:}" "$CRED_CB" || fail "the credential is stored as itself, not hashed"
+	fi
+
+	tier "$CRED_CB" GET /api/v1/tier/self
+	expect_code 200 "tier/self: "
+	[ "$(json '["unit"]["id"]')" = "$CB" ] || fail "tier/self: $(cat body)"
+	tier rqd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA GET /api/v1/tier/self
+	expect_code 401 "an unknown credential: "
+	# a downstream speaks only for itself: Hà Giang writing Cao Bằng's data
+	local forged="{\"batch_id\":\"forged-1\",\"server\":\"HG\",\"snapshot_at\":$(date +%s),\"window_days\":7,\"units\":[{\"code\":\"EVIL\",\"name\":\"Evil\",\"parent\":\"\",\"figures\":{\"endpoints\":999,\"reporting\":0,\"realtime_on\":0,\"fresh_1d\":0,\"fresh_3d\":0,\"fresh_7d\":0,\"fresh_15d\":0,\"older_15d\":0,\"sig_unknown\":0,\"infected\":0}}],\"sightings\":[]}"
+	tier "$CRED_HG" POST "/api/v1/tier/units/$CB/report" "$forged"
+	expect_code 403 "HG reporting for CB: "
+	# a session (even an administrator's) is no downstream credential
+	api root POST "/api/v1/tier/units/$CB/report" "$forged"
+	expect_code 401 "an administrator's session posting a report: "
+	# a malformed report is refused whole with its reason
+	tier "$CRED_CB" POST "/api/v1/tier/units/$CB/report" "${forged/\"parent\":\"\"/\"parent\":\"NOWHERE\"}"
+	expect_code 400 "a unit with an unknown parent: "
+	grep -q NOWHERE body || fail "the refusal does not name the parent: $(cat body)"
+	tier "$CRED_CB" POST "/api/v1/tier/units/$CB/report" "${forged/\"window_days\":7/\"window_days\":\"x\"}"
+	expect_code 400 "a report with a bad field: "
+	api root GET "/api/v1/units?unit=$CB"
+	[ "$(json '["total"]')" = 1 ] || fail "a refused report left units behind: $(head -c 400 body)"
+
+	# --- the province: its tree, machines, detections ---
+	STORE=$DOWN_STORE
+	unit_add "Sở Thông tin và Truyền thông" STTTT > /dev/null
+	unit_add "UBND huyện Hòa An" HA STTTT > /dev/null
+	unit_add "UBND huyện Bảo Lạc" BL STTTT > /dev/null
+	local tok_ha tok_bl
+	tok_ha=$("$SERVER" token create --store "$DOWN_STORE" --unit HA --uses 5 --days 1 2> /dev/null)
+	tok_bl=$("$SERVER" token create --store "$DOWN_STORE" --unit BL --uses 5 --days 1 2> /dev/null)
+	printf '%s\n' "$CRED_CB" > "$WORK/upstream.cred"
+	chmod 600 "$WORK/upstream.cred"
+	cat > "$WORK/down.conf" <<EOF
+[report]
+agency = Sở Thông tin và Truyền thông tỉnh Cao Bằng
+[upstream]
+url = https://127.0.0.1:$UP_PORT
+credential_file = $WORK/upstream.cred
+ca_file = $WORK/tls/ca.crt
+interval = 1s
+retry_base = 1s
+timeout = 5s
+EOF
+	"$SERVER" --check-config --config "$WORK/down.conf" --plain-http --listen 127.0.0.1:0 > "$WORK/check.out" 2>&1 ||
+		fail "check-config: $(cat "$WORK/check.out")"
+	local t0
+	t0=$(date +%s)
+	start_down
+	as_down
+	make_user prov admin
+	login_as prov
+	enroll "$tok_ha" pc-ha-1; local ha1=$EP_CRED
+	enroll "$tok_ha" pc-ha-2; local ha2=$EP_CRED
+	enroll "$tok_bl" pc-bl-1; local bl1=$EP_CRED
+	beat "$ha1"; beat "$ha2"; beat "$bl1"
+	detect "$ha1" "$SHA_X" Win.Trojan.Agent
+	detect "$bl1" "$SHA_X" Win.Trojan.Agent
+	detect "$ha2" "$SHA_Y" Unix.Malware.Mirai
+	grep -q "$CRED_CB" "$WORK/down.log" && fail "the credential is in the province's log"
+	wait_reported "$(date +%s)"
+	compare_views
+	api root GET "/api/v1/coverage?unit=$NAT&by=children"
+	expect_code 200
+	python3 -c "import json,sys; c={r['unit']['code']: r for r in json.load(open('body'))['children']}; sys.exit(0 if c['CB']['figures']['endpoints'] == 3 and c['CB']['reported_by'] and c['HG']['reported_by'] is None else 1)" ||
+		fail "national children: $(head -c 600 body)"
+	# the tree, mirrored under CB, marked and read-only
+	api root GET "/api/v1/units?unit=$CB"
+	expect_code 200
+	python3 -c "import json,sys; u={i['code']: i for i in json.load(open('body'))['items']}; sys.exit(0 if set(u) == {'CB','CB/STTTT','CB/HA','CB/BL'} and u['CB/HA']['reported_by_downstream']['remote_code'] == 'HA' and u['CB']['reported_by_downstream'] is None and u['CB/HA']['parent_id'] == u['CB/STTTT']['id'] else 1)" ||
+		fail "mirrored tree: $(head -c 800 body)"
+	local ha_up
+	ha_up=$(python3 -c "import json; print([i['id'] for i in json.load(open('body'))['items'] if i['code']=='CB/HA'][0])")
+	api root PATCH "/api/v1/units/$ha_up" '{"name":"changed here"}'
+	expect_code 409 "renaming a mirrored unit: "
+	api root DELETE "/api/v1/units/$ha_up"
+	expect_code 409 "deleting a mirrored unit: "
+	api root POST "/api/v1/units/$ha_up/enrollment-tokens" '{}'
+	expect_code 409 "an enrollment token for a mirrored unit: "
+	api root GET "/api/v1/coverage?unit=$ha_up"
+	[ "$(json '["figures"]["endpoints"]')" = 2 ] || fail "figures of mirrored HA: $(head -c 300 body)"
+	# an officer of HG sees nothing of CB's
+	make_user off_hg officer HG
+	login_as off_hg
+	api off_hg GET "/api/v1/downstreams/samples?unit=$CB"
+	expect_code 403 "an officer of HG reading CB's sightings: "
+	api off_hg GET /api/v1/downstreams/samples
+	[ "$(json '["total"]')" = 0 ] || fail "an officer of HG sees sightings: $(head -c 300 body)"
+	api root GET "/api/v1/downstreams/samples/$SHA_X"
+	expect_code 200
+	[ "$(json '["by_downstream"][0]["endpoints"]')" = 2 ] || fail "sample by downstream: $(cat body)"
+
+	# --- the national server down; the province changes, is killed -9 with its report queued ---
+	stop_up
+	as_down
+	unit_add "UBND huyện Trùng Khánh" TK STTTT > /dev/null
+	detect "$bl1" "$SHA_Z" Win.Worm.Conficker
+	detect "$ha2" "$SHA_X" Win.Trojan.Agent
+	local t1
+	t1=$(date +%s)
+	for _ in $(seq 100); do
+		api prov GET /api/v1/upstream
+		[ "$(json '["queued"]')" = 1 ] && [ "$(json '["attempts"]')" -ge 1 ] && [ -n "$(json '["last_error"]')" ] && break
+		sleep 0.1
+	done
+	[ "$(json '["queued"]')" = 1 ] && [ -n "$(json '["last_error"]')" ] || fail "the queue while the national server is down: $(cat body)"
+	grep -q "$CRED_CB" body && fail "the queue state shows the credential"
+	kill -9 "$DOWN_PID"; wait "$DOWN_PID" 2>/dev/null; DOWN_PID=
+	start_up
+	start_down
+	wait_reported "$t1"
+	compare_views
+	grep -q "$SHA_Z" "$WORK/up.samples" || fail "the sighting made while the national server was down is missing"
+	grep -q "^$SHA_X 3 2$" "$WORK/up.samples" || fail "SHA_X counted wrong: $(cat "$WORK/up.samples")"
+	as_up
+	api root GET "/api/v1/units?unit=$CB"
+	grep -q '"CB/TK"' body || fail "the unit added while the national server was down is missing"
+	# the same batch again: acknowledged, applied once
+	local sent
+	sent=$(python3 -c "import json; print(json.dumps({'batch_id': 'replay-1', 'server': 'CB', 'snapshot_at': 1, 'window_days': 7, 'units': [{'code': 'STTTT', 'name': 'Old', 'parent': '', 'figures': {k: 0 for k in ('endpoints','reporting','realtime_on','fresh_1d','fresh_3d','fresh_7d','fresh_15d','older_15d','sig_unknown','infected')}}], 'sightings': []}))")
+	tier "$CRED_CB" POST "/api/v1/tier/units/$CB/report" "$sent"
+	expect_code 200 "an old snapshot: "
+	[ "$(json '["outcome"]')" = stale ] || fail "an old snapshot was applied: $(cat body)"
+	tier "$CRED_CB" POST "/api/v1/tier/units/$CB/report" "$sent"
+	[ "$(json '["outcome"]')" = duplicate ] || fail "a resent batch: $(cat body)"
+	compare_views
+
+	# --- revoked: refused, the province's queue says so ---
+	api root DELETE "/api/v1/downstream-credentials/$CRED_CB_ID"
+	expect_code 200 "revoking: "
+	[ "$(json '["state"]')" = revoked ] || fail "revoke: $(cat body)"
+	tier "$CRED_CB" GET /api/v1/tier/self
+	expect_code 401 "a revoked credential: "
+	as_down
+	for _ in $(seq 100); do
+		api prov GET /api/v1/upstream
+		[ "$(json '["last_status"]')" = 401 ] && break
+		sleep 0.1
+	done
+	[ "$(json '["last_status"]')" = 401 ] && [ "$(json '["queued"]')" = 1 ] ||
+		fail "after the revocation the province's queue says: $(cat body)"
+	STORE=$UP_STORE
+	[ "$(audit_count tier.report)" -ge 2 ] || fail "reports are not audited"
+	[ "$(audit_count tier.credential.revoke)" = 1 ] || fail "the revocation is not audited"
+	kill -TERM "$DOWN_PID"; wait "$DOWN_PID" 2>/dev/null; DOWN_PID=
+	stop_up
+	[ "$STORE_KIND" = postgres ] && psql -q "$RQ_TEST_PG_URL" -c "DROP DATABASE $DOWN_DB WITH (FORCE)" > /dev/null
+	STORE=$UP_STORE
+}
+
+for_each_store run
+[ -n "${RQ_TEST_KEEP:-}" ] && echo "kept $WORK"
+
+# a bad [upstream] is refused at its line
+printf '[upstream]\nurl = https://127.0.0.1:1\n' > "$WORK/bad.conf"
+"$SERVER" --check-config --config "$WORK/bad.conf" --plain-http --listen 127.0.0.1:0 > "$WORK/bad.out" 2>&1 &&
+	fail "an upstream without a credential was accepted"
+grep -q 'bad.conf:2: \[upstream\] url: needs \[upstream\] credential_file' "$WORK/bad.out" || fail "bad.conf: $(cat "$WORK/bad.out")"
+printf 'not a credential\n' > "$WORK/bad.cred"
+printf '[upstream]\nurl = https://127.0.0.1:1\ncredential_file = %s\n' "$WORK/bad.cred" > "$WORK/bad.conf"
+"$SERVER" --check-config --config "$WORK/bad.conf" --plain-http --listen 127.0.0.1:0 > "$WORK/bad.out" 2>&1 &&
+	fail "a credential file without a credential was accepted"
+grep -q 'bad.conf:3: \[upstream\] credential_file' "$WORK/bad.out" || fail "bad.cred: $(cat "$WORK/bad.out")"
+finish
