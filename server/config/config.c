@@ -143,8 +143,16 @@ static const rq_srv_config_key keys[] = {
 	{ "upstream", "ca_file", NULL, "",
 	  "CA certificate(s) (PEM) the upstream's HTTPS certificate must chain to; empty: the system's CAs",
 	  T_STR, OFF(upstream_ca_file), 0, 0 },
+	{ "upstream", "keys", NULL, "",
+	  "folder of the upstream's public keys (*.pub) that sign its mirror: with it, the upstream's databases "
+	  "are synced, verified and published into [mirror] dir; empty: no databases are taken from the upstream",
+	  T_STR, OFF(upstream_keys_dir), 0, 0 },
+	{ "upstream", "databases_dir", NULL, "/var/lib/raquet-server/upstream-databases",
+	  "where the upstream's databases are kept once verified (the previous version too, for rollback)",
+	  T_STR, OFF(upstream_databases_dir), 0, 0 },
 	{ "upstream", "interval", NULL, "15m",
-	  "how often a report (unit tree, figures, sightings) is made and queued for the upstream", T_DURATION,
+	  "how often a report (unit tree, figures, sightings) is made and queued for the upstream, and the "
+	  "upstream's databases synced", T_DURATION,
 	  OFF(upstream_interval), 1, 86400 },
 	{ "upstream", "retry_base", NULL, "1m",
 	  "wait after the first failed delivery, doubled each attempt up to 1h", T_DURATION,
@@ -475,7 +483,8 @@ void rq_srv_config_free(rq_srv_config *cfg)
 				&cfg->ncsc_product, &cfg->ncsc_sign_cert, &cfg->ncsc_sign_key, &cfg->ncsc_client_cert,
 				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule,
 				&cfg->intel_signing_key, &cfg->intel_database, &cfg->upstream_url,
-				&cfg->upstream_credential_file, &cfg->upstream_ca_file };
+				&cfg->upstream_credential_file, &cfg->upstream_ca_file, &cfg->upstream_keys_dir,
+				&cfg->upstream_databases_dir };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
 	free(cfg->config_path);
@@ -964,9 +973,29 @@ int rq_srv_config_check_upstream(const rq_srv_config *cfg)
 			     "(rqd_...)", origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
 		goto done;
 	}
-	if (*cfg->upstream_ca_file && access(cfg->upstream_ca_file, R_OK) != 0)
+	if (*cfg->upstream_ca_file && access(cfg->upstream_ca_file, R_OK) != 0) {
 		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] ca_file: cannot read '%s'",
 				   origin_in(cfg, "upstream", "ca_file"), cfg->upstream_ca_file);
+		goto done;
+	}
+	if (*cfg->upstream_keys_dir) {
+		const char *at = origin_in(cfg, "upstream", "keys");
+		rq_keyring *ring = NULL;
+		if (!*cfg->mirror_dir || !*cfg->intel_signing_key) {
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] keys: needs [mirror] dir and [intel] signing_key, the "
+				     "mirror the upstream's databases are published into and the key that signs it", at);
+			goto done;
+		}
+		if ((rc = rq_keyring_new(&ring)) == 0 && (rc = rq_keyring_add_dir(ring, cfg->upstream_keys_dir)) == 0 &&
+		    rq_keyring_count(ring) == 0)
+			rc = rq_fail(RQ_EINVAL, "no *.pub key in it");
+		rq_keyring_free(ring);
+		if (rc < 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", rq_error_last());
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] keys: '%s': %s", at, cfg->upstream_keys_dir, why);
+		}
+	}
 done:
 	memset(token, 0, sizeof(token));
 	if (f)

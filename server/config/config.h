@@ -67,6 +67,8 @@ typedef struct rq_srv_config {
 	char *upstream_url;             /* "": no upstream */
 	char *upstream_credential_file; /* the credential it issued (rqd_...), read at each delivery */
 	char *upstream_ca_file;         /* CA of its HTTPS certificate ("": system CAs) */
+	char *upstream_keys_dir;        /* its mirror's public keys ("": no databases taken) */
+	char *upstream_databases_dir;   /* its databases, verified, kept here */
 	unsigned long long upstream_interval;   /* seconds between two reports queued */
 	unsigned long long upstream_retry_base; /* first retry delay, doubled each attempt */
 	unsigned long long upstream_timeout;    /* seconds one delivery may take */
@@ -158,7 +160,9 @@ int rq_srv_config_check_intel(const rq_srv_config *cfg);
 /*
  * The [upstream] rules: a url needs a credential_file holding a
  * downstream credential (rqd_...), and a credential_file needs a url; the
- * CA file is readable. rq_srv_config_check calls it.
+ * CA file is readable; keys (the databases taken from the upstream) need
+ * [mirror] dir and [intel] signing_key and hold a public key.
+ * rq_srv_config_check calls it.
  */
 int rq_srv_config_check_upstream(const rq_srv_config *cfg);
 

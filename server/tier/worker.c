@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "http/log.h"
 #include "store/store.h"
+#include "tier/downward.h"
 #include "tier/upward.h"
 #include "worker/ticker.h"
 
@@ -22,6 +23,7 @@ struct rq_tier_worker {
 	rq_store *store;
 	int64_t next_snapshot; /* 0: at once */
 	int64_t bound_id;      /* the upstream's id of our unit, 0: not asked yet */
+	int64_t next_sync;     /* of the upstream's databases; 0: at once */
 };
 
 static void tick(void *payload)
@@ -41,6 +43,13 @@ static void tick(void *payload)
 		} else {
 			w->next_snapshot = now + (int64_t)w->cfg->upstream_interval;
 		}
+	}
+	if (rq_ticker_stopping(w->ticker))
+		return;
+	if (*w->cfg->upstream_keys_dir && now >= w->next_sync) {
+		w->next_sync = now + (int64_t)w->cfg->upstream_interval;
+		if (rq_tier_sync_databases(w->cfg, NULL) < 0)
+			rq_log(RQ_LOG_WARNING, "upstream: databases: %s", rq_error_last());
 	}
 	if (rq_ticker_stopping(w->ticker))
 		return;

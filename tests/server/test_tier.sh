@@ -13,6 +13,9 @@
 # report arrives once (nothing lost, nothing counted twice, a resent batch
 # is a no-op); a malformed report is refused whole with its reason; a
 # revoked credential is refused and the province's queue says so.
+# Downward: the national databases reach an agent through the province's
+# mirror, the province's own daily beside them; a tampered national file is
+# refused and never published, and the next good version goes through.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -24,6 +27,26 @@ DOWN_PID=
 trap '[ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null; [ -n "$DOWN_PID" ] && kill "$DOWN_PID" 2>/dev/null; [ -n "${RQ_TEST_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 "$SERVER" tls-init --dir "$WORK/tls" --host 127.0.0.1 > /dev/null 2>&1 || fail "tls-init"
+
+# signature databases: the national centre's key signs its databases and
+# mirror, the province's key signs the province's mirror
+RQ=$(dirname "$SERVER")/raquet
+mkdir -p "$WORK/keys/national" "$WORK/keys/agent" "$WORK/sigs"
+"$RQ" db keygen --out "$WORK/keys/nat" > /dev/null && "$RQ" db keygen --out "$WORK/keys/prov" > /dev/null || fail "keygen"
+cp "$WORK/keys/nat.pub" "$WORK/keys/national/"
+cp "$WORK/keys/nat.pub" "$WORK/keys/prov.pub" "$WORK/keys/agent/"
+national_db() { # NAME VERSION [DIR]: built, signed and published on the national mirror (or DIR)
+	printf '%032x:%d:National.Md5.%s%d\n' "$2" "$2" "$1" "$2" > "$WORK/sigs/a.hdb"
+	"$RQ" db build --name "$1" --version "$2" --key "$WORK/keys/nat.key" -o "$WORK/$1-$2.rqdb" "$WORK/sigs" > /dev/null &&
+		"$RQ" mirror publish --dir "${3:-$WORK/up-mirror}" --key "$WORK/keys/nat.key" "$WORK/$1-$2.rqdb" > /dev/null ||
+		fail "national database $1 $2"
+}
+# listed NAME: the version the province's mirror lists (0: none)
+listed() { python3 -c "import json,sys; d=[x['version'] for x in json.load(open(sys.argv[1]))['databases'] if x['name']==sys.argv[2]]; print(d[0] if d else 0)" "$WORK/down-mirror/index.json" "$1" 2>/dev/null || echo 0; }
+wait_listed() { # NAME VERSION
+	for _ in $(seq 200); do [ "$(listed "$1")" = "$2" ] && return 0; sleep 0.1; done
+	fail "the province's mirror lists $1 $(listed "$1"), want $2: $(grep upstream "$WORK/down.log" | tail -3)"
+}
 
 # wait_port LOG SCHEME: the port a server logged it listens on
 wait_port() {
@@ -39,7 +62,7 @@ wait_port() {
 # the national server, over HTTPS, on $UP_STORE; the same port again after a restart
 start_up() {
 	"$SERVER" --foreground --listen "127.0.0.1:${UP_PORT:-0}" --tls-cert "$WORK/tls/server.crt" \
-		--tls-key "$WORK/tls/server.key" --store "$UP_STORE" 2>> "$WORK/up.log" &
+		--tls-key "$WORK/tls/server.key" --store "$UP_STORE" --mirror-dir "$WORK/up-mirror" 2>> "$WORK/up.log" &
 	UP_PID=$!
 	UP_PORT=$(wait_port "$WORK/up.log" https)
 	[ -n "$UP_PORT" ] || { fail "the national server did not start: $(tail -5 "$WORK/up.log")"; finish; }
@@ -132,6 +155,9 @@ run() {
 		DOWN_STORE="${RQ_TEST_PG_URL%/*}/$DOWN_DB"
 	fi
 	rm -f "$WORK"/*.jar "$WORK"/*.csrf
+	rm -rf "$WORK/up-mirror" "$WORK/down-mirror" "$WORK/down-dbs" "$WORK/agent-db"
+	national_db main 1
+	national_db daily 1
 	UP_PORT=
 	: > "$WORK/up.log"
 
@@ -207,6 +233,12 @@ ca_file = $WORK/tls/ca.crt
 interval = 1s
 retry_base = 1s
 timeout = 5s
+keys = $WORK/keys/national
+databases_dir = $WORK/down-dbs
+[mirror]
+dir = $WORK/down-mirror
+[intel]
+signing_key = $WORK/keys/prov.key
 EOF
 	"$SERVER" --check-config --config "$WORK/down.conf" --plain-http --listen 127.0.0.1:0 > "$WORK/check.out" 2>&1 ||
 		fail "check-config: $(cat "$WORK/check.out")"
@@ -255,6 +287,37 @@ EOF
 	api root GET "/api/v1/downstreams/samples/$SHA_X"
 	expect_code 200
 	[ "$(json '["by_downstream"][0]["endpoints"]')" = 2 ] || fail "sample by downstream: $(cat body)"
+
+	# --- downward: the national databases reach the province's agents through
+	# the province's mirror; the province's own daily is not replaced ---
+	wait_listed main 1
+	[ "$(listed daily)" = 0 ] || fail "the national daily was taken as the province's own"
+	# the province's own intelligence, compiled into its daily beside the national main
+	as_down
+	api prov POST "/api/v1/intel/imports?kind=ioc-list&name=local.txt&source=local" "$SHA_Y"
+	expect_code 201 "a local indicator: "
+	wait_listed daily 1
+	"$RQ" update --mirror "http://127.0.0.1:$DOWN_PORT/mirror" --db-dir "$WORK/agent-db" \
+		--trusted-keys "$WORK/keys/agent" > "$WORK/update.out" 2>&1 || fail "an agent updating from the province: $(cat "$WORK/update.out")"
+	grep -q 'main: installed 1' "$WORK/update.out" || fail "agent update: $(cat "$WORK/update.out")"
+	cmp -s "$WORK/agent-db/main.rqdb" "$WORK/main-1.rqdb" || fail "the agent's main differs from the national one"
+	# a tampered file on the national mirror is refused, never published
+	# (published on a copy, the file altered there, then the copy's files put in place)
+	rm -rf "$WORK/stage" && cp -a "$WORK/up-mirror" "$WORK/stage"
+	local live=$WORK/up-mirror
+	national_db main 2 "$WORK/stage"
+	python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[len(b)//2]^=0xff; open(p,'wb').write(b)" "$WORK/stage/main-2.rqdb"
+	cp "$WORK/stage/main-2.rqdb" "$live/" && cp "$WORK/stage/index.json.sig" "$live/.sig.new" &&
+		cp "$WORK/stage/index.json" "$live/.index.new" && mv "$live/.sig.new" "$live/index.json.sig" &&
+		mv "$live/.index.new" "$live/index.json" || fail "putting the tampered main 2 in place"
+	for _ in $(seq 100); do grep -q 'database main version 2 refused' "$WORK/down.log" && break; sleep 0.1; done
+	grep -q 'database main version 2 refused' "$WORK/down.log" || fail "the tampered main 2 was not refused: $(grep upstream "$WORK/down.log" | tail -3)"
+	[ "$(listed main)" = 1 ] || fail "a tampered database was published: main $(listed main)"
+	ls "$WORK/down-mirror" | grep -q 'main-2' && fail "the tampered file is in the province's mirror"
+	national_db main 3
+	wait_listed main 3
+	[ "$(listed daily)" = 1 ] || fail "the province's daily after a national sync: $(listed daily)"
+	cmp -s "$WORK/down-mirror/main-3.rqdb" "$WORK/main-3.rqdb" || fail "the province serves another main 3 than the national one"
 
 	# --- the national server down; the province changes, is killed -9 with its report queued ---
 	stop_up
