@@ -608,7 +608,12 @@ static int get_upstream(const rq_http_req *req, rq_http_resp *resp, void *arg)
 			      (json_int_t)st.queued, "attempts", (json_int_t)st.attempts, "last_status",
 			      (json_int_t)st.last_status, "last_error", st.last_error);
 	if (o && (json_object_set_new(o, "last_sent_at", rq_fleet_json_time(st.last_sent_at)) ||
-		  json_object_set_new(o, "next_attempt", st.queued ? rq_fleet_json_time(st.next_attempt) : json_null()))) {
+		  json_object_set_new(o, "next_attempt", st.queued ? rq_fleet_json_time(st.next_attempt) : json_null()) ||
+		  json_object_set_new(o, "databases",
+				      json_pack("{s:b, s:o, s:I, s:s}", "configured",
+						ctx->config && ctx->config->upstream_keys_dir && *ctx->config->upstream_keys_dir,
+						"synced_at", rq_fleet_json_time(st.synced_at), "published",
+						(json_int_t)st.published, "last_error", st.sync_error)))) {
 		json_decref(o);
 		o = NULL;
 	}

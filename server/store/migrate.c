@@ -691,7 +691,13 @@ static const char schema_v17[] =
 	" last_status BIGINT NOT NULL DEFAULT 0,"
 	" last_error TEXT NOT NULL DEFAULT '',"
 	" sent_at BIGINT);"
-	"CREATE INDEX upstream_outbox_due ON upstream_outbox(state, next_attempt);";
+	"CREATE INDEX upstream_outbox_due ON upstream_outbox(state, next_attempt);"
+	"CREATE TABLE upstream_sync ("
+	" id BIGINT PRIMARY KEY CHECK (id = 1),"
+	" synced_at BIGINT NOT NULL," /* the last sync of the upstream's databases, 0: none */
+	" published BIGINT NOT NULL,"
+	" last_error TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO upstream_sync VALUES (1, 0, 0, '');";
 
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},

@@ -641,5 +641,23 @@ int rq_store_upstream_state(rq_store *s, rq_upstream_state *out)
 		rc = 0;
 	}
 	rq_stmt_finalize(st);
+	st = NULL;
+	if (rc == 0)
+		rc = rq_store_prepare(s, &st, "SELECT synced_at, published, last_error FROM upstream_sync WHERE id = 1");
+	if (rc == 0 && (rc = rq_stmt_step(st)) == RQ_STORE_ROW) {
+		out->synced_at = rq_stmt_column_int64(st, 0);
+		out->published = rq_stmt_column_int64(st, 1);
+		snprintf(out->sync_error, sizeof(out->sync_error), "%s", rq_stmt_column_str(st, 2));
+		rc = 0;
+	}
+	rq_stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+int rq_store_upstream_synced(rq_store *s, int64_t now, int64_t published, const char *error)
+{
+	rq_stmt *st = NULL;
+	int rc = PREPARE_BIND(s, st, "UPDATE upstream_sync SET synced_at = $1, published = $2, last_error = $3 WHERE id = 1",
+			      "iiT", now, published, error);
+	return run_fmt_done(st, rc);
 }

@@ -151,7 +151,14 @@ int rq_store_upstream_result(rq_store *s, int64_t id, int sent, long status, con
 typedef struct rq_upstream_state {
 	int64_t queued, attempts, next_attempt, last_sent_at, last_status;
 	char last_error[256];
+	int64_t synced_at, published; /* the last sync of the upstream's databases (0: none) */
+	char sync_error[256];
 } rq_upstream_state;
+
+/* The outcome of a sync of the upstream's databases: `published` databases
+ * published, `error` ("" when all went well) why one was refused or the
+ * sync failed. */
+int rq_store_upstream_synced(rq_store *s, int64_t now, int64_t published, const char *error);
 
 /* The queue at a glance (GET /api/v1/upstream). */
 int rq_store_upstream_state(rq_store *s, rq_upstream_state *out);

@@ -24,12 +24,17 @@ typedef struct synced {
 	uint64_t versions[SYNC_MAX_DBS];
 	size_t count;
 	int refused;
+	char why[256]; /* the first refusal */
 } synced;
 
 static void on_result(const rq_update_result *r, void *payload)
 {
 	synced *s = payload;
 	if (r->status == RQ_UPDATE_REFUSED || r->status == RQ_UPDATE_FAILED) {
+		if (!s->refused)
+			snprintf(s->why, sizeof(s->why), "database %s version %llu %s: %s", r->name,
+				 (unsigned long long)r->new_version, rq_update_status_name(r->status),
+				 r->reason ? r->reason : "");
 		s->refused = 1;
 		rq_log(RQ_LOG_ERROR, "upstream: database %s version %llu %s: %s (not published here)", r->name,
 		       (unsigned long long)r->new_version, rq_update_status_name(r->status),
@@ -126,7 +131,7 @@ int rq_tier_sync_databases(const rq_srv_config *cfg, int *out_published)
 		goto done;
 	if (out_published)
 		*out_published = (int)n;
-	rc = s.refused ? RQ_EVERIFY : 0;
+	rc = s.refused ? rq_fail(RQ_EVERIFY, "%s", s.why) : 0;
 done:
 	rq_mirror_index_clear(&own);
 	rq_signkey_free(key);

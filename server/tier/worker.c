@@ -4,12 +4,14 @@
 #include "tier/worker.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "core/error.h"
 #include "http/log.h"
 #include "store/store.h"
+#include "store/tier.h"
 #include "tier/downward.h"
 #include "tier/upward.h"
 #include "worker/ticker.h"
@@ -25,6 +27,32 @@ struct rq_tier_worker {
 	int64_t bound_id;      /* the upstream's id of our unit, 0: not asked yet */
 	int64_t next_sync;     /* of the upstream's databases; 0: at once */
 };
+
+typedef struct synced_args {
+	int64_t now, published;
+	const char *error;
+} synced_args;
+
+static int synced_in_txn(rq_store *s, void *payload)
+{
+	synced_args *a = payload;
+	return rq_store_upstream_synced(s, a->now, a->published, a->error);
+}
+
+/* One sync of the upstream's databases, its outcome kept for GET /api/v1/upstream. */
+static void sync_databases(rq_tier_worker *w, int64_t now)
+{
+	char why[256] = "";
+	int published = 0;
+	w->next_sync = now + (int64_t)w->cfg->upstream_interval;
+	if (rq_tier_sync_databases(w->cfg, &published) < 0) {
+		snprintf(why, sizeof(why), "%s", rq_error_last());
+		rq_log(RQ_LOG_WARNING, "upstream: databases: %s", why);
+	}
+	synced_args a = { now, published, why };
+	if (rq_store_transact(w->store, synced_in_txn, &a) < 0)
+		rq_log(RQ_LOG_WARNING, "upstream: store: %s", rq_error_last());
+}
 
 static void tick(void *payload)
 {
@@ -46,11 +74,8 @@ static void tick(void *payload)
 	}
 	if (rq_ticker_stopping(w->ticker))
 		return;
-	if (*w->cfg->upstream_keys_dir && now >= w->next_sync) {
-		w->next_sync = now + (int64_t)w->cfg->upstream_interval;
-		if (rq_tier_sync_databases(w->cfg, NULL) < 0)
-			rq_log(RQ_LOG_WARNING, "upstream: databases: %s", rq_error_last());
-	}
+	if (*w->cfg->upstream_keys_dir && now >= w->next_sync)
+		sync_databases(w, now);
 	if (rq_ticker_stopping(w->ticker))
 		return;
 	if (rq_tier_deliver_due(w->store, w->cfg, (int64_t)time(NULL), &w->bound_id, &done) < 0) {

@@ -314,9 +314,15 @@ EOF
 	grep -q 'database main version 2 refused' "$WORK/down.log" || fail "the tampered main 2 was not refused: $(grep upstream "$WORK/down.log" | tail -3)"
 	[ "$(listed main)" = 1 ] || fail "a tampered database was published: main $(listed main)"
 	ls "$WORK/down-mirror" | grep -q 'main-2' && fail "the tampered file is in the province's mirror"
+	as_down
+	api prov GET /api/v1/upstream
+	json '["databases"]["last_error"]' | grep -q 'main version 2 refused' || fail "the queue state does not say main 2 was refused: $(cat body)"
 	national_db main 3
 	wait_listed main 3
 	[ "$(listed daily)" = 1 ] || fail "the province's daily after a national sync: $(listed daily)"
+	api prov GET /api/v1/upstream
+	[ -z "$(json '["databases"]["last_error"]')" ] && [ "$(json '["databases"]["configured"]')" = True ] ||
+		fail "the sync state after main 3: $(cat body)"
 	cmp -s "$WORK/down-mirror/main-3.rqdb" "$WORK/main-3.rqdb" || fail "the province serves another main 3 than the national one"
 
 	# --- the national server down; the province changes, is killed -9 with its report queued ---
