@@ -24,6 +24,7 @@ source "$HERE/fleet_lib.sh"
 mkdir -p "$WORK/run" && cd "$WORK/run"
 UP_PID=
 DOWN_PID=
+STARTS=0
 trap '[ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null; [ -n "$DOWN_PID" ] && kill "$DOWN_PID" 2>/dev/null; [ -n "${RQ_TEST_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 "$SERVER" tls-init --dir "$WORK/tls" --host 127.0.0.1 > /dev/null 2>&1 || fail "tls-init"
@@ -45,7 +46,7 @@ national_db() { # NAME VERSION [DIR]: built, signed and published on the nationa
 listed() { python3 -c "import json,sys; d=[x['version'] for x in json.load(open(sys.argv[1]))['databases'] if x['name']==sys.argv[2]]; print(d[0] if d else 0)" "$WORK/down-mirror/index.json" "$1" 2>/dev/null || echo 0; }
 wait_listed() { # NAME VERSION
 	for _ in $(seq 200); do [ "$(listed "$1")" = "$2" ] && return 0; sleep 0.1; done
-	fail "the province's mirror lists $1 $(listed "$1"), want $2: $(grep upstream "$WORK/down.log" | tail -3)"
+	fail "the province's mirror lists $1 $(listed "$1"), want $2: $(grep upstream "$DOWN_LOG" | tail -3)"
 }
 
 # wait_port LOG SCHEME: the port a server logged it listens on
@@ -61,21 +62,24 @@ wait_port() {
 
 # the national server, over HTTPS, on $UP_STORE; the same port again after a restart
 start_up() {
+	STARTS=$((STARTS + 1))
+	UP_LOG=$WORK/up-$STARTS.log
 	"$SERVER" --foreground --listen "127.0.0.1:${UP_PORT:-0}" --tls-cert "$WORK/tls/server.crt" \
-		--tls-key "$WORK/tls/server.key" --store "$UP_STORE" --mirror-dir "$WORK/up-mirror" 2>> "$WORK/up.log" &
+		--tls-key "$WORK/tls/server.key" --store "$UP_STORE" --mirror-dir "$WORK/up-mirror" 2> "$UP_LOG" &
 	UP_PID=$!
-	UP_PORT=$(wait_port "$WORK/up.log" https)
-	[ -n "$UP_PORT" ] || { fail "the national server did not start: $(tail -5 "$WORK/up.log")"; finish; }
+	UP_PORT=$(wait_port "$UP_LOG" https)
+	[ -n "$UP_PORT" ] || { fail "the national server did not start: $(tail -5 "$UP_LOG")"; finish; }
 }
-stop_up() { [ -n "$UP_PID" ] && kill -TERM "$UP_PID" && wait "$UP_PID" 2>/dev/null; UP_PID=; : > "$WORK/up.log"; }
+stop_up() { [ -n "$UP_PID" ] && kill -TERM "$UP_PID" && wait "$UP_PID" 2>/dev/null; UP_PID=; }
 
 start_down() {
-	: > "$WORK/down.log"
+	STARTS=$((STARTS + 1))
+	DOWN_LOG=$WORK/down-$STARTS.log
 	"$SERVER" --foreground --plain-http --listen 127.0.0.1:0 --store "$DOWN_STORE" --config "$WORK/down.conf" \
-		2>> "$WORK/down.log" &
+		2> "$DOWN_LOG" &
 	DOWN_PID=$!
-	DOWN_PORT=$(wait_port "$WORK/down.log" http)
-	[ -n "$DOWN_PORT" ] || { fail "the province's server did not start: $(tail -5 "$WORK/down.log")"; finish; }
+	DOWN_PORT=$(wait_port "$DOWN_LOG" http)
+	[ -n "$DOWN_PORT" ] || { fail "the province's server did not start: $(tail -5 "$DOWN_LOG")"; finish; }
 }
 
 # as_up / as_down: the helpers of admin_lib.sh and fleet_lib.sh talk to that server
@@ -104,7 +108,7 @@ wait_reported() {
 		fi
 		sleep 0.1
 	done
-	fail "no report of CB after $1 reached the national server: $(tail -5 "$WORK/down.log")"
+	fail "no report of CB after $1 reached the national server: $(tail -5 "$DOWN_LOG")"
 }
 
 SHA_X=$(printf 'x%.0s' {1..64} | sha256sum | cut -d' ' -f1)
@@ -150,7 +154,6 @@ run() {
 		rm -f "$WORK"/down-$$.sqlite*
 	else
 		DOWN_DB="rqt_tier_down_$$"
-		psql -q "$RQ_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $DOWN_DB" > /dev/null
 		psql -q "$RQ_TEST_PG_URL" -c "CREATE DATABASE $DOWN_DB" > /dev/null || { fail "cannot create $DOWN_DB"; return; }
 		DOWN_STORE="${RQ_TEST_PG_URL%/*}/$DOWN_DB"
 	fi
@@ -159,7 +162,6 @@ run() {
 	national_db main 1
 	national_db daily 1
 	UP_PORT=
-	: > "$WORK/up.log"
 
 	# --- the national server: its tree, an administrator, an officer of CB ---
 	STORE=$UP_STORE
@@ -255,7 +257,7 @@ EOF
 	detect "$ha1" "$SHA_X" Win.Trojan.Agent
 	detect "$bl1" "$SHA_X" Win.Trojan.Agent
 	detect "$ha2" "$SHA_Y" Unix.Malware.Mirai
-	grep -q "$CRED_CB" "$WORK/down.log" && fail "the credential is in the province's log"
+	grep -q "$CRED_CB" "$DOWN_LOG" && fail "the credential is in the province's log"
 	wait_reported "$(date +%s)"
 	compare_views
 	api root GET "/api/v1/coverage?unit=$NAT&by=children"
@@ -310,8 +312,8 @@ EOF
 	cp "$WORK/stage/main-2.rqdb" "$live/" && cp "$WORK/stage/index.json.sig" "$live/.sig.new" &&
 		cp "$WORK/stage/index.json" "$live/.index.new" && mv "$live/.sig.new" "$live/index.json.sig" &&
 		mv "$live/.index.new" "$live/index.json" || fail "putting the tampered main 2 in place"
-	for _ in $(seq 100); do grep -q 'database main version 2 refused' "$WORK/down.log" && break; sleep 0.1; done
-	grep -q 'database main version 2 refused' "$WORK/down.log" || fail "the tampered main 2 was not refused: $(grep upstream "$WORK/down.log" | tail -3)"
+	for _ in $(seq 100); do grep -q 'database main version 2 refused' "$DOWN_LOG" && break; sleep 0.1; done
+	grep -q 'database main version 2 refused' "$DOWN_LOG" || fail "the tampered main 2 was not refused: $(grep upstream "$DOWN_LOG" | tail -3)"
 	[ "$(listed main)" = 1 ] || fail "a tampered database was published: main $(listed main)"
 	ls "$WORK/down-mirror" | grep -q 'main-2' && fail "the tampered file is in the province's mirror"
 	as_down
@@ -384,6 +386,10 @@ EOF
 }
 
 for_each_store run
+# every server's log: the credential never in it, no sanitizer report (the ASan build)
+grep -l 'rqd_' "$WORK"/up-*.log "$WORK"/down-*.log && fail "a credential is in a server's log"
+grep -l 'ERROR: AddressSanitizer\|runtime error:\|ERROR: LeakSanitizer' "$WORK"/up-*.log "$WORK"/down-*.log &&
+	fail "a sanitizer reported an error"
 [ -n "${RQ_TEST_KEEP:-}" ] && echo "kept $WORK"
 
 # a bad [upstream] is refused at its line
