@@ -248,6 +248,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
+			 !strcmp(argv[1], "downstream") ||
 			 !strcmp(argv[1], "task") || !strcmp(argv[1], "report"))) {
 		status = rq_cli_main(argc - 1, argv + 1);
 		goto done;

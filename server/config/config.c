@@ -896,7 +896,7 @@ void rq_srv_config_usage(void *file)
 	FILE *f = file;
 	fprintf(f, "usage: raquet-server [options]\n"
 		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n"
-		   "       raquet-server unit add | token create | user add | user passwd ... "
+		   "       raquet-server unit add | token create | downstream create | user add | user passwd ... "
 		   "(--help: their options)\n"
 		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n"
 		   "       raquet-server intel import --kind KIND --path PATH | intel publish (indicators)\n\n"

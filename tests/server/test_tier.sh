@@ -182,9 +182,11 @@ run() {
 	expect_code 201 "credential for CB: "
 	CRED_CB=$(json '["credential"]')
 	CRED_CB_ID=$(json '["id"]')
-	api root POST "/api/v1/units/$HG/downstream-credentials" '{"label":"Hà Giang"}'
-	expect_code 201 "credential for HG: "
-	CRED_HG=$(json '["credential"]')
+	# the operator command issues one too (printed once, audited)
+	CRED_HG=$("$SERVER" downstream create --store "$UP_STORE" --unit HG --days 30 --label "Hà Giang" 2> "$WORK/cli.err") ||
+		fail "downstream create: $(cat "$WORK/cli.err")"
+	[[ $CRED_HG == rqd_* ]] || fail "downstream create printed '$CRED_HG'"
+	grep -q 'downstream credential [0-9]* for unit HG, valid until' "$WORK/cli.err" || fail "downstream create: $(cat "$WORK/cli.err")"
 	api root GET "/api/v1/units/$CB/downstream-credentials"
 	expect_code 200
 	grep -q "$CRED_CB" body && fail "a listing shows the credential"
@@ -379,6 +381,16 @@ EOF
 	STORE=$UP_STORE
 	[ "$(audit_count tier.report)" -ge 2 ] || fail "reports are not audited"
 	[ "$(audit_count tier.credential.revoke)" = 1 ] || fail "the revocation is not audited"
+	[ "$(audit_count tier.credential.create)" = 2 ] || fail "the credentials' creation is not audited"
+	local hg_id
+	as_up
+	api root GET "/api/v1/units/$HG/downstream-credentials"
+	hg_id=$(json '["items"][0]["id"]')
+	"$SERVER" downstream revoke --store "$UP_STORE" --id "$hg_id" 2> "$WORK/cli.err" || fail "downstream revoke: $(cat "$WORK/cli.err")"
+	tier "$CRED_HG" GET /api/v1/tier/self
+	expect_code 401 "a credential revoked by the operator command: "
+	STORE=$UP_STORE
+	[ "$(audit_count tier.credential.revoke)" = 2 ] || fail "the operator's revocation is not audited"
 	kill -TERM "$DOWN_PID"; wait "$DOWN_PID" 2>/dev/null; DOWN_PID=
 	stop_up
 	[ "$STORE_KIND" = postgres ] && psql -q "$RQ_TEST_PG_URL" -c "DROP DATABASE $DOWN_DB WITH (FORCE)" > /dev/null
