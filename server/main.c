@@ -19,6 +19,7 @@
 #include "api/apitokens.h"
 #include "api/auth.h"
 #include "api/campaigns.h"
+#include "api/declared.h"
 #include "api/endpoints.h"
 #include "api/evidence.h"
 #include "api/intel.h"
@@ -121,7 +122,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_fleet_routes(*out, api)) < 0 ||
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
 	    (rc = rq_api_campaigns_routes(*out, api)) < 0 || (rc = rq_api_systems_routes(*out, api)) < 0 ||
-	    (rc = rq_api_evidence_routes(*out, api)) < 0 ||
+	    (rc = rq_api_evidence_routes(*out, api)) < 0 || (rc = rq_api_declared_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
 	    (rc = rq_api_tier_routes(*out, api)) < 0 ||

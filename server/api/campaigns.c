@@ -14,9 +14,12 @@
 #include "api/endpoints.h"
 #include "api/units.h"
 #include "campaign/deadline.h"
+#include "campaign/obligations.h"
 #include "http/json.h"
 #include "report/figures.h"
+#include "report/labels.h"
 #include "api/evidence.h"
+#include "api/reports.h"
 #include "store/coverage.h"
 #include "store/evidence.h"
 #include "store/reports.h"
@@ -25,8 +28,6 @@
 
 #define ID_MAX 9007199254740992LL
 #define TIME_MAX 253402300799LL
-/* An endpoint counts as reporting (coverage.c) when seen this recently. */
-#define SWEEP_WINDOW_S (7 * 86400)
 
 static const rq_json_field create_spec[] = {
 	{.name = "name", .type = RQ_JSON_STRING, .required = 1, .max = RQ_CAMPAIGN_NAME_MAX},
@@ -59,11 +60,6 @@ static const rq_json_field item_spec[] = {
 	{.name = "scenarios", .type = RQ_JSON_STRING, .max = 2000},
 	{.name = NULL},
 };
-
-/* The obligations of a unit, in the order shown. */
-static const char *const item_kinds[] = {"training", "systems", "regulation", "response_plan", "malware_sweep",
-					 "report"};
-#define ITEM_KINDS (sizeof(item_kinds) / sizeof(item_kinds[0]))
 
 int rq_api_date_field(rq_http_resp *resp, json_t *body, const char *field, int required, char out[16])
 {
@@ -498,241 +494,93 @@ static int get_campaign(const rq_http_req *req, rq_http_resp *resp, void *arg)
 
 /* --- the units' obligations --- */
 
-typedef struct item_copy {
-	int64_t unit_id, report_id, recorded_at;
-	char kind[16], status[16], done_on[16], number[RQ_CAMPAIGN_TEXT_MAX + 1], login[RQ_LOGIN_MAX + 1];
-	char *details;
-} item_copy;
-
-typedef struct sys_count {
-	int64_t unit_id, total, approved, regulated;
-} sys_count;
-
-/* What a progress computation reads once for all its units. */
-typedef struct facts {
-	item_copy *items;
-	size_t n_items, cap_items;
-	sys_count *sys;
-	size_t n_sys, cap_sys;
-} facts;
-
-static void facts_free(facts *f)
-{
-	for (size_t i = 0; i < f->n_items; i++)
-		free(f->items[i].details);
-	free(f->items);
-	free(f->sys);
-}
-
-/* Grow *v (of *cap elements of `size`) to hold n + 1; 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 32;
-	void *nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
-static int take_item(const rq_campaign_item *it, void *payload)
-{
-	facts *f = payload;
-	if (grow((void **)&f->items, &f->cap_items, f->n_items, sizeof(item_copy)))
-		return 1;
-	item_copy *o = &f->items[f->n_items];
-	memset(o, 0, sizeof(*o));
-	o->unit_id = it->unit_id;
-	o->report_id = it->report_id;
-	o->recorded_at = it->recorded_at;
-	snprintf(o->kind, sizeof(o->kind), "%s", it->kind);
-	snprintf(o->status, sizeof(o->status), "%s", it->status);
-	snprintf(o->done_on, sizeof(o->done_on), "%s", it->done_on);
-	snprintf(o->number, sizeof(o->number), "%s", it->number);
-	snprintf(o->login, sizeof(o->login), "%s", it->recorded_by_login ? it->recorded_by_login : "");
-	o->details = strdup(it->details);
-	f->n_items++;
-	return o->details == NULL;
-}
-
-static int take_system(const rq_info_system *x, void *payload)
-{
-	facts *f = payload;
-	sys_count *sc = f->n_sys ? &f->sys[f->n_sys - 1] : NULL;
-	if (!sc || sc->unit_id != x->unit_id) { /* listed by unit */
-		if (grow((void **)&f->sys, &f->cap_sys, f->n_sys, sizeof(sys_count)))
-			return 1;
-		sc = &f->sys[f->n_sys++];
-		memset(sc, 0, sizeof(*sc));
-		sc->unit_id = x->unit_id;
-	}
-	sc->total++;
-	sc->approved += !strcmp(x->state, "approved");
-	sc->regulated += x->regulation_number[0] != '\0';
-	return 0;
-}
-
-static int read_facts(const rq_caller *c, const rq_campaign_copy *camp, int64_t unit, int64_t root, facts *f)
-{
-	memset(f, 0, sizeof(*f));
-	int rc = rq_store_campaign_items(c->store, camp->id, unit, take_item, f);
-	if (rc == 0)
-		rc = rq_store_system_list(c->store, unit > 0 ? unit : root, take_system, f);
-	return rc == RQ_ESTOPPED ? RQ_ENOMEM : rc;
-}
-
-static const item_copy *find_item(const facts *f, int64_t unit, const char *kind)
-{
-	for (size_t i = 0; i < f->n_items; i++)
-		if (f->items[i].unit_id == unit && !strcmp(f->items[i].kind, kind))
-			return &f->items[i];
-	return NULL;
-}
-
-static sys_count count_systems(const facts *f, int64_t unit)
-{
-	sys_count total = {.unit_id = unit};
-	for (size_t i = 0; i < f->n_sys; i++)
-		if (f->sys[i].unit_id == unit) {
-			total.total += f->sys[i].total;
-			total.approved += f->sys[i].approved;
-			total.regulated += f->sys[i].regulated;
-		}
-	return total;
-}
-
-static json_t *recorded_json(const item_copy *it)
+static json_t *recorded_json(const rq_obl_record *it)
 {
 	json_error_t err;
-	json_t *details = json_loads(it->details, 0, &err);
+	json_t *details = json_loads(it->details ? it->details : "{}", 0, &err);
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I}", "status", it->status, "done_on", it->done_on, "number",
 			 it->number, "details", details ? details : json_object(), "report",
 			 it->report_id > 0 ? json_integer((json_int_t)it->report_id) : json_null(), "recorded_by",
 			 it->login[0] ? json_string(it->login) : json_null(), "recorded_at", (json_int_t)it->recorded_at);
 }
 
-/*
- * The obligations of one unit at `now`: {"unit", "days_left", "done",
- * "total", "items": {kind: {"state", ...}}}; the sweep's coverage query
- * runs here (one per unit).
- */
-static int unit_progress(const rq_caller *c, const rq_campaign_copy *camp, const rq_unit *u, const facts *f,
-			 int64_t now, int64_t risk_days, json_t **out)
+/* The obligations of one unit as the API shows them: {"unit", "days_left",
+ * "done", "total", "items": {kind: {"state", ...}}}. */
+static json_t *unit_json(const rq_obl_unit *u, int64_t due_day, int64_t now)
 {
-	int64_t due_day = 0;
-	rq_coverage cov;
-	int done_n = 0, rc;
-	rq_date_parse(camp->unit_deadline, &due_day);
-	int64_t to = camp->to < now ? camp->to : now;
-	memset(&cov, 0, sizeof(cov));
-	if (to > camp->from &&
-	    (rc = rq_store_coverage_period(c->store, u->id, now, SWEEP_WINDOW_S, camp->from, to, &cov)) < 0)
-		return rc;
 	json_t *items = json_object();
-	for (size_t k = 0; items && k < ITEM_KINDS; k++) {
-		const char *kind = item_kinds[k];
+	for (int k = 0; items && k < RQ_OBL_COUNT; k++) {
 		json_t *it = NULL;
-		int done = 0;
-		if (!strcmp(kind, "systems") || !strcmp(kind, "regulation")) {
-			sys_count sc = count_systems(f, u->id);
-			int regulation = !strcmp(kind, "regulation");
-			int64_t good = regulation ? sc.regulated : sc.approved;
-			done = sc.total > 0 && good == sc.total;
-			it = json_pack("{s:I, s:I}", "total", (json_int_t)sc.total, regulation ? "issued" : "approved",
-				       (json_int_t)good);
-		} else if (!strcmp(kind, "malware_sweep")) {
-			done = cov.endpoints > 0 && cov.scanned >= cov.endpoints && cov.infected == 0;
-			it = json_pack("{s:I, s:I, s:I}", "endpoints", (json_int_t)cov.endpoints, "scanned",
-				       (json_int_t)cov.scanned, "infected", (json_int_t)cov.infected);
-		} else {
-			const item_copy *rec = find_item(f, u->id, kind);
-			done = rec && !strcmp(rec->status, "done");
-			it = rec ? recorded_json(rec) : json_pack("{s:s}", "status", "pending");
-		}
-		done_n += done;
+		const rq_obl_record *rec = k == RQ_OBL_TRAINING	     ? &u->training
+					   : k == RQ_OBL_RESPONSE_PLAN ? &u->response_plan
+					   : k == RQ_OBL_REPORT	     ? &u->report
+								     : NULL;
+		if (k == RQ_OBL_SYSTEMS)
+			it = json_pack("{s:I, s:I}", "total", (json_int_t)u->systems, "approved",
+				       (json_int_t)u->by_state[RQ_DOSSIER_APPROVED]);
+		else if (k == RQ_OBL_REGULATION)
+			it = json_pack("{s:I, s:I}", "total", (json_int_t)u->systems, "issued", (json_int_t)u->regulated);
+		else if (k == RQ_OBL_SWEEP)
+			it = json_pack("{s:I, s:I, s:I}", "endpoints", (json_int_t)u->endpoints, "scanned",
+				       (json_int_t)u->scanned, "infected", (json_int_t)u->infected);
+		else
+			it = rec->present ? recorded_json(rec) : json_pack("{s:s}", "status", "pending");
 		if (it)
-			json_object_set_new(it, "state",
-					    json_string(rq_item_state_name(rq_item_state_at(done, due_day, now, risk_days))));
-		json_object_set_new(items, kind, it ? it : json_null());
+			json_object_set_new(it, "state", json_string(rq_item_state_name(u->state[k])));
+		json_object_set_new(items, rq_obligation_name((rq_obligation)k), it ? it : json_null());
 	}
-	*out = json_pack("{s:o, s:I, s:i, s:i, s:o}", "unit", rq_fleet_json_unit(u->id, u->name, u->code), "days_left",
-			 (json_int_t)rq_date_days_left(due_day, now), "done", done_n, "total", (int)ITEM_KINDS, "items",
-			 items ? items : json_object());
-	return *out ? 0 : RQ_ENOMEM;
+	return json_pack("{s:o, s:I, s:i, s:i, s:o}", "unit", rq_fleet_json_unit(u->id, u->name, u->code), "days_left",
+			 (json_int_t)rq_date_days_left(due_day, now), "done", u->done_count, "total", RQ_OBL_COUNT,
+			 "items", items ? items : json_object());
 }
 
-/* Units of a subtree copied out (id, name, code). */
-typedef struct unit_list {
-	rq_unit *v;
-	size_t n, cap;
-} unit_list;
-
-static int take_unit(const rq_unit *u, void *payload)
+static rq_obl_query obl_query(const rq_campaign_copy *camp, int64_t root, int64_t unit, int64_t now, int64_t risk)
 {
-	unit_list *l = payload;
-	if (grow((void **)&l->v, &l->cap, l->n, sizeof(rq_unit)))
-		return 1;
-	rq_unit *o = &l->v[l->n];
-	memset(o, 0, sizeof(*o));
-	o->id = u->id;
-	o->parent_id = u->parent_id;
-	o->depth = u->depth;
-	o->name = strdup(u->name ? u->name : "");
-	o->code = strdup(u->code ? u->code : "");
-	l->n++;
-	return !o->name || !o->code;
-}
-
-static void unit_list_free(unit_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->v[i].name);
-		free((char *)l->v[i].code);
-	}
-	free(l->v);
+	rq_obl_query q = {.campaign_id = camp->id,
+			  .root = root,
+			  .unit_id = unit,
+			  .from = camp->from,
+			  .to = camp->to,
+			  .unit_deadline = camp->unit_deadline,
+			  .now = now,
+			  .risk_days = risk};
+	return q;
 }
 
 static int progress(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
 	rq_campaign_copy camp;
-	unit_list units = {0};
-	facts f;
+	rq_obligations o;
 	unsigned long long risk = RQ_RISK_DAYS_DEFAULT;
-	int64_t id, root, total = 0, now = rq_api_now();
+	int64_t id, root, now = rq_api_now();
 	json_t *rows = NULL;
 	int rc = 0, complete = 0, overdue = 0, at_risk = 0;
-	memset(&f, 0, sizeof(f));
+	memset(&o, 0, sizeof(o));
 	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_id_param(req, resp, "id", &id) ||
 	    rq_http_query_uint(req, resp, "risk_days", 0, RQ_RISK_DAYS_MAX, RQ_RISK_DAYS_DEFAULT, &risk) ||
 	    load_campaign(&c, resp, id, &camp, &root))
 		goto done;
-	rc = root > 0 ? rq_store_unit_subtree(c.store, root, take_unit, &units)
-		      : rq_store_unit_list(c.store, 0, 1000000, 0, &total, take_unit, &units);
-	if (rc == 0)
-		rc = read_facts(&c, &camp, 0, root, &f);
-	rows = json_array();
-	for (size_t i = 0; rc == 0 && rows && i < units.n; i++) {
-		json_t *row = NULL;
-		if ((rc = unit_progress(&c, &camp, &units.v[i], &f, now, (int64_t)risk, &row)) < 0)
-			break;
-		json_object_set_new(row, "depth", json_integer(units.v[i].depth));
-		complete += json_integer_value(json_object_get(row, "done")) == (json_int_t)ITEM_KINDS;
-		const char *k;
-		json_t *it;
-		json_object_foreach(json_object_get(row, "items"), k, it) {
-			const char *st = json_string_value(json_object_get(it, "state"));
-			overdue += st && !strcmp(st, "overdue");
-			at_risk += st && !strcmp(st, "at_risk");
-		}
-		json_array_append_new(rows, row);
-	}
-	if (rc < 0) {
-		rc = rq_api_store_error(resp, rc == RQ_ESTOPPED ? RQ_ENOMEM : rc, "computing the progress");
+	rq_obl_query q = obl_query(&camp, root, 0, now, (int64_t)risk);
+	if ((rc = rq_obligations_compute(c.store, &q, &o)) < 0) {
+		rc = rq_api_store_error(resp, rc, "computing the progress");
 		goto done;
+	}
+	rows = json_array();
+	for (size_t i = 0; rows && i < o.count; i++) {
+		const rq_obl_unit *u = &o.units[i];
+		json_t *row = unit_json(u, o.due_day, now);
+		if (!row || json_array_append_new(rows, row) < 0) {
+			json_decref(rows);
+			rows = NULL;
+			break;
+		}
+		json_object_set_new(row, "depth", json_integer(u->depth));
+		complete += u->done_count == RQ_OBL_COUNT;
+		for (int k = 0; k < RQ_OBL_COUNT; k++) {
+			overdue += u->state[k] == RQ_ITEM_OVERDUE;
+			at_risk += u->state[k] == RQ_ITEM_AT_RISK;
+		}
 	}
 	if (!rows) {
 		rc = RQ_ENOMEM;
@@ -741,13 +589,12 @@ static int progress(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	rc = rq_http_resp_json(resp, 200,
 			       json_pack("{s:o, s:I, s:o, s:{s:I, s:i, s:i, s:i}}", "campaign", campaign_json(&camp, now),
 					 "risk_days", (json_int_t)risk, "units", rows, "summary", "units",
-					 (json_int_t)units.n, "complete", complete, "overdue_items", overdue,
+					 (json_int_t)o.count, "complete", complete, "overdue_items", overdue,
 					 "at_risk_items", at_risk));
 	rows = NULL;
 done:
 	json_decref(rows);
-	unit_list_free(&units);
-	facts_free(&f);
+	rq_obligations_free(&o);
 	return rc;
 }
 
@@ -776,20 +623,21 @@ static int checklist(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	rq_caller c;
 	rq_campaign_copy camp;
 	rq_unit unit;
-	facts f;
+	rq_obligations o;
 	unsigned long long risk = RQ_RISK_DAYS_DEFAULT;
 	json_t *row = NULL, *files = NULL;
 	int64_t now = rq_api_now();
 	int rc = 0;
-	memset(&f, 0, sizeof(f));
+	memset(&o, 0, sizeof(o));
 	if (unit_params(req, resp, arg, &c, RQ_ACT_READ, &camp, &unit) ||
 	    rq_http_query_uint(req, resp, "risk_days", 0, RQ_RISK_DAYS_MAX, RQ_RISK_DAYS_DEFAULT, &risk))
 		goto done;
-	if ((rc = read_facts(&c, &camp, unit.id, 0, &f)) == 0 &&
-	    (rc = unit_progress(&c, &camp, &unit, &f, now, (int64_t)risk, &row)) == 0 && (files = json_array()))
+	rq_obl_query q = obl_query(&camp, 0, unit.id, now, (int64_t)risk);
+	if ((rc = rq_obligations_compute(c.store, &q, &o)) == 0 && o.count == 1 &&
+	    (row = unit_json(&o.units[0], o.due_day, now)) && (files = json_array()))
 		rc = rq_store_evidence_list(c.store, camp.id, unit.id, 0, rq_api_evidence_list_add, files);
-	if (rc < 0 || !files) {
-		rc = rq_api_store_error(resp, rc == RQ_ESTOPPED || !files ? RQ_ENOMEM : rc, "reading the checklist");
+	if (rc < 0 || !row || !files) {
+		rc = rq_api_store_error(resp, rc == RQ_ESTOPPED || rc == 0 ? RQ_ENOMEM : rc, "reading the checklist");
 		goto done;
 	}
 	/* each recorded item gets its files */
@@ -811,7 +659,7 @@ static int checklist(const rq_http_req *req, rq_http_resp *resp, void *arg)
 done:
 	json_decref(row);
 	json_decref(files);
-	facts_free(&f);
+	rq_obligations_free(&o);
 	rq_store_unit_clear(&unit);
 	return rc;
 }
@@ -987,22 +835,36 @@ done:
 	return rc;
 }
 
+/* The unit's report item: its status and report. */
+typedef struct report_item {
+	char status[16];
+	int64_t report_id;
+} report_item;
+
+static int take_report_item(const rq_campaign_item *it, void *payload)
+{
+	report_item *r = payload;
+	if (!strcmp(it->kind, "report")) {
+		snprintf(r->status, sizeof(r->status), "%s", it->status);
+		r->report_id = it->report_id;
+	}
+	return 0;
+}
+
 static int confirm_report(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
 	rq_campaign_copy camp;
 	rq_unit unit;
-	facts f;
+	report_item rec = {{0}, 0};
 	int rc = 0;
-	memset(&f, 0, sizeof(f));
 	if (unit_params(req, resp, arg, &c, RQ_ACT_OPERATE, &camp, &unit) || rq_api_campaign_open(&camp, resp))
 		goto done;
-	if ((rc = read_facts(&c, &camp, unit.id, 0, &f)) < 0) {
+	if ((rc = rq_store_campaign_items(c.store, camp.id, unit.id, take_report_item, &rec)) < 0) {
 		rc = rq_api_store_error(resp, rc, "reading the items");
 		goto done;
 	}
-	const item_copy *rec = find_item(&f, unit.id, "report");
-	if (!rec || !rec->report_id || strcmp(rec->status, "generated")) {
+	if (!rec.report_id || strcmp(rec.status, "generated")) {
 		rq_http_resp_error(resp, 409, "no_report", "make the unit report first, then confirm it");
 		goto done;
 	}
@@ -1014,11 +876,83 @@ static int confirm_report(const rq_http_req *req, rq_http_resp *resp, void *arg)
 			      .kind = "report",
 			      .status = "done",
 			      .done_on = today,
-			      .report_id = rec->report_id}};
+			      .report_id = rec.report_id}};
 	rc = save_item(&c, resp, &a);
 done:
-	facts_free(&f);
 	rq_store_unit_clear(&unit);
+	return rc;
+}
+
+/* --- the campaign report --- */
+
+static const rq_json_field campaign_report_spec[] = {
+	{.name = "lang", .type = RQ_JSON_STRING, .max = 8},
+	{.name = NULL},
+};
+
+/*
+ * POST /campaigns/{id}/report: the campaign's report -- provincial, or of
+ * the campaign's unit subtree -- over its period so far, with the units'
+ * obligations (report/campaign.h), kept like any report. Who may: as for
+ * a report of that scope (the province's: administrators; a subtree's:
+ * its officers too).
+ */
+static int make_campaign_report(const rq_http_req *req, rq_http_resp *resp, void *arg)
+{
+	const rq_api_ctx *ctx = arg;
+	rq_caller c;
+	rq_campaign_copy camp;
+	json_t *body = NULL, *figures = NULL;
+	char *text = NULL;
+	int64_t id, root, now = rq_api_now();
+	int lang = RQ_LANG_VI, rc = 0;
+	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_id_param(req, resp, "id", &id))
+		goto done;
+	if ((rc = rq_http_json_body(req, resp, campaign_report_spec, &body)))
+		goto done;
+	const char *lang_name = json_string_value(json_object_get(body, "lang"));
+	if (lang_name && (lang = rq_lang_parse(lang_name)) < 0) {
+		rq_http_resp_error(resp, 400, "bad_request", "lang: expected \"vi\" or \"en\"");
+		goto done;
+	}
+	if (load_campaign(&c, resp, id, &camp, &root))
+		goto done;
+	if (camp.unit_id > 0 ? rq_admin_allow(&c, resp, RQ_ACT_OPERATE, camp.unit_id)
+			     : rq_admin_allow_province(&c, resp, RQ_ACT_OPERATE))
+		goto done;
+	int64_t to = camp.to < now ? camp.to : now;
+	if (to <= camp.from) {
+		rq_http_resp_error(resp, 409, "not_started", "the campaign has not started: nothing to report yet");
+		goto done;
+	}
+	rq_campaign view = view_of(&camp);
+	rq_report_campaign_query q = rq_report_campaign_query_of(&view);
+	if ((rc = rq_report_figures_make_campaign(c.store, &q, now, ctx->report_agency, &figures)) < 0 ||
+	    !(text = json_dumps(figures, JSON_COMPACT))) {
+		rc = rq_api_store_error(resp, rc < 0 ? rc : RQ_ENOMEM, "making the campaign report");
+		goto done;
+	}
+	rq_report_rec rec = {.kind = camp.unit_id > 0 ? "unit" : "province",
+			     .unit_id = camp.unit_id,
+			     .from = camp.from,
+			     .to = to,
+			     .lang = rq_lang_name((rq_lang)lang),
+			     .created_at = now,
+			     .created_by = c.user_id,
+			     .source = "manual",
+			     .figures = text};
+	if ((rc = rq_api_report_keep(&c, &rec, camp.id, &rec.id)) < 0) {
+		rc = store_write_error(resp, rc, "keeping the report");
+		goto done;
+	}
+	rc = rq_http_resp_json(resp, 201,
+			       json_pack("{s:I, s:I, s:s, s:I, s:I, s:s}", "report", (json_int_t)rec.id, "campaign",
+					 (json_int_t)camp.id, "kind", rec.kind, "from", (json_int_t)camp.from, "to",
+					 (json_int_t)to, "lang", rec.lang));
+done:
+	free(text);
+	json_decref(figures);
+	json_decref(body);
 	return rc;
 }
 
@@ -1034,6 +968,7 @@ int rq_api_campaigns_routes(rq_http_router *router, const rq_api_ctx *ctx)
 		{"PATCH", "/api/v1/campaigns/{id}", patch_campaign},
 		{"DELETE", "/api/v1/campaigns/{id}", delete_campaign},
 		{"GET", "/api/v1/campaigns/{id}/progress", progress},
+		{"POST", "/api/v1/campaigns/{id}/report", make_campaign_report},
 		{"GET", "/api/v1/campaigns/{id}/units/{unit}", checklist},
 		{"PUT", "/api/v1/campaigns/{id}/units/{unit}/items/{kind}", put_item},
 		{"POST", "/api/v1/campaigns/{id}/units/{unit}/report", make_report},

@@ -29,7 +29,7 @@ json_t *rq_api_coverage_snapshot_json(const rq_coverage *v)
 
 static json_t *figures_json(const rq_coverage *v)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "endpoints", (json_int_t)v->endpoints, "reporting", (json_int_t)v->reporting, "realtime_on",
 			 (json_int_t)v->realtime_on, "fresh_1d", (json_int_t)v->fresh_1d, "fresh_3d",
 			 (json_int_t)v->fresh_3d, "fresh_7d", (json_int_t)v->fresh_7d, "fresh_15d",
@@ -38,6 +38,12 @@ static json_t *figures_json(const rq_coverage *v)
 			 (json_int_t)v->scanned, "full_scanned", (json_int_t)v->full_scanned, "infected_period",
 			 (json_int_t)v->infected_period, "files_found", (json_int_t)v->files_found, "files_cleaned",
 			 (json_int_t)v->files_cleaned, "files_active", (json_int_t)v->files_active);
+	if (o && (json_object_set_new(o, "declared", json_integer(v->declared)) < 0 ||
+		  json_object_set_new(o, "declared_protected", json_integer(v->declared_protected)) < 0)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 typedef struct period {

@@ -55,18 +55,30 @@ static int allow_report(const rq_caller *c, rq_http_resp *resp, rq_action action
 
 typedef struct add_args {
 	const rq_caller *c;
-	rq_report_rec rec;
-	int64_t id;
+	const rq_report_rec *rec;
+	int64_t campaign_id, id;
 } add_args;
 
 static int add_tx(rq_store *s, void *payload)
 {
 	add_args *a = payload;
-	int rc = rq_store_report_add(s, &a->rec, &a->id);
+	int rc = rq_store_report_add(s, a->rec, &a->id);
+	json_t *details = json_pack("{s:s, s:I, s:I}", "kind", a->rec->kind, "from", (json_int_t)a->rec->from, "to",
+				    (json_int_t)a->rec->to);
+	if (details && a->campaign_id > 0)
+		json_object_set_new(details, "campaign", json_integer((json_int_t)a->campaign_id));
 	if (rc == 0)
-		rc = rq_admin_audit(s, a->c, "report.create", "report", a->id, a->rec.unit_id,
-				    json_pack("{s:s, s:I, s:I}", "kind", a->rec.kind, "from", (json_int_t)a->rec.from,
-					      "to", (json_int_t)a->rec.to));
+		rc = rq_admin_audit(s, a->c, "report.create", "report", a->id, a->rec->unit_id, details);
+	else
+		json_decref(details);
+	return rc;
+}
+
+int rq_api_report_keep(const rq_caller *c, const rq_report_rec *rec, int64_t campaign_id, int64_t *out_id)
+{
+	add_args a = {.c = c, .rec = rec, .campaign_id = campaign_id};
+	int rc = rq_store_transact(c->store, add_tx, &a);
+	*out_id = a.id;
 	return rc;
 }
 
@@ -126,8 +138,7 @@ static int create_report(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		goto done;
 	}
 	text = json_dumps(figures, JSON_COMPACT);
-	add_args a = {.c = &c,
-		      .rec = {.kind = rq_report_kind_name((rq_report_kind)kind),
+	rq_report_rec rec = {.kind = rq_report_kind_name((rq_report_kind)kind),
 			      .unit_id = kind == RQ_REPORT_UNIT ? unit_id : 0,
 			      .unit_name = unit.name,
 			      .unit_code = unit.code,
@@ -137,17 +148,16 @@ static int create_report(const rq_http_req *req, rq_http_resp *resp, void *arg)
 			      .created_at = now,
 			      .created_by = c.user_id,
 			      .source = "manual",
-			      .figures = text}};
+			      .figures = text};
 	if (!text) {
 		rq_http_resp_error(resp, 500, "internal", "out of memory");
 		goto done;
 	}
-	if ((rc = rq_store_transact(c.store, add_tx, &a)) < 0) {
+	if ((rc = rq_api_report_keep(&c, &rec, 0, &rec.id)) < 0) {
 		rq_api_store_error(resp, rc, "keeping the report");
 		goto done;
 	}
-	a.rec.id = a.id;
-	rq_http_resp_json(resp, 201, report_json(&a.rec));
+	rq_http_resp_json(resp, 201, report_json(&rec));
 done:
 	free(text);
 	json_decref(figures);

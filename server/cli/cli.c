@@ -35,6 +35,8 @@ static void usage(FILE *f)
 	      "       raquet-server report --kind province|unit [--unit CODE] --from DD/MM/YYYY\n"
 	      "                            --to DD/MM/YYYY --format xlsx|pdf|csv [--lang vi|en] -o FILE\n"
 	      "  (report: the period's days from and to both included, Vietnam time)\n"
+	      "       raquet-server report --campaign ID --format xlsx|pdf|csv [--lang vi|en] -o FILE\n"
+	      "  (a campaign's report: its units and period so far, with the units' obligations)\n"
 	      "Common options: --config FILE (default /etc/raquet-server/raquet-server.conf),\n"
 	      "                --store URL (sqlite:PATH or postgresql://...; overrides the file)\n",
 	      f);
@@ -67,6 +69,7 @@ static int parse(int argc, char **argv, int first, rq_cli_args *a)
 		else if (!strcmp(argv[i], "--to")) slot = &a->to;
 		else if (!strcmp(argv[i], "--format")) slot = &a->format;
 		else if (!strcmp(argv[i], "--lang")) slot = &a->lang;
+		else if (!strcmp(argv[i], "--campaign")) slot = &a->campaign;
 		else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) slot = &a->output;
 		else if (!strcmp(argv[i], "--password-stdin")) {
 			a->password_stdin = 1;

@@ -20,6 +20,7 @@ typedef struct rq_cli_args {
 	const char *kind;                                /* task, report */
 	const char *endpoint, *path, *id;                /* task */
 	const char *from, *to, *format, *lang, *output; /* report */
+	const char *campaign;                            /* report of a campaign (its id) */
 	long uses, days, wait;
 	int days_given;                                  /* --days was set (else the command's default) */
 	int password_stdin;

@@ -18,6 +18,8 @@
 #define COL(key, label, field) {key, label, offsetof(rq_report_counts, field)}
 const rq_report_column rq_report_columns[RQ_REPORT_COLUMNS] = {
 	COL("machines", L_MACHINES, machines),
+	COL("raquet", L_RAQUET, raquet),
+	COL("other_products", L_OTHER_PRODUCTS, other_products),
 	COL("servers", L_SERVERS, servers),
 	COL("workstations", L_WORKSTATIONS, workstations),
 	COL("others", L_OTHERS, others),
@@ -62,6 +64,19 @@ static json_t *counts_json(const rq_report_counts *n)
 	return o;
 }
 
+/* The products protecting a unit's declared machines. */
+static json_t *products_json(const rq_report_unit *u)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < u->product_count; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:I}", "name", u->products[i].name, "machines",
+						       (json_int_t)u->products[i].machines)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
 /* Not reported, and why; -1 when it did report (or only groups sub-units). */
 static int missing_reason(const rq_report_unit *u)
 {
@@ -85,9 +100,9 @@ static json_t *document(const rq_report_data *d, rq_report_kind kind, const rq_r
 		const rq_report_unit *u = &d->units[i];
 		for (size_t c = 0; c < RQ_REPORT_COLUMNS; c++)
 			*count_at(&sum, c) += rq_report_count(&u->n, c);
-		ok = !json_array_append_new(units, json_pack("{s:I, s:s, s:s, s:i, s:o}", "id", (json_int_t)u->id,
+		ok = !json_array_append_new(units, json_pack("{s:I, s:s, s:s, s:i, s:o, s:o}", "id", (json_int_t)u->id,
 							     "code", u->code, "name", u->name, "depth", u->depth,
-							     "figures", counts_json(&u->n)));
+							     "figures", counts_json(&u->n), "products", products_json(u)));
 		int why = missing_reason(u);
 		if (ok && why >= 0)
 			ok = !json_array_append_new(missing, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)u->id,
@@ -125,10 +140,11 @@ static json_t *document(const rq_report_data *d, rq_report_kind kind, const rq_r
 	return doc;
 }
 
-int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to,
-			   int64_t now, const char *agency, json_t **out)
+static int make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to, int64_t now,
+		const char *agency, const rq_report_campaign_query *camp, json_t **out)
 {
 	rq_report_data d;
+	json_t *section = NULL;
 	int64_t end = to < now ? to : now;
 	rq_report_query q = {.unit_id = kind == RQ_REPORT_PROVINCE ? 0 : unit_id,
 			     .from = from,
@@ -138,19 +154,43 @@ int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, in
 			     .malware_max = RQ_REPORT_MALWARE_MAX};
 	int rc;
 	*out = NULL;
+	memset(&d, 0, sizeof(d));
 	if (kind == RQ_REPORT_UNIT && unit_id <= 0) {
 		rc = rq_fail(RQ_EINVAL, "report: a unit report needs a unit");
 		goto done;
 	}
 	if ((rc = rq_store_report_figures(s, &q, &d)) < 0)
 		goto done;
+	if (camp && (rc = rq_report_campaign_make(s, camp, now, &d, &section)) < 0)
+		goto done;
 	*out = document(&d, kind, kind == RQ_REPORT_UNIT && d.unit_count ? &d.units[0] : NULL, from, to, now,
 			agency ? agency : "");
 	if (!*out)
 		rc = rq_fail(RQ_ENOMEM, "report: out of memory making the figures");
+	else if (section && json_object_set_new(*out, "campaign", section) < 0)
+		rc = rq_fail(RQ_ENOMEM, "report: out of memory making the figures");
+	section = NULL;
 done:
+	json_decref(section);
 	rq_report_data_free(&d);
 	return rc;
+}
+
+int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to,
+			   int64_t now, const char *agency, json_t **out)
+{
+	return make(s, kind, unit_id, from, to, now, agency, NULL, out);
+}
+
+int rq_report_figures_make_campaign(rq_store *s, const rq_report_campaign_query *q, int64_t now, const char *agency,
+				    json_t **out)
+{
+	int64_t to = q->to < now ? q->to : now;
+	*out = NULL;
+	if (to <= q->from)
+		return rq_fail(RQ_EINVAL, "report: the campaign has not started: nothing to report yet");
+	return make(s, q->unit_id > 0 ? RQ_REPORT_UNIT : RQ_REPORT_PROVINCE, q->unit_id, q->from, to, now, agency, q,
+		    out);
 }
 
 /* --- reading a document back --- */
@@ -168,9 +208,32 @@ static int read_counts(json_t *o, rq_report_counts *n)
 		return -1;
 	for (size_t c = 0; c < RQ_REPORT_COLUMNS; c++) {
 		json_t *v = json_object_get(o, rq_report_columns[c].key);
+		if (!v && (!strcmp(rq_report_columns[c].key, "raquet") || !strcmp(rq_report_columns[c].key, "other_products")))
+			continue; /* kept before machines could be declared: set below */
 		if (!json_is_integer(v))
 			return -1;
 		*count_at(n, c) = json_integer_value(v);
+	}
+	if (!json_object_get(o, "raquet")) /* then every machine was raquet's */
+		n->raquet = n->machines - n->other_products;
+	return 0;
+}
+
+/* A unit's products (absent in documents kept before they existed). */
+static int read_products(json_t *arr, rq_report_unit *u)
+{
+	size_t i;
+	json_t *v;
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || !(u->products = calloc(json_array_size(arr) + 1, sizeof(*u->products))))
+		return -1;
+	json_array_foreach(arr, i, v) {
+		rq_report_product *p = &u->products[u->product_count++];
+		p->name = dup_str(json_object_get(v, "name"));
+		p->machines = json_integer_value(json_object_get(v, "machines"));
+		if (!p->name)
+			return -1;
 	}
 	return 0;
 }
@@ -191,7 +254,8 @@ static int read_units(json_t *arr, rq_report_data *d)
 		u->name = dup_str(json_object_get(v, "name"));
 		u->code = dup_str(json_object_get(v, "code"));
 		if (!u->name || !u->code || u->depth < 0 || u->depth >= 64 ||
-		    read_counts(json_object_get(v, "figures"), &u->n) < 0)
+		    read_counts(json_object_get(v, "figures"), &u->n) < 0 ||
+		    read_products(json_object_get(v, "products"), u) < 0)
 			return -1;
 	}
 	return 0;
@@ -274,6 +338,8 @@ int rq_report_doc_parse(const char *json_text, rq_report_doc *out)
 	    read_missing(json_object_get(root, "not_reported"), out) ||
 	    read_counts(json_object_get(root, "totals"), &out->totals) < 0)
 		rc = rq_fail(RQ_EPARSE, "report: the kept figures are incomplete");
+	else
+		rc = rq_report_campaign_parse(json_object_get(root, "campaign"), &out->campaign);
 done:
 	json_decref(root);
 	return rc;
@@ -292,6 +358,7 @@ void rq_report_doc_free(rq_report_doc *d)
 		free(d->missing[i].code);
 	}
 	free(d->missing);
+	rq_report_campaign_free(d->campaign);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "report/campaign.h"
 #include "store/reports.h"
 
 /* Vietnam time, UTC+7 with no daylight saving: the days of a period and
@@ -60,6 +61,7 @@ typedef struct rq_report_doc {
 	rq_report_counts totals;
 	rq_report_missing *missing;
 	size_t missing_count;
+	rq_report_campaign *campaign; /* owned; NULL unless made for a campaign */
 } rq_report_doc;
 
 /* One column of the per-unit table: its key in the document and label. */
@@ -69,7 +71,7 @@ typedef struct rq_report_column {
 	size_t offset;             /* of the int64_t in rq_report_counts */
 } rq_report_column;
 
-#define RQ_REPORT_COLUMNS 11
+#define RQ_REPORT_COLUMNS 13
 extern const rq_report_column rq_report_columns[RQ_REPORT_COLUMNS];
 
 static inline int64_t rq_report_count(const rq_report_counts *n, size_t col)
@@ -89,6 +91,15 @@ int rq_report_kind_parse(const char *name);
  */
 int rq_report_figures_make(rq_store *s, rq_report_kind kind, int64_t unit_id, int64_t from, int64_t to,
 			   int64_t now, const char *agency, json_t **out);
+
+/*
+ * The report of a campaign (report/campaign.h): of the province when the
+ * campaign covers every unit, else of its unit's subtree (a unit report),
+ * over the campaign's period up to `now`, with the obligations table.
+ * RQ_EINVAL before the campaign starts.
+ */
+int rq_report_figures_make_campaign(rq_store *s, const rq_report_campaign_query *q, int64_t now, const char *agency,
+				    json_t **out);
 
 /* Read a kept document (JSON text) into *out: free with rq_report_doc_free
  * (also after an error). RQ_EPARSE when it is not a report document. */

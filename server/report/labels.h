@@ -50,6 +50,53 @@ typedef enum rq_label {
 	L_PAGE,           /* page n of m */
 	L_FILE_UNIT,      /* file name stem */
 	L_FILE_PROVINCE,
+	/* the campaign report's obligations (report/campaign.h) */
+	L_SHEET_OBLIGATIONS,
+	L_OBL_TITLE,          /* the campaign's name */
+	L_OBL_DEADLINES,      /* two dates */
+	L_OBL_TRAINING,
+	L_OBL_SYSTEMS,
+	L_OBL_REGULATION,
+	L_OBL_RESPONSE_PLAN,
+	L_OBL_SWEEP,
+	L_OBL_REPORT,
+	L_COL_STATE,
+	L_COL_TRAINING_ON,
+	L_COL_ATTENDEES,
+	L_COL_SYSTEMS,
+	L_COL_DRAFT,
+	L_COL_SUBMITTED,
+	L_COL_APPRAISED,
+	L_COL_APPROVED,
+	L_COL_LEVELS,
+	L_COL_REGULATED,
+	L_COL_PLAN_NUMBER,
+	L_COL_ISSUED_ON,
+	L_COL_ENDPOINTS,
+	L_COL_SWEPT,
+	L_COL_INFECTED_NOW,
+	L_COL_CONFIRMED_ON,
+	L_COL_DONE,
+	L_MARK_DONE,
+	L_MARK_PENDING,
+	L_MARK_OVERDUE,
+	L_LEVEL_COUNT,        /* level, count */
+	L_PEOPLE,             /* count */
+	L_OF_APPROVED,        /* approved, total */
+	L_OF_ISSUED,          /* issued, total */
+	L_PLAN_NO,            /* number, date */
+	L_SWEEP_CELL,         /* scanned, machines, infected */
+	L_UNITS_DONE,         /* the total row */
+	L_OBL_COMPLETE,       /* units with every item done, of all */
+	L_OBL_OVERDUE_UNITS,
+	L_OBL_OVERDUE_ITEMS,
+	L_OBL_NOTE,
+	L_RAQUET,         /* machines with raquet's agent */
+	L_OTHER_PRODUCTS, /* machines declared protected by another product */
+	L_SHEET_PRODUCTS,
+	L_PRODUCT,
+	L_PRODUCT_MACHINES,
+	L_NOTE_DECLARED,  /* days */
 	L_COUNT
 } rq_label;
 

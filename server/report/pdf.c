@@ -2,8 +2,9 @@
  * The PDF file of a report (render.h) with cairo and pango: A4 landscape,
  * on every page the agency and the date made at the top and "page n of
  * m" at the bottom; the per-unit table breaks across pages with its
- * header row repeated, then the notes, notable malware and the units not
- * reported. Text is laid out by pango in RQ_REPORT_FONT (DejaVu Sans,
+ * header row repeated, then the notes, notable malware, the units not
+ * reported and, for a campaign's report, the units' obligations from a
+ * new page. Text is laid out by pango in RQ_REPORT_FONT (DejaVu Sans,
  * Debian fonts-dejavu-core: every Vietnamese letter). The whole document
  * is laid out twice, the first time only to count the pages. The PDF's
  * creation date is the report's, so a download is the same bytes.
@@ -256,10 +257,167 @@ static void missing_table(pdf *p)
 	}
 }
 
+/* The cell of item k of unit u: its state, then a line of figures. */
+static void item_cell(const rq_report_obl *u, int k, rq_lang lang, char *buf, size_t size)
+{
+	char detail[400] = "", date[11], levels[200];
+	switch (k) {
+	case RQ_OBL_TRAINING:
+		rq_report_ymd(u->training_on, date);
+		if (date[0]) {
+			char people[64];
+			snprintf(people, sizeof(people), rq_label_text(lang, L_PEOPLE), (long long)u->attendees);
+			snprintf(detail, sizeof(detail), "%s, %s", date, people);
+		}
+		break;
+	case RQ_OBL_SYSTEMS:
+		rq_report_levels(u, lang, levels, sizeof(levels));
+		snprintf(detail, sizeof(detail), rq_label_text(lang, L_OF_APPROVED),
+			 (long long)u->by_state[RQ_DOSSIER_APPROVED], (long long)u->systems);
+		if (levels[0]) {
+			size_t n = strlen(detail);
+			snprintf(detail + n, sizeof(detail) - n, "\n%s", levels);
+		}
+		break;
+	case RQ_OBL_REGULATION:
+		snprintf(detail, sizeof(detail), rq_label_text(lang, L_OF_ISSUED), (long long)u->regulated,
+			 (long long)u->systems);
+		break;
+	case RQ_OBL_RESPONSE_PLAN:
+		rq_report_ymd(u->plan_on, date);
+		if (u->plan_number[0])
+			snprintf(detail, sizeof(detail), rq_label_text(lang, L_PLAN_NO), u->plan_number, date);
+		break;
+	case RQ_OBL_SWEEP:
+		snprintf(detail, sizeof(detail), rq_label_text(lang, L_SWEEP_CELL), (long long)u->scanned,
+			 (long long)u->endpoints, (long long)u->infected);
+		break;
+	default:
+		rq_report_ymd(u->report_on, date);
+		snprintf(detail, sizeof(detail), "%s", date);
+		break;
+	}
+	snprintf(buf, size, "%s%s%s", rq_report_mark_text(lang, u->mark[k]), detail[0] ? "\n" : "", detail);
+}
+
+#define OBL_COLS (3 + RQ_OBL_COUNT)
+
+/* The campaign's obligations: a row per unit, a cell per item, the total
+ * row of units done, then the units with overdue items and the note. */
+static void obligations(pdf *p)
+{
+	const rq_report_campaign *c = p->d->campaign;
+	double widths[OBL_COLS];
+	int align[OBL_COLS];
+	const char *head[OBL_COLS], *cells[OBL_COLS];
+	char text[OBL_COLS][600], ud[11], dd[11], line_text[1024];
+	widths[0] = 50;
+	widths[1] = 130;
+	widths[OBL_COLS - 1] = 60;
+	head[0] = rq_label_text(p->lang, L_CODE);
+	head[1] = rq_label_text(p->lang, L_NAME);
+	head[OBL_COLS - 1] = rq_label_text(p->lang, L_COL_DONE);
+	for (int k = 0; k < OBL_COLS; k++) {
+		align[k] = k >= 2 && k < OBL_COLS - 1 ? 0 : k == OBL_COLS - 1 ? 1 : 0;
+		cells[k] = text[k];
+		if (k >= 2 && k < OBL_COLS - 1) {
+			widths[k] = (PAGE_W - 2 * MARGIN - 50 - 130 - 60) / RQ_OBL_COUNT;
+			head[k] = rq_label_text(p->lang, rq_report_obl_label(k - 2));
+		}
+	}
+	table t = {OBL_COLS, widths, align, head};
+	rq_report_ymd(c->unit_deadline, ud);
+	rq_report_ymd(c->dept_deadline, dd);
+	snprintf(line_text, sizeof(line_text), rq_label_text(p->lang, L_OBL_TITLE), c->name);
+	line(p, line_text, 10, 1);
+	snprintf(line_text, sizeof(line_text), rq_label_text(p->lang, L_OBL_DEADLINES), ud, dd);
+	line(p, line_text, BODY_PT, 0);
+	header_row(p, &t);
+	for (size_t i = 0; i < c->unit_count; i++) {
+		const rq_report_obl *u = &c->units[i];
+		int depth = u->depth < 8 ? u->depth : 8;
+		snprintf(text[0], sizeof(text[0]), "%s", u->code);
+		snprintf(text[1], sizeof(text[1]), "%*s%s", 2 * depth, "", u->name);
+		for (int k = 0; k < RQ_OBL_COUNT; k++)
+			item_cell(u, k, p->lang, text[2 + k], sizeof(text[2 + k]));
+		snprintf(text[OBL_COLS - 1], sizeof(text[0]), "%d/%d", u->done, RQ_OBL_COUNT);
+		table_row(p, &t, cells, 0);
+	}
+	text[0][0] = '\0';
+	snprintf(text[1], sizeof(text[1]), "%s", rq_label_text(p->lang, L_UNITS_DONE));
+	for (int k = 0; k < RQ_OBL_COUNT; k++)
+		snprintf(text[2 + k], sizeof(text[2 + k]), "%lld/%zu", (long long)c->done_units[k], c->unit_count);
+	snprintf(text[OBL_COLS - 1], sizeof(text[0]), "%lld", (long long)c->complete);
+	table_row(p, &t, cells, 1);
+	p->y += 4;
+	snprintf(line_text, sizeof(line_text), rq_label_text(p->lang, L_OBL_COMPLETE), (long long)c->complete,
+		 (long long)c->unit_count);
+	line(p, line_text, BODY_PT, 0);
+	line(p, rq_label_text(p->lang, L_OBL_NOTE), BODY_PT, 0);
+	p->y += 8;
+	/* the units with overdue items */
+	const double owidths[] = {80, 260, 430};
+	const int oalign[] = {0, 0, 0};
+	const char *ohead[] = {rq_label_text(p->lang, L_CODE), rq_label_text(p->lang, L_NAME),
+			       rq_label_text(p->lang, L_OBL_OVERDUE_ITEMS)};
+	table ot = {3, owidths, oalign, ohead};
+	line(p, rq_label_text(p->lang, L_OBL_OVERDUE_UNITS), 10, 1);
+	if (!c->overdue_units) {
+		line(p, rq_label_text(p->lang, L_NONE), BODY_PT, 0);
+		return;
+	}
+	header_row(p, &ot);
+	for (size_t i = 0; i < c->unit_count; i++) {
+		const rq_report_obl *u = &c->units[i];
+		size_t used = 0;
+		text[2][0] = '\0';
+		for (int k = 0; k < RQ_OBL_COUNT; k++)
+			if (u->mark[k] == RQ_MARK_OVERDUE && used < sizeof(text[2])) {
+				int n = snprintf(text[2] + used, sizeof(text[2]) - used, "%s%s", used ? "; " : "",
+						 rq_label_text(p->lang, rq_report_obl_label(k)));
+				used += n > 0 ? (size_t)n : 0;
+			}
+		if (!text[2][0])
+			continue;
+		const char *row[] = {u->code, u->name, text[2]};
+		table_row(p, &ot, row, 0);
+	}
+}
+
+/* Per unit, the products protecting its declared machines (units
+ * without any are left out). */
+static void products_table(pdf *p)
+{
+	const double widths[] = {80, 260, 200, 80};
+	const int align[] = {0, 0, 0, 2};
+	const char *head[] = {rq_label_text(p->lang, L_CODE), rq_label_text(p->lang, L_NAME),
+			      rq_label_text(p->lang, L_PRODUCT), rq_label_text(p->lang, L_PRODUCT_MACHINES)};
+	table t = {4, widths, align, head};
+	size_t rows = 0;
+	char num[24];
+	line(p, rq_label_text(p->lang, L_SHEET_PRODUCTS), 10, 1);
+	for (size_t i = 0; i < p->d->data.unit_count; i++)
+		rows += p->d->data.units[i].product_count;
+	if (!rows) {
+		line(p, rq_label_text(p->lang, L_NONE), BODY_PT, 0);
+		return;
+	}
+	header_row(p, &t);
+	for (size_t i = 0; i < p->d->data.unit_count; i++) {
+		const rq_report_unit *u = &p->d->data.units[i];
+		for (size_t k = 0; k < u->product_count; k++) {
+			snprintf(num, sizeof(num), "%lld", (long long)u->products[k].machines);
+			const char *cells[] = {u->code, u->name, u->products[k].name, num};
+			table_row(p, &t, cells, 0);
+		}
+	}
+}
+
 static void document(pdf *p)
 {
 	char lines[RQ_REPORT_HEADING_LINES][512], text[1024];
-	static const rq_label notes[] = {L_NOTE_ROWS, L_NOTE_PROTECTED, L_NOTE_UPDATE, L_NOTE_PERIOD, L_NOTE_MISSING};
+	static const rq_label notes[] = {L_NOTE_ROWS,	 L_NOTE_PROTECTED, L_NOTE_UPDATE,
+					 L_NOTE_PERIOD, L_NOTE_MISSING,	  L_NOTE_DECLARED};
 	p->page = 1;
 	page_frame(p);
 	rq_report_heading(p->d, p->lang, lines);
@@ -282,6 +440,12 @@ static void document(pdf *p)
 	malware_table(p);
 	p->y += 8;
 	missing_table(p);
+	p->y += 8;
+	products_table(p);
+	if (p->d->campaign) { /* a section of its own, from a new page */
+		new_page(p);
+		obligations(p);
+	}
 }
 
 /* Lay the whole document out on a surface writing to `out` (NULL: to

@@ -56,4 +56,33 @@ void rq_report_note(const rq_report_doc *d, rq_lang lang, rq_label note, char *b
 void rq_report_file_name(const rq_report_doc *d, rq_lang lang, rq_report_format f, char *ascii,
 			 size_t ascii_size, char *utf8, size_t utf8_size);
 
+/*
+ * The columns of the campaign report's obligations table (the XLSX sheet
+ * and the CSV's extra columns; the PDF folds each item into one cell):
+ * the obligation a column belongs to (its group header), its own header
+ * and what it holds. A mark column holds the item's state, the total row
+ * counts the units done; a number column is summed.
+ */
+typedef enum rq_obl_cell { RQ_CELL_MARK = 0, RQ_CELL_DATE, RQ_CELL_NUM, RQ_CELL_TEXT } rq_obl_cell;
+typedef struct rq_report_obl_column {
+	int item;                  /* rq_obligation, or -1 for the items-done count */
+	int label;                 /* rq_label of the header */
+	rq_obl_cell kind;
+} rq_report_obl_column;
+
+#define RQ_REPORT_OBL_COLUMNS 22
+extern const rq_report_obl_column rq_report_obl_columns[RQ_REPORT_OBL_COLUMNS];
+
+/* The label of obligation `item` (its group header). */
+rq_label rq_report_obl_label(int item);
+/* The state's words in `lang`. */
+const char *rq_report_mark_text(rq_lang lang, rq_report_mark m);
+/* "YYYY-MM-DD" as dd/mm/yyyy into out ("" stays ""). */
+void rq_report_ymd(const char *ymd, char out[11]);
+/* The systems' levels as "cấp 2: 1; cấp 3: 2" (levels with none left out). */
+void rq_report_levels(const rq_report_obl *u, rq_lang lang, char *buf, size_t size);
+/* Column `col` of unit `u`: text into buf (marks, dates, texts; "" for a
+ * number) and *num (numbers; 0 otherwise); returns the column's kind. */
+rq_obl_cell rq_report_obl_value(const rq_report_obl *u, size_t col, rq_lang lang, char *buf, size_t size, double *num);
+
 #endif

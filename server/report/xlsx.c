@@ -2,7 +2,9 @@
  * The XLSX file of a report (render.h) with libxlsxwriter: a sheet of the
  * per-unit table (title rows, frozen header and first two columns, widths,
  * number formats, a total row of SUM formulas, the notes), one of notable
- * malware and one of the units not reported. libxlsxwriter writes to a
+ * malware, one of the units not reported, one of the products protecting
+ * declared machines and, for a campaign's report, one of the units'
+ * obligations (report/campaign.h). libxlsxwriter writes to a
  * file: a private temporary file, read back and removed. The workbook's
  * creation time is the report's, so a download is the same bytes.
  */
@@ -116,7 +118,8 @@ static void units_sheet(lxw_workbook *wb, const fmts *f, const rq_report_doc *d,
 	snprintf(text, sizeof(text), rq_label_text(lang, L_UNITS_MISSING), (long long)d->missing_count,
 		 (long long)d->data.unit_count);
 	worksheet_write_string(ws, row++, 0, text, NULL);
-	static const rq_label notes[] = {L_NOTE_ROWS, L_NOTE_PROTECTED, L_NOTE_UPDATE, L_NOTE_PERIOD, L_NOTE_MISSING};
+	static const rq_label notes[] = {L_NOTE_ROWS,	 L_NOTE_PROTECTED, L_NOTE_UPDATE,
+					 L_NOTE_PERIOD, L_NOTE_MISSING,	  L_NOTE_DECLARED};
 	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
 		rq_report_note(d, lang, notes[i], text, sizeof(text));
 		worksheet_write_string(ws, row++, 0, text, NULL);
@@ -172,6 +175,161 @@ static void missing_sheet(lxw_workbook *wb, const fmts *f, const rq_report_doc *
 	}
 }
 
+/* The obligations sheet: title rows, a header of two rows (the item over
+ * its columns), a row per unit, the total row (COUNTIF of "done" for a
+ * state, SUM for a number), then the units with overdue items and notes. */
+#define OBL_HEADER_ROW 6
+#define OBL_FIRST_COL 2
+
+static void obligations_sheet(lxw_workbook *wb, const fmts *f, const rq_report_doc *d, rq_lang lang)
+{
+	const rq_report_campaign *c = d->campaign;
+	lxw_worksheet *ws = workbook_add_worksheet(wb, rq_label_text(lang, L_SHEET_OBLIGATIONS));
+	char lines[RQ_REPORT_HEADING_LINES][512], text[1024], ud[11], dd[11];
+	lxw_row_t first = OBL_HEADER_ROW + 2, row = first;
+	rq_report_heading(d, lang, lines);
+	rq_report_ymd(c->unit_deadline, ud);
+	rq_report_ymd(c->dept_deadline, dd);
+	worksheet_write_string(ws, 0, 0, d->agency, f->bold);
+	snprintf(text, sizeof(text), rq_label_text(lang, L_OBL_TITLE), c->name);
+	worksheet_write_string(ws, 1, 0, text, f->title);
+	snprintf(text, sizeof(text), rq_label_text(lang, L_OBL_DEADLINES), ud, dd);
+	worksheet_write_string(ws, 2, 0, text, NULL);
+	worksheet_write_string(ws, 3, 0, lines[2], NULL);
+	worksheet_write_string(ws, 4, 0, lines[3], NULL);
+	worksheet_set_column(ws, 0, 0, 14, NULL);
+	worksheet_set_column(ws, 1, 1, 40, NULL);
+	worksheet_set_column(ws, OBL_FIRST_COL, OBL_FIRST_COL + RQ_REPORT_OBL_COLUMNS - 1, 12, NULL);
+	worksheet_set_row(ws, OBL_HEADER_ROW, 30, NULL);
+	worksheet_set_row(ws, OBL_HEADER_ROW + 1, 45, NULL);
+	worksheet_merge_range(ws, OBL_HEADER_ROW, 0, OBL_HEADER_ROW + 1, 0, rq_label_text(lang, L_CODE), f->header);
+	worksheet_merge_range(ws, OBL_HEADER_ROW, 1, OBL_HEADER_ROW + 1, 1, rq_label_text(lang, L_NAME), f->header);
+	for (size_t col = 0; col < RQ_REPORT_OBL_COLUMNS;) {
+		size_t end = col;
+		int item = rq_report_obl_columns[col].item;
+		while (end + 1 < RQ_REPORT_OBL_COLUMNS && rq_report_obl_columns[end + 1].item == item)
+			end++;
+		lxw_col_t a = (lxw_col_t)(OBL_FIRST_COL + col), b = (lxw_col_t)(OBL_FIRST_COL + end);
+		if (item < 0) /* the items-done count: one header over both rows */
+			worksheet_merge_range(ws, OBL_HEADER_ROW, a, OBL_HEADER_ROW + 1, a,
+					      rq_label_text(lang, L_COL_DONE), f->header);
+		else {
+			if (a == b)
+				worksheet_write_string(ws, OBL_HEADER_ROW, a, rq_label_text(lang, rq_report_obl_label(item)),
+						       f->header);
+			else
+				worksheet_merge_range(ws, OBL_HEADER_ROW, a, OBL_HEADER_ROW, b,
+						      rq_label_text(lang, rq_report_obl_label(item)), f->header);
+			for (size_t k = col; k <= end; k++)
+				worksheet_write_string(ws, OBL_HEADER_ROW + 1, (lxw_col_t)(OBL_FIRST_COL + k),
+						       rq_label_text(lang, (rq_label)rq_report_obl_columns[k].label), f->header);
+		}
+		col = end + 1;
+	}
+	for (size_t i = 0; i < c->unit_count; i++, row++) {
+		const rq_report_obl *u = &c->units[i];
+		worksheet_write_string(ws, row, 0, u->code, f->name[0]);
+		worksheet_write_string(ws, row, 1, u->name, f->name[u->depth < MAX_INDENT ? u->depth : MAX_INDENT]);
+		for (size_t k = 0; k < RQ_REPORT_OBL_COLUMNS; k++) {
+			double v;
+			lxw_col_t col = (lxw_col_t)(OBL_FIRST_COL + k);
+			if (rq_report_obl_value(u, k, lang, text, sizeof(text), &v) == RQ_CELL_NUM)
+				worksheet_write_number(ws, row, col, v, f->num);
+			else
+				worksheet_write_string(ws, row, col, text, f->name[0]);
+		}
+	}
+	worksheet_write_string(ws, row, 0, "", f->total);
+	worksheet_write_string(ws, row, 1, rq_label_text(lang, L_UNITS_DONE), f->total);
+	for (size_t k = 0; k < RQ_REPORT_OBL_COLUMNS; k++) {
+		const rq_report_obl_column *oc = &rq_report_obl_columns[k];
+		lxw_col_t col = (lxw_col_t)(OBL_FIRST_COL + k);
+		char formula[128], range[32];
+		double value = 0;
+		snprintf(range, sizeof(range), "%c%u:%c%u", col_letter(col), (unsigned)first + 1, col_letter(col),
+			 (unsigned)(row > first ? row : first + 1));
+		if (oc->kind == RQ_CELL_MARK) {
+			value = (double)c->done_units[oc->item];
+			snprintf(formula, sizeof(formula), "=COUNTIF(%s,\"%s\")", range, rq_label_text(lang, L_MARK_DONE));
+		} else if (oc->item < 0) {
+			value = (double)c->complete;
+			snprintf(formula, sizeof(formula), "=COUNTIF(%s,%d)", range, RQ_OBL_COUNT);
+		} else if (oc->kind == RQ_CELL_NUM) {
+			for (size_t i = 0; i < c->unit_count; i++) {
+				double v;
+				rq_report_obl_value(&c->units[i], k, lang, text, sizeof(text), &v);
+				value += v;
+			}
+			snprintf(formula, sizeof(formula), "=SUM(%s)", range);
+		} else {
+			worksheet_write_string(ws, row, col, "", f->total);
+			continue;
+		}
+		if (c->unit_count)
+			worksheet_write_formula_num(ws, row, col, formula, f->total_num, value);
+		else
+			worksheet_write_number(ws, row, col, 0, f->total_num);
+	}
+	worksheet_freeze_panes(ws, first, OBL_FIRST_COL);
+	row += 2;
+	snprintf(text, sizeof(text), rq_label_text(lang, L_OBL_COMPLETE), (long long)c->complete,
+		 (long long)c->unit_count);
+	worksheet_write_string(ws, row++, 0, text, f->bold);
+	row++;
+	worksheet_write_string(ws, row++, 0, rq_label_text(lang, L_OBL_OVERDUE_UNITS), f->bold);
+	worksheet_write_string(ws, row, 0, rq_label_text(lang, L_CODE), f->header);
+	worksheet_write_string(ws, row, 1, rq_label_text(lang, L_NAME), f->header);
+	worksheet_merge_range(ws, row, 2, row, 9, rq_label_text(lang, L_OBL_OVERDUE_ITEMS), f->header);
+	row++;
+	int listed = 0;
+	for (size_t i = 0; i < c->unit_count; i++) {
+		const rq_report_obl *u = &c->units[i];
+		size_t used = 0;
+		text[0] = '\0';
+		for (int k = 0; k < RQ_OBL_COUNT; k++)
+			if (u->mark[k] == RQ_MARK_OVERDUE && used < sizeof(text)) {
+				int n = snprintf(text + used, sizeof(text) - used, "%s%s", used ? "; " : "",
+						 rq_label_text(lang, rq_report_obl_label(k)));
+				used += n > 0 ? (size_t)n : 0;
+			}
+		if (!text[0])
+			continue;
+		worksheet_write_string(ws, row, 0, u->code, f->name[0]);
+		worksheet_write_string(ws, row, 1, u->name, f->name[0]);
+		worksheet_merge_range(ws, row, 2, row, 9, text, f->name[0]);
+		row++;
+		listed++;
+	}
+	if (!listed)
+		worksheet_write_string(ws, row++, 0, rq_label_text(lang, L_NONE), NULL);
+	row++;
+	worksheet_write_string(ws, row++, 0, rq_label_text(lang, L_NOTES), f->bold);
+	worksheet_write_string(ws, row, 0, rq_label_text(lang, L_OBL_NOTE), NULL);
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9); /* A4 */
+	worksheet_repeat_rows(ws, OBL_HEADER_ROW, OBL_HEADER_ROW + 1);
+	worksheet_fit_to_pages(ws, 1, 0);
+}
+
+/* Per unit, the products protecting its declared machines. */
+static void products_sheet(lxw_workbook *wb, const fmts *f, const rq_report_doc *d, rq_lang lang)
+{
+	const char *head[] = {rq_label_text(lang, L_CODE), rq_label_text(lang, L_NAME), rq_label_text(lang, L_PRODUCT),
+			      rq_label_text(lang, L_PRODUCT_MACHINES)};
+	const double widths[] = {14, 44, 40, 12};
+	lxw_worksheet *ws = list_sheet(wb, f, rq_label_text(lang, L_SHEET_PRODUCTS), head, 4, widths);
+	lxw_row_t r = 1;
+	for (size_t i = 0; i < d->data.unit_count; i++) {
+		const rq_report_unit *u = &d->data.units[i];
+		for (size_t k = 0; k < u->product_count; k++, r++) {
+			worksheet_write_string(ws, r, 0, u->code, f->name[0]);
+			worksheet_write_string(ws, r, 1, u->name, f->name[0]);
+			worksheet_write_string(ws, r, 2, u->products[k].name, f->name[0]);
+			worksheet_write_number(ws, r, 3, (double)u->products[k].machines, f->num);
+		}
+	}
+}
+
 static int read_back(const char *path, rq_strbuf *out)
 {
 	char chunk[65536];
@@ -208,8 +366,11 @@ int rq_report_render_xlsx(const rq_report_doc *d, rq_lang lang, rq_strbuf *out)
 	workbook_set_properties(wb, &props);
 	make_formats(wb, &f);
 	units_sheet(wb, &f, d, lang);
+	if (d->campaign)
+		obligations_sheet(wb, &f, d, lang);
 	malware_sheet(wb, &f, d, lang);
 	missing_sheet(wb, &f, d, lang);
+	products_sheet(wb, &f, d, lang);
 	lxw_error err = workbook_close(wb);
 	if (err != LXW_NO_ERROR) {
 		rc = rq_fail(RQ_EIO, "report: writing the workbook: %s", lxw_strerror(err));

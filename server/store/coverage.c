@@ -14,6 +14,9 @@
  * newer time) they are counted from the period's rows instead
  * (period_from_rows, the covering indexes of schema version 3). Both give
  * the same figures; the tests compare them.
+ *
+ * Machines declared as protected by other products are added last by
+ * store/declared.c (one small query over them, whatever the endpoints).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 
 #include "core/error.h"
 #include "store/coverage.h"
+#include "store/declared.h"
 #include "store/units.h"
 
 /*
@@ -530,11 +534,10 @@ static int coverage_period(rq_store *s, int64_t unit_id, int64_t now, int64_t wi
 	if ((rc = rq_store_analytic_begin(s, 0, &began)) < 0 || (rc = rq_store_province_scope(s, unit_id, &unit_id)) < 0)
 		goto done;
 	rc = snapshot_of(s, unit_id, now, window_s, out);
-	if (rc < 0 || from == to)
-		goto done;
-	if (!from_rows && (rc = period_from_columns(s, unit_id, from, to, out)) <= 0)
-		goto done;
-	rc = period_from_rows(s, unit_id, from, to, out);
+	if (rc == 0 && from < to && (from_rows || (rc = period_from_columns(s, unit_id, from, to, out)) > 0))
+		rc = period_from_rows(s, unit_id, from, to, out);
+	if (rc == 0)
+		rc = rq_store_declared_coverage(s, unit_id, now, window_s, from, to, out);
 done:
 	rq_store_analytic_end(s, began);
 	if (rc < 0)

@@ -10,6 +10,18 @@
 
 #define RQ_DAY_SECONDS 86400
 
+/*
+ * Machines declared as protected by another product (store/declared.h),
+ * unless an endpoint of the same unit has the same hostname, count too:
+ * in endpoints; in reporting ("protected") when their signatures were
+ * updated within the window; in the signature-age buckets by that date
+ * (sig_unknown when not declared); in infected when they declare more
+ * infections found than cleaned; and, when their last scan is in the
+ * period, in scanned, infected_period (any infection found), files_found
+ * and files_cleaned (their counts) and files_active (the difference).
+ * Never in realtime_on nor full_scanned (not declared). `declared` and
+ * `declared_protected` say how many of endpoints and reporting they are.
+ */
 typedef struct rq_coverage {
 	int64_t endpoints;   /* known in the subtree */
 	int64_t reporting;   /* last seen within the window */
@@ -27,6 +39,8 @@ typedef struct rq_coverage {
 	int64_t files_found;    /* detections first seen in the period */
 	int64_t files_cleaned;  /* of those, now quarantined or removed */
 	int64_t files_active;   /* of those, still active */
+	int64_t declared;           /* of endpoints, declared machines */
+	int64_t declared_protected; /* of reporting, declared machines */
 } rq_coverage;
 
 /*

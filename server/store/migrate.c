@@ -620,6 +620,31 @@ static const char schema_v12[] =
 	"CREATE INDEX taxii_status_created ON taxii_status(created_at);";
 
 /*
+ * Machines raquet does not run on (store/declared.c, docs/campaigns.md):
+ * declared by a unit's officer one by one or from a CSV inventory, one
+ * row per (unit, hostname) -- hostnames kept lower-case, so re-importing
+ * updates. Dates are Unix seconds (NULL: not known). A declared machine
+ * is not counted while an endpoint of the same unit has its hostname (the
+ * agent supersedes the declaration): endpoints_unit_host is that probe.
+ */
+static const char schema_v13[] =
+	"CREATE TABLE declared_machines ("
+	" id @ID@,"
+	" unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE RESTRICT,"
+	" hostname TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('server', 'workstation', 'other')),"
+	" product TEXT NOT NULL,"
+	" sig_updated BIGINT,"
+	" last_scan BIGINT,"
+	" infections_found BIGINT NOT NULL DEFAULT 0 CHECK (infections_found >= 0),"
+	" infections_cleaned BIGINT NOT NULL DEFAULT 0 CHECK (infections_cleaned >= 0),"
+	" created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL,"
+	" updated_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+	" UNIQUE (unit_id, hostname));"
+	"CREATE INDEX endpoints_unit_host ON endpoints(unit_id, lower(hostname));";
+
+/*
  * The national tier (server/tier/, docs/tier.md). On an upstream server:
  * the credentials it issued to downstream servers (each bound to one unit,
  * only their SHA-256 kept), what each bound unit's downstream last
@@ -713,6 +738,7 @@ static const migration migrations[] = {
 	{10, "threat-intelligence indicators", schema_v10, NULL, NULL},
 	{11, "taxii registry", schema_v11, NULL, NULL},
 	{12, "taxii status", schema_v12, NULL, NULL},
+	{13, "machines protected by other products", schema_v13, NULL, NULL},
 	{17, "national tier", schema_v17, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))

@@ -3,12 +3,14 @@
  * The figures are four grouped queries over the scope -- machines by
  * unit, machines scanned by unit, detections by unit, detections by
  * name -- whatever the number of units, merged here into the units of the
- * scope in tree order; the same SQL on both backends.
+ * scope in tree order, plus the declared machines by unit and product
+ * (store/declared.c); the same SQL on both backends.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "store/declared.h"
 #include "store/reports.h"
 #include "store/units.h"
 
@@ -52,14 +54,21 @@ static const char *const scanned_sql[2] = {RQ_STORE_SUBTREE_CTE SCANNED_SQL, ALL
 static const char *const detected_sql[2] = {RQ_STORE_SUBTREE_CTE DETECTED_SQL, ALL_UNITS_CTE DETECTED_SQL};
 static const char *const malware_sql[2] = {RQ_STORE_SUBTREE_CTE MALWARE_SQL, ALL_UNITS_CTE MALWARE_SQL};
 
+static void free_unit(rq_report_unit *u)
+{
+	free(u->name);
+	free(u->code);
+	for (size_t i = 0; i < u->product_count; i++)
+		free(u->products[i].name);
+	free(u->products);
+}
+
 void rq_report_data_free(rq_report_data *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->unit_count; i++) {
-		free(d->units[i].name);
-		free(d->units[i].code);
-	}
+	for (size_t i = 0; i < d->unit_count; i++)
+		free_unit(&d->units[i]);
 	for (size_t i = 0; i < d->malware_count; i++)
 		free(d->malware[i].name);
 	free(d->units);
@@ -134,6 +143,7 @@ static void merge_row(rq_report_unit *u, int which, rq_stmt *st)
 	switch (which) {
 	case Q_MACHINES:
 		n->machines = rq_stmt_column_int64(st, 1);
+		n->raquet = n->machines;
 		n->servers = rq_stmt_column_int64(st, 2);
 		n->workstations = rq_stmt_column_int64(st, 3);
 		n->others = rq_stmt_column_int64(st, 4);
@@ -248,10 +258,8 @@ static int tree_order(rq_report_data *d)
 		int placed = 0;
 		for (size_t j = 0; j < t.out_count && !placed; j++)
 			placed = t.out[j].name == d->units[i].name;
-		if (!placed) {
-			free(d->units[i].name);
-			free(d->units[i].code);
-		}
+		if (!placed)
+			free_unit(&d->units[i]);
 	}
 	free(d->units);
 	d->units = t.out;
@@ -291,7 +299,8 @@ int rq_store_report_figures(rq_store *s, const rq_report_query *q, rq_report_dat
 	if ((rc = read_grouped(s, machines_sql[all], Q_MACHINES, q->unit_id, machines, 3, out)) < 0 ||
 	    (rc = read_grouped(s, scanned_sql[all], Q_SCANNED, q->unit_id, period, 2, out)) < 0 ||
 	    (rc = read_grouped(s, detected_sql[all], Q_DETECTED, q->unit_id, period, 2, out)) < 0 ||
-	    (rc = read_malware(s, malware_sql[all], q->unit_id, period, out)) < 0)
+	    (rc = read_malware(s, malware_sql[all], q->unit_id, period, out)) < 0 ||
+	    (rc = rq_store_declared_report(s, q, out)) < 0)
 		goto done;
 	rc = tree_order(out);
 done:

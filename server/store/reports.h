@@ -13,7 +13,9 @@
 /* The figures of one unit (its own machines, not its sub-units'), or of a
  * total. See docs/reports.md for the definitions. */
 typedef struct rq_report_counts {
-	int64_t machines;          /* enrolled before the period's end */
+	int64_t machines;          /* enrolled, or declared, before the period's end */
+	int64_t raquet;            /* of those, enrolled (raquet's agent) */
+	int64_t other_products;    /* of those, declared protected by another product (store/declared.h) */
 	int64_t servers, workstations, others;
 	int64_t protected_n;       /* of those, the agent reported within the window before the end */
 	int64_t auto_update;       /* newest signatures built at most update_days before the end */
@@ -24,12 +26,20 @@ typedef struct rq_report_counts {
 	int64_t remaining;         /* of those, still active */
 } rq_report_counts;
 
+/* A product protecting declared machines of a unit. */
+typedef struct rq_report_product {
+	char *name;                /* owned */
+	int64_t machines;
+} rq_report_product;
+
 typedef struct rq_report_unit {
 	int64_t id, parent_id;     /* parent 0: a top-level unit (or the scope's root) */
 	char *name, *code;         /* owned (rq_report_data_free) */
 	int depth;                 /* 0 for the scope's top units */
 	int has_children;
 	rq_report_counts n;
+	rq_report_product *products; /* owned; by name */
+	size_t product_count;
 } rq_report_unit;
 
 typedef struct rq_report_malware {

@@ -256,7 +256,10 @@ done:
 }
 
 /* Remove the mirrored units no longer reported (seen_at 0), leaves first,
- * keeping any that something of this server still refers to. */
+ * keeping any that something of this server still refers to. The list
+ * below is every table whose rows refer to a unit without ON DELETE
+ * CASCADE / SET NULL: a table added with such a reference belongs in it
+ * (else PostgreSQL would abort the report's transaction). */
 static int prune_units(rq_store *s, int64_t bound_id)
 {
 	int64_t changes = 1;
@@ -276,6 +279,7 @@ static int prune_units(rq_store *s, int64_t bound_id)
 				  " AND NOT EXISTS (SELECT 1 FROM campaign_items x WHERE x.unit_id = t.unit_id)"
 				  " AND NOT EXISTS (SELECT 1 FROM info_systems x WHERE x.unit_id = t.unit_id)"
 				  " AND NOT EXISTS (SELECT 1 FROM evidence x WHERE x.unit_id = t.unit_id)"
+				  " AND NOT EXISTS (SELECT 1 FROM declared_machines x WHERE x.unit_id = t.unit_id)"
 				  " AND NOT EXISTS (SELECT 1 FROM tier_credentials x WHERE x.unit_id = t.unit_id))",
 				  &bound_id, 1);
 	return rc;

@@ -222,16 +222,15 @@ int rq_store_unit_delete(rq_store *s, int64_t id)
 	return rc;
 }
 
-int rq_store_unit_subtree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit *unit, void *payload),
-			  void *payload)
+/* The units of `sql` ($1 root, $2 depth) to cb; RQ_ENOTFOUND when none
+ * and `must_exist`. */
+static int walk_units(rq_store *s, const char *sql, int64_t root_id, int must_exist,
+		      int (*cb)(const rq_unit *unit, void *payload), void *payload)
 {
 	rq_stmt *st = NULL;
 	rq_unit u;
 	int rc, rows = 0;
-	rc = rq_store_prepare(s, &st,
-			      RQ_STORE_SUBTREE_CTE
-			      " SELECT u.id, u.parent_id, u.name, u.code, u.contact, u.created_at, u.updated_at, sub.depth"
-			      " FROM sub JOIN units u ON u.id = sub.id ORDER BY sub.depth, u.name, u.id");
+	rc = rq_store_prepare(s, &st, sql);
 	if (rc < 0)
 		goto done;
 	if ((rc = rq_stmt_bind_int64(st, 1, root_id)) < 0 ||
@@ -245,11 +244,21 @@ int rq_store_unit_subtree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit 
 			goto done;
 		}
 	}
-	if (rc == RQ_STORE_DONE && rows == 0)
+	if (rc == RQ_STORE_DONE && rows == 0 && must_exist)
 		rc = rq_fail(RQ_ENOTFOUND, "store: unit %lld not found", (long long)root_id);
 done:
 	rq_stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+#define TREE_COLUMNS                                                                                   \
+	" SELECT u.id, u.parent_id, u.name, u.code, u.contact, u.created_at, u.updated_at, sub.depth"  \
+	" FROM sub JOIN units u ON u.id = sub.id ORDER BY sub.depth, u.name, u.id"
+
+int rq_store_unit_subtree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit *unit, void *payload),
+			  void *payload)
+{
+	return walk_units(s, RQ_STORE_SUBTREE_CTE TREE_COLUMNS, root_id, 1, cb, payload);
 }
 
 /* The subtree of $1, or every unit when $1 is 0 (top-level units at depth
@@ -259,6 +268,11 @@ done:
 	" SELECT id, 0 FROM units WHERE id = $1 OR ($1 = 0 AND parent_id IS NULL)"                     \
 	" UNION ALL"                                                                                   \
 	" SELECT u.id, sub.depth + 1 FROM units u JOIN sub ON u.parent_id = sub.id WHERE sub.depth < $2)"
+
+int rq_store_unit_tree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit *unit, void *payload), void *payload)
+{
+	return walk_units(s, LIST_CTE TREE_COLUMNS, root_id, root_id > 0, cb, payload);
+}
 
 static int list_total(rq_store *s, int64_t root_id, int64_t *out)
 {

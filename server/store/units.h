@@ -53,6 +53,10 @@ int rq_store_unit_delete(rq_store *s, int64_t id);
 int rq_store_unit_subtree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit *unit, void *payload),
 			  void *payload);
 
+/* The same for root_id 0: every unit (the top-level ones at depth 0),
+ * without rq_store_unit_list's endpoint counts and paging. */
+int rq_store_unit_tree(rq_store *s, int64_t root_id, int (*cb)(const rq_unit *unit, void *payload), void *payload);
+
 /* *out_yes = 1 when `unit_id` is `ancestor_id` or lies below it (the
  * authorisation question "is this in the officer's subtree?"). */
 int rq_store_unit_within(rq_store *s, int64_t unit_id, int64_t ancestor_id, int *out_yes);

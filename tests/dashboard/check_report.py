@@ -1,6 +1,6 @@
 # The files of one report downloaded through the dashboard, against the
 # report the API keeps and the store: PREFIX.xlsx (openpyxl: one row per
-# unit with the kept figures, machines equal to the store's count, a total
+# unit with the kept figures, raquet's machines equal to the store's count, a total
 # row of =SUM formulas whose sums are the kept totals), PREFIX.txt (the PDF
 # through pdftotext: Vietnamese title and unit names), PREFIX.csv (BOM,
 # CRLF, the same rows and total). PREFIX.json is GET /api/v1/reports/{id}.
@@ -8,7 +8,7 @@
 import csv, io, json, sys
 import openpyxl
 
-KEYS = ["machines", "servers", "workstations", "others", "protected", "auto_update",
+KEYS = ["machines", "raquet", "other_products", "servers", "workstations", "others", "protected", "auto_update",
         "scanned", "infected", "detections", "cleaned", "remaining"]
 prefix, want = sys.argv[1], dict(kv.split("=") for kv in sys.argv[2].split(","))
 kept = json.load(open(prefix + ".json"))
@@ -17,7 +17,7 @@ units = {u["code"]: [u["figures"][k] for k in KEYS] for u in fig["units"]}
 totals = [fig["totals"][k] for k in KEYS]
 assert units, "no unit in the kept report"
 for code, row in units.items():
-    assert row[0] == int(want[code]), ("machines of", code, row[0], "store", want[code])
+    assert row[1] == int(want[code]), ("raquet's machines of", code, row[1], "store", want[code])
 assert [sum(r[i] for r in units.values()) for i in range(len(KEYS))] == totals, (units, totals)
 
 # XLSX: the header row, one row per unit, the total row of =SUM formulas

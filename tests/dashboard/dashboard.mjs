@@ -356,6 +356,78 @@ if (PHASE === 'main') {
 	await page.context().close();
 }
 
+// ---------- machines protected by other products: the officer declares, imports, edits, removes ----------
+if (PHASE === 'main') {
+	const page = await newPage('declared');
+	await login(page, 'canbo');
+	const me = (await apiGet(page, '/api/v1/auth/me')).body;
+	const unitId = me.user.unit ? me.user.unit.id : me.user.unit_id;
+	await page.goto(`${BASE}/#/units/${unitId}`);
+	await page.waitForSelector('section.declared h2');
+	const panel = page.locator('section.declared');
+	check(await panel.locator('tbody td.empty').count() === 1, 'declared machines: none yet on the unit\'s page');
+	const vnToday = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10).split('-').reverse().join('/');
+	await panel.getByLabel('Tên máy').fill('KeToan-PC');
+	await panel.getByLabel('Loại', { exact: true }).selectOption('workstation');
+	await panel.getByLabel('Sản phẩm', { exact: true }).fill('Kaspersky Endpoint Security 11');
+	await panel.getByLabel('Cập nhật mẫu').fill(vnToday);
+	await panel.getByRole('button', { name: 'Khai báo', exact: true }).click();
+	await panel.locator('tbody tr', { hasText: 'ketoan-pc' }).waitFor();
+	const row = await panel.locator('tbody tr', { hasText: 'ketoan-pc' }).textContent();
+	check(row.includes('Kaspersky Endpoint Security 11') && /\d{2}\/\d{2}\/\d{4}/.test(row) && row.includes('Máy trạm'),
+		`declared from the form, listed with its product and date: ${row}`);
+
+	// a CSV with bad rows: nothing imported, every bad row named
+	const file = panel.getByLabel('Tệp CSV');
+	const csv = (rows) => Buffer.from('\ufeffTên máy;Loại;Sản phẩm;Cập nhật mẫu\r\n' + rows.join('\r\n') + '\r\n');
+	await file.setInputFiles({ name: 'kiem-ke.csv', mimeType: 'text/csv',
+		buffer: csv(['srv-01;máy chủ;BKAV Pro;01/02/2026', 'bad host;máy chủ;X;', 'pc-02;laptop;X;31/02/2026']) });
+	provoked = /status of 400 .*declared-machines\/import/;
+	await panel.getByRole('button', { name: 'Nhập', exact: true }).click();
+	await panel.locator('.importerrors table').waitFor();
+	const errs = await panel.locator('.importerrors tbody tr').allTextContents();
+	check(errs.length === 3 && errs[0].startsWith('3hostname') && errs.some((e) => e.startsWith('4kind')) &&
+		errs.some((e) => e.startsWith('4sig_updated') && e.includes('no such day')),
+		`a bad inventory lists each bad row, column and reason: ${errs.join(' | ')}`);
+	check(await panel.locator('table:not(.importerrors table) caption', { hasText: 'Máy khai báo' }).count() === 1 &&
+		(await apiGet(page, `/api/v1/declared-machines?unit=${unitId}`)).body.total === 1, 'nothing of the bad file imported');
+	provoked = null;
+	// the corrected file: imported, the existing machine updated by hostname
+	await file.setInputFiles({ name: 'kiem-ke.csv', mimeType: 'text/csv',
+		buffer: csv(['srv-01;máy chủ;BKAV Pro;01/02/2026', 'pc-02;khác;"ESET; Endpoint";', `KETOAN-PC;máy trạm;Kaspersky 12;${vnToday}`]) });
+	await panel.getByRole('button', { name: 'Nhập', exact: true }).click();
+	await panel.locator('p.notice', { hasText: 'Đã nhập 3 máy' }).waitFor();
+	await panel.locator('tbody tr', { hasText: 'srv-01' }).waitFor();
+	check(await panel.locator('caption:has-text("Máy khai báo") ~ tbody tr').count() === 3 &&
+		(await panel.locator('tbody tr', { hasText: 'ketoan-pc' }).textContent()).includes('Kaspersky 12'),
+		'the inventory imported: 2 new, ketoan-pc updated, not duplicated');
+	check((await panel.locator('p.summary').textContent()).includes('ESET; Endpoint (1)'), 'the unit\'s products summed');
+	await shot(page, 'declared-machines');
+	// edited from its row
+	await panel.locator('tbody tr', { hasText: 'srv-01' }).getByRole('button', { name: 'Sửa' }).click();
+	check(await panel.getByLabel('Tên máy').inputValue() === 'srv-01', 'the form holds the machine being edited');
+	await panel.getByLabel('Sản phẩm', { exact: true }).fill('BKAV Endpoint');
+	await panel.getByRole('button', { name: 'Lưu', exact: true }).click();
+	await panel.locator('tbody tr', { hasText: 'BKAV Endpoint' }).waitFor();
+	check(true, 'a declared machine edited');
+	// the overview counts them
+	await page.goto(`${BASE}/#/`);
+	await page.waitForSelector('.cards');
+	check(await card(page, 'Số máy') === '6' &&
+		(await page.locator('.card', { has: page.locator('.label', { hasText: 'Số máy' }) }).textContent()).includes('gồm 3 máy dùng sản phẩm khác'),
+		'the overview counts the 3 declared machines among 6');
+	// removed from their rows (the rest of the run counts agents only)
+	await page.goto(`${BASE}/#/units/${unitId}`);
+	await page.waitForSelector('section.declared tbody tr');
+	page.on('dialog', (d) => d.accept());
+	for (let i = 3; i > 0; i--) {
+		await page.locator('section.declared tbody tr').first().getByRole('button', { name: 'Xoá' }).click();
+		await page.waitForFunction((n) => document.querySelectorAll('section.declared tbody tr:not(:has(td.empty))').length === n, i - 1);
+	}
+	check((await apiGet(page, `/api/v1/declared-machines?unit=${unitId}`)).body.total === 0, 'declared machines removed from the page');
+	await page.context().close();
+}
+
 // ---------- the viewer of Sở Y tế: reads only ----------
 if (PHASE === 'main') {
 	const page = await newPage('viewer');
@@ -749,6 +821,21 @@ if (PHASE === 'main') {
 	await admin.getByRole('button', { name: 'Lưu' }).click();
 	await admin.waitForSelector('.cards .card.bad');
 	check(await hoaanRow(admin).locator('td.state-overdue').count() === 3, 'department: the deadline moved back, 3 items overdue and highlighted');
+	// the campaign report, with every unit's obligations, exported from the campaign page
+	await admin.locator('summary', { hasText: 'Báo cáo chiến dịch' }).click();
+	await admin.getByRole('button', { name: 'Lập báo cáo chiến dịch' }).click();
+	await admin.waitForSelector('#campaign-report p.notice');
+	let campaignReport = null;
+	for (const f of ['xlsx', 'pdf', 'csv']) {
+		const link = admin.locator('#campaign-report').getByRole('link', { name: `Tải về ${f.toUpperCase()}` });
+		const d = await download(admin, link, `${DOWNLOADS}/campaign.${f}`);
+		const m = /\/api\/v1\/reports\/(\d+)\/file\?format=(\w+)$/.exec(d.url);
+		check(m && m[2] === f && d.name.endsWith(`.${f}`) && d.bytes.length > 100,
+			`campaign report: ${f.toUpperCase()} exported from the campaign page (${d.name}, ${d.bytes.length} bytes)`);
+		campaignReport = m ? m[1] : campaignReport;
+	}
+	appendFileSync(`${DOWNLOADS}/ids.txt`, `campaign ${campaignReport}\n`);
+	await shot(admin, 'campaign-report');
 	await admin.context().close();
 
 	// the viewer of Sở Y tế reads its checklist, no form

@@ -196,6 +196,18 @@ for kind in province unit; do
 	cat "check-$kind.out"
 done
 
+# --- the campaign report exported from the campaign page, against the kept figures ---
+id=$(sed -n "s/^campaign //p" downloads/ids.txt)
+if [ -z "$id" ]; then
+	fail "no campaign report downloaded: $(cat downloads/ids.txt 2>/dev/null)"
+else
+	curl -sS -b admin.jar -o downloads/campaign.json "$URL/api/v1/reports/$id" || fail "campaign report $id"
+	pdftotext downloads/campaign.pdf downloads/campaign.txt || fail "pdftotext campaign"
+	$PY "$HERE/check_campaign_report.py" downloads/campaign > check-campaign.out 2>&1 ||
+		fail "the campaign report's files: $(cat check-campaign.out)"
+	cat check-campaign.out
+fi
+
 # --- [ncsc] not configured: the NCSC page says so ---
 kill "$APID" 2> /dev/null
 wait "$APID" 2> /dev/null

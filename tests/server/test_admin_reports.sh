@@ -8,7 +8,9 @@
 # checked: the XLSX with openpyxl (sheets, header row, each unit's figures
 # equal to the store's, totals as =SUM formulas, frozen panes), the PDF
 # with pdftotext and pdfinfo (Vietnamese text, A4, a table across pages),
-# the CSV (BOM, CRLF, quoting); the raquet-server report command.
+# the CSV (BOM, CRLF, quoting); the raquet-server report command. Unit B
+# also declares a machine protected by another product (counted, its
+# product listed) and one whose hostname B's agent has (not counted).
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -83,9 +85,18 @@ scenario() {
 	enroll "$TOK_B" echo other
 
 	NOW=$(date +%s)
+	UNIT_B=$(store_sql "SELECT id FROM units WHERE code = 'B'")
+	# B declares a workstation under another product (signatures of today,
+	# Vietnam time; last scanned before the period) and "delta", which runs
+	# raquet: the agent's figures count, not the declaration
+	VN_TODAY=$(date -u -d @$((NOW + 7 * 3600)) +%d/%m/%Y)
+	api off_b POST /api/v1/declared-machines "{\"unit\":$UNIT_B,\"hostname\":\"KeToan-01\",\"kind\":\"workstation\",\"product\":\"Kaspersky Endpoint Security 11\",\"sig_updated\":\"$VN_TODAY\",\"last_scan\":\"$(date -u -d @$((NOW - 10 * 86400)) +%Y-%m-%d)\",\"infections_found\":4,\"infections_cleaned\":4}"
+	expect_code 201 "declaring KeToan-01: "
+	api off_b POST /api/v1/declared-machines "{\"unit\":$UNIT_B,\"hostname\":\"delta\",\"kind\":\"workstation\",\"product\":\"BKAV Pro\",\"sig_updated\":\"$VN_TODAY\"}"
+	expect_code 201 "declaring delta: "
+	[ "$(json '["superseded_by"]')" != None ] || fail "delta runs raquet: $(cat body)"
 	FROM=$((NOW - 86400)) TO=$((NOW + 86400))
 	UNIT_A=$(store_sql "SELECT id FROM units WHERE code = 'A'")
-	UNIT_B=$(store_sql "SELECT id FROM units WHERE code = 'B'")
 
 	# --- who may make which report ---
 	api root POST /api/v1/reports "{\"kind\":\"province\",\"from\":$FROM,\"to\":$TO}"
@@ -142,11 +153,11 @@ scenario() {
 	expect_code 200 "province viewer reading the province report: "
 	# the figures kept: A's own machines, then the province's totals
 	[ "$(json '["figures"]["units"][1]["figures"]["machines"]')" = 2 ] || fail "A's machines: $(head -c 600 body)"
-	[ "$(json '["figures"]["totals"]["machines"]') $(json '["figures"]["totals"]["servers"]') $(json '["figures"]["totals"]["others"]')" = "5 1 1" ] ||
+	[ "$(json '["figures"]["totals"]["machines"]') $(json '["figures"]["totals"]["servers"]') $(json '["figures"]["totals"]["others"]')" = "6 1 1" ] ||
 		fail "totals: $(head -c 900 body)"
 	[ "$(json '["figures"]["totals"]["scanned"]') $(json '["figures"]["totals"]["infected"]') $(json '["figures"]["totals"]["detections"]') $(json '["figures"]["totals"]["cleaned"]') $(json '["figures"]["totals"]["remaining"]')" = "2 2 3 2 1" ] ||
 		fail "period totals: $(head -c 900 body)"
-	[ "$(json '["figures"]["totals"]["auto_update"]')" = 3 ] || fail "auto update (built within 7 days): $(head -c 900 body)"
+	[ "$(json '["figures"]["totals"]["auto_update"]') $(json '["figures"]["totals"]["raquet"]') $(json '["figures"]["totals"]["other_products"]')" = "4 5 1" ] || fail "auto update (built within 7 days): $(head -c 900 body)"
 	[ "$(json '["figures"]["malware"][0]["name"]') $(json '["figures"]["malware"][0]["machines"]') $(json '["figures"]["malware"][0]["sha256"]')" = "Win.Trojan.Agent 2 1" ] ||
 		fail "notable malware: $(json '["figures"]["malware"]')"
 
@@ -163,31 +174,34 @@ scenario() {
 	$PY - r.xlsx "$(cat want_machines)" "$NAME_A" > xlsx.out 2>&1 <<'PYEOF' || fail "xlsx: $(cat xlsx.out)"
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
-assert wb.sheetnames == ["Đơn vị", "Mã độc nổi bật", "Đơn vị chưa báo cáo"], wb.sheetnames
+assert wb.sheetnames == ["Đơn vị", "Mã độc nổi bật", "Đơn vị chưa báo cáo", "Sản phẩm khác"], wb.sheetnames
 ws = wb.worksheets[0]
 assert ws["A1"].value == "Sở Thông tin và Truyền thông", ws["A1"].value
 assert ws["A2"].value.startswith("Báo cáo tổng hợp"), ws["A2"].value
 head = [c.value for c in ws[7]]
-assert head[:4] == ["Mã đơn vị", "Tên đơn vị", "Tổng số máy", "Máy chủ"], head
+assert head[:6] == ["Mã đơn vị", "Tên đơn vị", "Tổng số máy", "Bảo vệ bằng raquet", "Bảo vệ bằng sản phẩm khác", "Máy chủ"], head
 assert ws.freeze_panes == "C8", ws.freeze_panes
 rows = {}
 r = 8
 while ws.cell(r, 1).value:
-    rows[ws.cell(r, 1).value] = [ws.cell(r, c).value for c in range(2, 14)]
+    rows[ws.cell(r, 1).value] = [ws.cell(r, c).value for c in range(2, 16)]
     r += 1
 assert ws.cell(r, 2).value == "Tổng cộng", ws.cell(r, 2).value
-for c in range(3, 14):
+for c in range(3, 16):
     f = ws.cell(r, c).value
     col = openpyxl.utils.get_column_letter(c)
     assert f == "=SUM(%s8:%s%d)" % (col, col, r - 1), f
 want = dict(kv.split("=") for kv in sys.argv[2].split(","))
 for code, n in want.items():
-    assert rows[code][1] == int(n), (code, rows[code], n)
+    assert rows[code][2] == int(n), (code, rows[code], n)
 assert rows["A"][0] == sys.argv[3], rows["A"]
-# A: machines 2, servers 1, workstations 1, others 0, protected 2, auto update 1,
-# scanned 1, infected 1, files 2, cleaned 1, remaining 1
-assert rows["A"][1:] == [2, 1, 1, 0, 2, 1, 1, 1, 2, 1, 1], rows["A"]
-assert rows["B"][1:] == [2, 0, 1, 1, 2, 1, 0, 1, 1, 1, 0], rows["B"]
+# A: machines 2 (raquet 2, other products 0), servers 1, workstations 1, others 0,
+# protected 2, auto update 1, scanned 1, infected 1, files 2, cleaned 1, remaining 1
+assert rows["A"][1:] == [2, 2, 0, 1, 1, 0, 2, 1, 1, 1, 2, 1, 1], rows["A"]
+# B: its two agents and KeToan-01 (protected, updated, not scanned in the period)
+assert rows["B"][1:] == [3, 2, 1, 0, 2, 1, 3, 2, 0, 1, 1, 1, 0], rows["B"]
+prod = [[c.value for c in row] for row in wb.worksheets[3].iter_rows(min_row=1)]
+assert prod == [["Mã đơn vị", "Tên đơn vị", "Sản phẩm", "Số máy"], ["B", "UBND huyện Bảo Lạc", "Kaspersky Endpoint Security 11", 1]], prod
 m = wb.worksheets[1]
 assert [c.value for c in m[1]][:2] == ["Tên mã độc", "Số máy nhiễm"], [c.value for c in m[1]]
 assert [c.value for c in m[2]] == ["Win.Trojan.Agent", 2, 1, 3], [c.value for c in m[2]]
@@ -207,10 +221,11 @@ PYEOF
 	[ "${PAGES:-0}" -ge 2 ] || fail "the 44-unit table should take two pages: $(cat pdfinfo.out)"
 	pdffonts r.pdf | grep -q DejaVuSans || fail "font: $(pdffonts r.pdf)"
 	pdftotext -layout r.pdf r.txt
-	for text in "Báo cáo tổng hợp" "UBND huyện Bảo Lạc" "Phòng Hà Quảng" "Sở Thông tin và Truyền thông" "Trang 1/$PAGES" "Win.Trojan.Agent"; do
+	for text in "Báo cáo tổng hợp" "UBND huyện Bảo Lạc" "Phòng Hà Quảng" "Sở Thông tin và Truyền thông" "Trang 1/$PAGES" "Win.Trojan.Agent" \
+		"Kaspersky Endpoint Security 11" "Bảo vệ bằng sản phẩm khác"; do
 		grep -qF "$text" r.txt || fail "the PDF lacks '$text'"
 	done
-	grep -q '^ *A1 .*Phòng Hà Quảng *1 *0 *1 *0 *1 *1 *1 *0 *0 *0 *0' r.txt || fail "A1's row: $(grep 'Hà Quảng' r.txt)"
+	grep -q '^ *A1 .*Phòng Hà Quảng *1 *1 *0 *0 *1 *0 *1 *1 *1 *0 *0 *0 *0' r.txt || fail "A1's row: $(grep 'Hà Quảng' r.txt)"
 	pdftotext -f 2 -l 2 r.pdf p2.txt
 	grep -qF "Mã đơn vị" p2.txt || fail "the header row is not repeated on page 2"
 
@@ -218,8 +233,10 @@ PYEOF
 	grep -qi '^content-type: text/csv' headers || fail "csv type: $(cat headers)"
 	[ "$(head -c 3 r.csv | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "no BOM"
 	[ "$(grep -c $'\r$' r.csv)" = "$(wc -l < r.csv)" ] || fail "not CRLF"
-	grep -qF 'A,"Sở Tài chính, ""Kế hoạch""",2,1,1,0,2,1,1,1,2,1,1' r.csv || fail "quoting: $(grep '^A,' r.csv)"
-	grep -qF ',Tổng cộng,5,1,3,1,' r.csv || fail "total row: $(tail -1 r.csv)"
+	grep -qF 'A,"Sở Tài chính, ""Kế hoạch""",2,2,0,1,1,0,2,1,1,1,2,1,1,' r.csv || fail "quoting: $(grep '^A,' r.csv)"
+	grep -qF 'B,UBND huyện Bảo Lạc,3,2,1,0,2,1,3,2,0,1,1,1,0,Kaspersky Endpoint Security 11 (1)' r.csv ||
+		fail "B's row with its product: $(grep '^B,' r.csv)"
+	grep -qF ',Tổng cộng,6,5,1,1,4,1,' r.csv || fail "total row: $(tail -1 r.csv)"
 
 	# the English unit report
 	download off_a "$REP_A" csv a.csv
@@ -238,7 +255,7 @@ PYEOF
 	# the command
 	"$SERVER" report --store "$STORE" --kind unit --unit A --from "$(date -d @$FROM +%d/%m/%Y)" --to "$(date -d @$NOW +%d/%m/%Y)" \
 		--format csv -o cli.csv 2> cli.err || fail "report command: $(cat cli.err)"
-	grep -qF 'A,"Sở Tài chính, ""Kế hoạch""",2,1,1,0' cli.csv || fail "report command's CSV: $(cat cli.csv)"
+	grep -qF 'A,"Sở Tài chính, ""Kế hoạch""",2,2,0,1,1,0' cli.csv || fail "report command's CSV: $(cat cli.csv)"
 	"$SERVER" report --store "$STORE" --kind unit --from 01/02/2026 --to 31/02/2026 --format csv -o x.csv 2> /dev/null
 	[ $? = 2 ] || fail "a bad command line is a usage error"
 }

@@ -10,10 +10,11 @@ let csrf = null;
 let unauthenticated = () => {};
 
 export class ApiError extends Error {
-	constructor(status, code, reason) {
+	constructor(status, code, reason, data) {
 		super(reason || code || `HTTP ${status}`);
 		this.status = status;
 		this.code = code;
+		this.data = data || null; // the whole answer (an import's per-row errors)
 	}
 }
 
@@ -51,7 +52,7 @@ export async function api(method, path, body, raw) {
 	if (!r.ok) {
 		if (r.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/auth/me')
 			unauthenticated();
-		throw new ApiError(r.status, data && data.error, data && data.reason);
+		throw new ApiError(r.status, data && data.error, data && data.reason, data);
 	}
 	return data;
 }

@@ -12,7 +12,10 @@
 #include "report/labels.h"
 #include "report/render.h"
 #include "report/schedule.h"
+#include "store/campaigns.h"
+#include "store/declared.h"
 #include "store/endpoints.h"
+#include "store/systems.h"
 #include "store/events.h"
 #include "store/units.h"
 
@@ -90,7 +93,8 @@ static void province(fx *f, int64_t *a_out)
 	*a_out = a;
 }
 
-/* machines servers workstations others protected auto scanned infected detections cleaned remaining */
+/* machines raquet other_products servers workstations others protected auto scanned infected detections
+ * cleaned remaining */
 static void expect_counts(const rq_report_counts *n, const int64_t want[RQ_REPORT_COLUMNS], const char *what)
 {
 	for (size_t c = 0; c < RQ_REPORT_COLUMNS; c++)
@@ -122,11 +126,11 @@ static void test_province_figures(void **state)
 		assert_string_equal(doc.data.units[i].code, order[i]);
 		assert_int_equal(doc.data.units[i].depth, depth[i]);
 	}
-	const int64_t want_p[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-	const int64_t want_b[] = {1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1};
-	const int64_t want_a[] = {2, 1, 1, 0, 1, 1, 1, 2, 3, 2, 1};
-	const int64_t want_a1[] = {1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0};
-	const int64_t want_total[] = {4, 1, 2, 1, 3, 2, 1, 3, 4, 2, 2};
+	const int64_t want_p[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	const int64_t want_b[] = {1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1};
+	const int64_t want_a[] = {2, 2, 0, 1, 1, 0, 1, 1, 1, 2, 3, 2, 1};
+	const int64_t want_a1[] = {1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0};
+	const int64_t want_total[] = {4, 4, 0, 1, 2, 1, 3, 2, 1, 3, 4, 2, 2};
 	expect_counts(&doc.data.units[0].n, want_p, "P");
 	expect_counts(&doc.data.units[1].n, want_b, "B");
 	expect_counts(&doc.data.units[2].n, want_a, "A");
@@ -154,8 +158,8 @@ static void test_province_figures(void **state)
 	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
 	FX_OK(rq_report_render(&doc, RQ_LANG_VI, RQ_FMT_CSV, &csv));
 	assert_memory_equal(csv.p, "\xEF\xBB\xBFMã đơn vị,Tên đơn vị,", 3 + 26);
-	assert_non_null(strstr(csv.p, "\r\nA,\"Sở A, \"\"Kế hoạch\"\"\",2,1,1,0,1,1,1,2,3,2,1\r\n"));
-	assert_non_null(strstr(csv.p, "\r\n,Tổng cộng,4,1,2,1,3,2,1,3,4,2,2\r\n"));
+	assert_non_null(strstr(csv.p, "\r\nA,\"Sở A, \"\"Kế hoạch\"\"\",2,2,0,1,1,0,1,1,1,2,3,2,1,\r\n"));
+	assert_non_null(strstr(csv.p, "\r\n,Tổng cộng,4,4,0,1,2,1,3,2,1,3,4,2,2,\r\n"));
 	rq_strbuf_free(&csv);
 	/* XLSX and PDF: the same document renders to the same bytes */
 	for (int fmt = RQ_FMT_XLSX; fmt <= RQ_FMT_PDF; fmt++) {
@@ -187,6 +191,78 @@ static void test_province_figures(void **state)
 	json_decref(doc_json);
 	assert_int_equal(rq_report_figures_make(f->s, RQ_REPORT_UNIT, 4242, FROM, TO, MADE, "x", &doc_json),
 			 RQ_ENOTFOUND);
+}
+
+static void declare(fx *f, int64_t unit, const char *host, const char *kind, const char *product, int64_t sig,
+		    int64_t scan_at, int64_t found, int64_t cleaned, int64_t created)
+{
+	int64_t id;
+	int is_new;
+	rq_declared x = {.unit_id = unit, .hostname = host, .kind = kind, .product = product, .sig_updated = sig,
+			 .last_scan = scan_at, .infections_found = found, .infections_cleaned = cleaned,
+			 .updated_at = created};
+	FX_OK(rq_store_declared_put(f->s, &x, &id, &is_new));
+	assert_int_equal(is_new, 1);
+}
+
+/* Machines declared as protected by other products: in B's row by the
+ * rules of docs/reports.md, their products listed, one superseded by B's
+ * enrolled machine of the same name, one declared after the period; and a
+ * document kept before the columns existed still reads. */
+static void test_declared_machines(void **state)
+{
+	fx *f = *state;
+	int64_t a, b = 0;
+	json_t *doc_json = NULL;
+	rq_report_doc doc;
+	province(f, &a);
+	FX_OK(rq_store_unit_by_code(f->s, "B", &b));
+	declare(f, b, "ketoan-01", "workstation", "Kaspersky 11", TO - 2 * DAY, FROM + DAY, 3, 2, FROM);
+	declare(f, b, "srv-mail", "server", "BKAV Pro", 0, 0, 0, 0, FROM);          /* nothing known */
+	declare(f, b, "vanthu", "workstation", "Kaspersky 11", TO - 9 * DAY, FROM - 1, 5, 5, FROM);
+	declare(f, b, "b1", "server", "Old AV", TO - DAY, FROM + DAY, 1, 0, FROM);  /* b1 runs raquet */
+	declare(f, b, "late", "other", "BKAV Pro", TO - DAY, TO - DAY, 1, 0, TO);  /* declared after the end */
+	FX_OK(rq_report_figures_make(f->s, RQ_REPORT_PROVINCE, 0, FROM, TO, MADE, "x", &doc_json));
+	char *text = json_dumps(doc_json, JSON_COMPACT);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_string_equal(doc.data.units[1].code, "B");
+	if (getenv("RQ_DEBUG_DOC"))
+		fprintf(stderr, "%s\n", text);
+	const int64_t want_b[] = {4, 1, 3, 1, 3, 0, 2, 1, 1, 2, 4, 2, 2};
+	const int64_t want_total[] = {7, 4, 3, 2, 4, 1, 4, 3, 2, 4, 7, 4, 3};
+	expect_counts(&doc.data.units[1].n, want_b, "B");
+	expect_counts(&doc.totals, want_total, "totals");
+	assert_int_equal(doc.data.units[1].product_count, 2);
+	assert_string_equal(doc.data.units[1].products[0].name, "BKAV Pro");
+	assert_int_equal(doc.data.units[1].products[0].machines, 1);
+	assert_string_equal(doc.data.units[1].products[1].name, "Kaspersky 11");
+	assert_int_equal(doc.data.units[1].products[1].machines, 2);
+	assert_int_equal(doc.data.units[2].product_count, 0);
+	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+	FX_OK(rq_report_render(&doc, RQ_LANG_EN, RQ_FMT_CSV, &csv));
+	assert_non_null(strstr(csv.p, ",Protected by raquet,Protected by other products,"));
+	assert_non_null(strstr(csv.p, "\r\nB,Huyện B,4,1,3,1,3,0,2,1,1,2,4,2,2,BKAV Pro (1); Kaspersky 11 (2)\r\n"));
+	rq_strbuf_free(&csv);
+	rq_report_doc_free(&doc);
+	free(text);
+
+	/* a document kept before machines could be declared */
+	json_t *units = json_object_get(doc_json, "units"), *u;
+	size_t i;
+	json_array_foreach(units, i, u) {
+		json_object_del(json_object_get(u, "figures"), "raquet");
+		json_object_del(json_object_get(u, "figures"), "other_products");
+		json_object_del(u, "products");
+		json_object_set_new(json_object_get(u, "figures"), "machines", json_integer(i + 1));
+	}
+	text = json_dumps(doc_json, JSON_COMPACT);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_int_equal(doc.data.units[1].n.raquet, 2);
+	assert_int_equal(doc.data.units[1].n.other_products, 0);
+	assert_int_equal(doc.data.units[1].product_count, 0);
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(doc_json);
 }
 
 static void test_scheduled_once(void **state)
@@ -250,6 +326,144 @@ static void test_dates_and_labels(void **state)
 	rq_report_doc_free(&doc);
 }
 
+
+/*
+ * A campaign's report over the same province: the obligations of each
+ * unit as the store holds them (B's training, A1's approved system with
+ * its regulation, C's response plan and confirmed report; the sweep from
+ * the machines: A's subtree has 4, 1 scanned in the period, 2 infected
+ * now), made after the units' deadline (everything not done overdue),
+ * kept in the document, read back, rendered; a plain report has none.
+ */
+#define CAMPAIGN_MADE 946944000LL /* 04/01/2000 00:00 UTC, after the deadline 03/01/2000 */
+
+static void test_campaign_figures(void **state)
+{
+	fx *f = *state;
+	int64_t a, cid = 0, sid = 0, b, c, a1;
+	json_t *doc_json = NULL;
+	rq_report_doc doc;
+	province(f, &a);
+	FX_OK(rq_store_unit_by_code(f->s, "B", &b));
+	FX_OK(rq_store_unit_by_code(f->s, "C", &c));
+	FX_OK(rq_store_unit_by_code(f->s, "A1", &a1));
+	rq_campaign camp = {.name = "Rà quét, bóc gỡ mã độc \"2000\"", .from = FROM, .to = TO,
+			    .unit_deadline = "2000-01-03", .unit_due_at = CAMPAIGN_MADE - 7 * 3600,
+			    .dept_deadline = "2000-01-10", .dept_due_at = CAMPAIGN_MADE, .status = "active",
+			    .created_at = FROM, .updated_at = FROM};
+	FX_OK(rq_store_campaign_create(f->s, &camp, &cid));
+	camp.id = cid;
+	rq_campaign_item it = {.campaign_id = cid, .unit_id = b, .kind = "training", .status = "done",
+			       .done_on = "1999-12-20", .number = "", .details = "{\"topic\":\"Thư giả mạo\",\"attendees\":25}",
+			       .recorded_at = FROM};
+	FX_OK(rq_store_campaign_item_put(f->s, &it));
+	it = (rq_campaign_item){.campaign_id = cid, .unit_id = c, .kind = "response_plan", .status = "done",
+				.done_on = "1999-12-21", .number = "9/PA", .details = "{}", .recorded_at = FROM};
+	FX_OK(rq_store_campaign_item_put(f->s, &it));
+	it.kind = "report";
+	it.done_on = "2000-01-02";
+	it.number = "";
+	FX_OK(rq_store_campaign_item_put(f->s, &it));
+	it = (rq_campaign_item){.campaign_id = cid, .unit_id = a, .kind = "response_plan", .status = "pending",
+				.done_on = "", .number = "", .details = "{}", .recorded_at = FROM};
+	FX_OK(rq_store_campaign_item_put(f->s, &it));
+	rq_info_system sys = {.unit_id = a1, .name = "Cổng", .level = 2, .regulation_number = "1/QC",
+			      .regulation_on = "1999-11-01", .created_at = FROM, .updated_at = FROM, .state = "approved",
+			      .decision_number = "3/QĐ", .decision_on = "1999-11-02", .appraised_on = "1999-11-01"};
+	FX_OK(rq_store_system_create(f->s, &sys, &sid));
+	sys.id = sid;
+	FX_OK(rq_store_system_set_state(f->s, &sys, "draft"));
+	sys.name = "Thư điện tử";
+	sys.level = 4;
+	sys.regulation_number = "";
+	FX_OK(rq_store_system_create(f->s, &sys, &sid)); /* A1's second, a new one in draft */
+	rq_report_campaign_query q = rq_report_campaign_query_of(&camp);
+	FX_OK(rq_report_figures_make_campaign(f->s, &q, CAMPAIGN_MADE, "Sở TT&TT", &doc_json));
+	char *text = json_dumps(doc_json, JSON_COMPACT);
+	assert_non_null(text);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_int_equal(doc.kind, RQ_REPORT_PROVINCE);
+	assert_int_equal(doc.to, TO);
+	const rq_report_campaign *k = doc.campaign;
+	assert_non_null(k);
+	assert_int_equal(k->id, cid);
+	assert_string_equal(k->name, "Rà quét, bóc gỡ mã độc \"2000\"");
+	assert_string_equal(k->unit_deadline, "2000-01-03");
+	/* the report's unit order: P, B, A, A1, C */
+	static const char *const order[] = {"P", "B", "A", "A1", "C"};
+	/* endpoints, scanned, infected now (the subtree's) */
+	static const int64_t sweep[][3] = {{5, 1, 3}, {1, 0, 1}, {4, 1, 2}, {2, 0, 1}, {0, 0, 0}};
+	assert_int_equal(k->unit_count, 5);
+	for (size_t i = 0; i < 5; i++) {
+		const rq_report_obl *u = &k->units[i];
+		assert_string_equal(u->code, order[i]);
+		assert_int_equal(u->endpoints, sweep[i][0]);
+		assert_int_equal(u->scanned, sweep[i][1]);
+		assert_int_equal(u->infected, sweep[i][2]);
+		assert_int_equal(u->mark[RQ_OBL_SWEEP], RQ_MARK_OVERDUE);
+	}
+	const rq_report_obl *ub = &k->units[1], *ua1 = &k->units[3], *uc = &k->units[4], *ua = &k->units[2];
+	assert_int_equal(ub->mark[RQ_OBL_TRAINING], RQ_MARK_DONE);
+	assert_string_equal(ub->training_on, "1999-12-20");
+	assert_int_equal(ub->attendees, 25);
+	assert_string_equal(ub->topic, "Thư giả mạo");
+	assert_int_equal(ua->mark[RQ_OBL_TRAINING], RQ_MARK_OVERDUE);
+	assert_int_equal(ua->mark[RQ_OBL_RESPONSE_PLAN], RQ_MARK_OVERDUE); /* recorded pending */
+	assert_int_equal(ua1->systems, 2);
+	assert_int_equal(ua1->by_state[RQ_DOSSIER_APPROVED], 1);
+	assert_int_equal(ua1->by_state[RQ_DOSSIER_DRAFT], 1);
+	assert_int_equal(ua1->by_level[1], 1);
+	assert_int_equal(ua1->by_level[3], 1);
+	assert_int_equal(ua1->regulated, 1);
+	assert_int_equal(ua1->mark[RQ_OBL_SYSTEMS], RQ_MARK_OVERDUE);
+	assert_int_equal(ua->systems, 0); /* A1's systems are A1's, not A's */
+	assert_int_equal(uc->mark[RQ_OBL_RESPONSE_PLAN], RQ_MARK_DONE);
+	assert_string_equal(uc->plan_number, "9/PA");
+	assert_string_equal(uc->plan_on, "1999-12-21");
+	assert_int_equal(uc->mark[RQ_OBL_REPORT], RQ_MARK_DONE);
+	assert_string_equal(uc->report_on, "2000-01-02");
+	assert_int_equal(uc->done, 2);
+	static const int64_t done_units[RQ_OBL_COUNT] = {1, 0, 0, 1, 0, 1};
+	assert_memory_equal(k->done_units, done_units, sizeof(done_units));
+	assert_int_equal(k->complete, 0);
+	assert_int_equal(k->overdue_units, 5);
+	/* the files: the CSV's obligations columns; XLSX and PDF the same bytes twice */
+	rq_strbuf csv = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+	FX_OK(rq_report_render(&doc, RQ_LANG_VI, RQ_FMT_CSV, &csv));
+	assert_non_null(strstr(csv.p, "Tập huấn nâng cao nhận thức: Trạng thái"));
+	assert_non_null(strstr(csv.p, "\r\nB,Huyện B,1,1,0,0,1,0,1,0,0,1,1,0,1,Đã hoàn thành,20/12/1999,25,Quá hạn,"));
+	assert_non_null(strstr(csv.p, ",Tổng cộng,"));
+	rq_strbuf_free(&csv);
+	for (int fmt = RQ_FMT_XLSX; fmt <= RQ_FMT_PDF; fmt++) {
+		rq_strbuf one = rq_strbuf_init(RQ_REPORT_MAX_FILE), two = rq_strbuf_init(RQ_REPORT_MAX_FILE);
+		FX_OK(rq_report_render(&doc, RQ_LANG_VI, (rq_report_format)fmt, &one));
+		FX_OK(rq_report_render(&doc, RQ_LANG_VI, (rq_report_format)fmt, &two));
+		assert_true(one.len > 1000 && one.len == two.len);
+		assert_memory_equal(one.p, two.p, one.len);
+		rq_strbuf_free(&one);
+		rq_strbuf_free(&two);
+	}
+	rq_report_doc_free(&doc);
+	/* a broken obligations section is refused */
+	json_object_set_new(json_object_get(doc_json, "campaign"), "units", json_string("x"));
+	free(text);
+	text = json_dumps(doc_json, JSON_COMPACT);
+	assert_int_equal(rq_report_doc_parse(text, &doc), RQ_EPARSE);
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(doc_json);
+	/* a plain provincial report has no obligations; before the campaign starts, no report */
+	FX_OK(rq_report_figures_make(f->s, RQ_REPORT_PROVINCE, 0, FROM, TO, MADE, "x", &doc_json));
+	text = json_dumps(doc_json, JSON_COMPACT);
+	FX_OK(rq_report_doc_parse(text, &doc));
+	assert_null(doc.campaign);
+	rq_report_doc_free(&doc);
+	free(text);
+	json_decref(doc_json);
+	assert_int_equal(rq_report_figures_make_campaign(f->s, &q, FROM, "x", &doc_json), RQ_EINVAL);
+	assert_null(doc_json);
+}
+
 /* `sql` once per i in [0, n) with $1 = i, in one transaction. */
 static void insert_each(fx *f, const char *sql, int64_t n)
 {
@@ -300,7 +514,9 @@ int main(void)
 {
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_province_figures),
+		cmocka_unit_test(test_campaign_figures),
 		cmocka_unit_test(test_scheduled_once),
+		cmocka_unit_test(test_declared_machines),
 		cmocka_unit_test(test_dates_and_labels),
 	};
 	struct CMUnitTest bench[] = {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/coverage.h"
 #include "store/store.h"
 #include "store/units.h"
 #include "testutil.h"
@@ -181,6 +182,53 @@ static inline void fx_bench_units(fx *f, int subunits, int64_t *root, int64_t *f
 		if (i == 0)
 			*first_sub = unit;
 	}
+}
+
+/*
+ * The timing runs' fleet, in one transaction, dealt to the `subunits`
+ * units from s0 on in turn: `endpoints` endpoints (seen within 3 days of
+ * `now`, signatures up to 20 days old, one in 7 infected now),
+ * `detections` detections over the year before `now` (3 in 10 active) and
+ * `scans` scans over the 90 days before it; then endpoint_coverage as
+ * ingestion keeps it, and the statistics (on PostgreSQL also the
+ * visibility map, without which an index-only scan still visits the
+ * table; autovacuum does it in service). *first_ep gets the first
+ * endpoint's id.
+ */
+static inline void fx_bench_fleet(fx *f, int subunits, int64_t endpoints, int64_t detections, int64_t scans,
+				  int64_t now, int64_t *first_ep)
+{
+	const int64_t day = 86400;
+	FX_OK(rq_store_begin(f->s));
+	int64_t p[] = {endpoints, subunits, now, day};
+	FX_OK(rq_store_run(f->s, NULL,
+			   "INSERT INTO endpoints (unit_id, hostname, created_at, last_seen, realtime, db_newest_build,"
+			   " active_detections)"
+			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
+			   " SELECT (SELECT MIN(id) FROM units WHERE code = 's0') + i % $2, 'h', 0,"
+			   " $3 - (i * 7) % (3 * $4), i % 5 / 4, $3 - (i * 13) % (20 * $4), i % 7 / 6 FROM n",
+			   p, 4));
+	*first_ep = fx_int(f->s, "SELECT MIN(id) FROM endpoints");
+	int64_t d[] = {detections, endpoints, *first_ep, now, day};
+	FX_OK(rq_store_run(f->s, NULL,
+			   "INSERT INTO detections (endpoint_id, path, sha256, name, state, first_seen, last_seen)"
+			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
+			   " SELECT $3 + i % $2, CAST(i AS TEXT), '', 'X',"
+			   " CASE WHEN i % 10 < 3 THEN 'active' WHEN i % 10 < 6 THEN 'quarantined'"
+			   " WHEN i % 10 < 8 THEN 'removed' ELSE 'ignored' END,"
+			   " $4 - (i * 31) % (365 * $5), $4 FROM n",
+			   d, 5));
+	int64_t sc[] = {scans, endpoints, *first_ep, now, day};
+	FX_OK(rq_store_run(f->s, NULL,
+			   "INSERT INTO scan_summaries (endpoint_id, event_uuid, kind, started_at, finished_at)"
+			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
+			   " SELECT $3 + i % $2, CAST(i AS TEXT),"
+			   " CASE WHEN i % 4 = 0 THEN 'full' WHEN i % 4 = 1 THEN 'scheduled' ELSE 'quick' END,"
+			   " $4 - (i * 17) % (90 * $5) - 600, $4 - (i * 17) % (90 * $5) FROM n",
+			   sc, 5));
+	FX_OK(rq_store_coverage_backfill(f->s));
+	FX_OK(rq_store_commit(f->s));
+	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
 }
 
 /*

@@ -5,9 +5,12 @@
  * active and cleaned detections; then the period figures (scans and
  * detections on both edges of [from, to)). With RQ_COVERAGE_BENCH=1 it
  * also times the summaries on 100,000 endpoints and 1,000,000 detections.
+ * Machines declared as protected by other products count by the rules of
+ * coverage.h, until an agent of the same unit has their hostname.
  */
 #include "store_fixture.h"
 #include "store/coverage.h"
+#include "store/declared.h"
 #include "store/endpoints.h"
 #include "store/events.h"
 #include "store/units.h"
@@ -328,12 +331,91 @@ static void test_coverage_period_columns(void **state)
 	}
 }
 
+static void declare(fx *f, int64_t unit, const char *host, int64_t sig, int64_t scan_at, int64_t found,
+		    int64_t cleaned)
+{
+	int64_t id;
+	int created;
+	rq_declared x = {.unit_id = unit, .hostname = host, .kind = "workstation", .product = "Other AV",
+			 .sig_updated = sig, .last_scan = scan_at, .infections_found = found,
+			 .infections_cleaned = cleaned, .updated_at = NOW};
+	FX_OK(rq_store_declared_put(f->s, &x, &id, &created));
+}
+
+/* The figures of `unit` over [from, to), both ways (they must agree). */
+static void both_ways(fx *f, int64_t unit, int64_t from, int64_t to, rq_coverage *out)
+{
+	rq_coverage rows;
+	FX_OK(rq_store_coverage_period(f->s, unit, NOW, WINDOW, from, to, out));
+	FX_OK(rq_store_coverage_period_from_rows(f->s, unit, NOW, WINDOW, from, to, &rows));
+	assert_memory_equal(out, &rows, sizeof(rows));
+}
+
+static void test_coverage_declared(void **state)
+{
+	fx *f = *state;
+	int64_t p, a, b;
+	rq_coverage c;
+	FX_OK(rq_store_unit_create(f->s, &p, 0, "Province", "p", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &a, p, "Dept A", "a", "", 1));
+	FX_OK(rq_store_unit_create(f->s, &b, p, "District B", "b", "", 1));
+	int64_t web = endpoint(f, a, "web01", NOW - 10, 1, NOW - DAY / 2); /* reporting, rt, fresh 1d */
+	scan(f, web, "s-web", "quick", NOW - DAY);
+	declare(f, a, "web01", NOW - 10, NOW - DAY, 9, 0);     /* web01 runs raquet: not counted */
+	declare(f, a, "kt-01", NOW - 10, NOW - 2 * DAY, 0, 0); /* protected, fresh 1d, scanned */
+	declare(f, a, "kt-02", NOW - 5 * DAY, 0, 0, 0);        /* fresh 7d, not protected, never scanned */
+	declare(f, a, "kt-03", 0, NOW - 40 * DAY, 3, 3);       /* signatures unknown; scanned before the period */
+	declare(f, b, "srv", NOW - 20 * DAY, NOW - DAY, 2, 1); /* old signatures, infected, scanned */
+
+	both_ways(f, p, NOW - 30 * DAY, NOW, &c);
+	/*                        known rep rt 1d 3d 7d 15d old unk inf */
+	const int64_t snap[10] = {5, 2, 1, 2, 2, 3, 3, 1, 1, 1};
+	const int64_t got[10] = {c.endpoints, c.reporting, c.realtime_on, c.fresh_1d, c.fresh_3d,
+				 c.fresh_7d,  c.fresh_15d, c.older_15d,   c.sig_unknown, c.infected};
+	for (int i = 0; i < 10; i++)
+		if (got[i] != snap[i])
+			fail_msg("field %d: got %lld, want %lld", i, (long long)got[i], (long long)snap[i]);
+	assert_int_equal(c.declared, 4);
+	assert_int_equal(c.declared_protected, 1);
+	assert_int_equal(c.scanned, 3);          /* web01's agent, kt-01, srv */
+	assert_int_equal(c.full_scanned, 0);     /* declarations never say */
+	assert_int_equal(c.infected_period, 1);  /* srv */
+	assert_int_equal(c.files_found, 2);
+	assert_int_equal(c.files_cleaned, 1);
+	assert_int_equal(c.files_active, 1);
+	both_ways(f, b, NOW - 30 * DAY, NOW, &c);
+	assert_int_equal(c.endpoints, 1);
+	assert_int_equal(c.older_15d, 1);
+	/* the snapshot alone counts no period */
+	FX_OK(rq_store_coverage(f->s, a, NOW, WINDOW, &c));
+	assert_int_equal(c.endpoints, 4);
+	assert_int_equal(c.scanned, 0);
+	assert_int_equal(c.files_found, 0);
+
+	/* kt-01 enrolls an agent in B: another unit's machine, still declared in A */
+	endpoint(f, b, "kt-01", NOW - 10, 1, NOW - 60);
+	both_ways(f, a, NOW - 30 * DAY, NOW, &c);
+	assert_int_equal(c.endpoints, 4);
+	assert_int_equal(c.declared, 3);
+	/* its agent in A, hostname as the system gives it: the agent supersedes */
+	endpoint(f, a, "KT-01", NOW - 10, 1, NOW - 60);
+	both_ways(f, a, NOW - 30 * DAY, NOW, &c);
+	assert_int_equal(c.endpoints, 4);  /* web01, KT-01, kt-02, kt-03 */
+	assert_int_equal(c.declared, 2);
+	assert_int_equal(c.declared_protected, 0);
+	assert_int_equal(c.reporting, 2);
+	assert_int_equal(c.scanned, 1);    /* web01's agent */
+	assert_int_equal(rq_store_declared_count(f->s, a, &c.endpoints), 0);
+	assert_int_equal(c.endpoints, 4);  /* the declaration is kept, only not counted */
+}
+
 /* --- timing on a province-sized store (RQ_COVERAGE_BENCH=1) --- */
 
 #define BENCH_SUBUNITS 200
 #define BENCH_ENDPOINTS 100000
 #define BENCH_DETECTIONS 1000000
 #define BENCH_SCANS 300000
+#define BENCH_DECLARED 2000
 
 /* Best of five runs of one summary, in ms: the snapshot only (from ==
  * to; an empty period for unit 0), or with the figures of [from, to). */
@@ -377,43 +459,22 @@ static void test_coverage_bench(void **state)
 	double t0 = fx_ms_now();
 	fx_bench_units(f, BENCH_SUBUNITS, &root, &first_sub);
 	first_dept = fx_int(f->s, "SELECT parent_id FROM units WHERE code = 's0'");
-	FX_OK(rq_store_begin(f->s));
-	int64_t p[] = {BENCH_ENDPOINTS, BENCH_SUBUNITS, NOW, DAY};
+	fx_bench_fleet(f, BENCH_SUBUNITS, BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS, NOW, &first_ep);
+	/* 2,000 declared machines, 10 per unit; in 199 units one of them has
+	 * the hostname of the unit's agents (superseded): the probes' cost */
+	int64_t dm[] = {BENCH_DECLARED, BENCH_SUBUNITS, NOW, DAY};
 	FX_OK(rq_store_run(f->s, NULL,
-			   "INSERT INTO endpoints (unit_id, hostname, created_at, last_seen, realtime, db_newest_build,"
-			   " active_detections)"
+			   "INSERT INTO declared_machines (unit_id, hostname, kind, product, sig_updated, last_scan,"
+			   " infections_found, infections_cleaned, created_at, updated_at)"
 			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
-			   " SELECT (SELECT MIN(id) FROM units WHERE code = 's0') + i % $2, 'h', 0,"
-			   " $3 - (i * 7) % (3 * $4), i % 5 / 4, $3 - (i * 13) % (20 * $4), i % 7 / 6 FROM n",
-			   p, 4));
-	first_ep = fx_int(f->s, "SELECT MIN(id) FROM endpoints");
-	int64_t d[] = {BENCH_DETECTIONS, BENCH_ENDPOINTS, first_ep, NOW, DAY};
-	FX_OK(rq_store_run(f->s, NULL,
-			   "INSERT INTO detections (endpoint_id, path, sha256, name, state, first_seen, last_seen)"
-			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
-			   " SELECT $3 + i % $2, CAST(i AS TEXT), '', 'X',"
-			   " CASE WHEN i % 10 < 3 THEN 'active' WHEN i % 10 < 6 THEN 'quarantined'"
-			   " WHEN i % 10 < 8 THEN 'removed' ELSE 'ignored' END,"
-			   " $4 - (i * 31) % (365 * $5), $4 FROM n",
-			   d, 5));
-	int64_t sc[] = {BENCH_SCANS, BENCH_ENDPOINTS, first_ep, NOW, DAY};
-	FX_OK(rq_store_run(f->s, NULL,
-			   "INSERT INTO scan_summaries (endpoint_id, event_uuid, kind, started_at, finished_at)"
-			   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
-			   " SELECT $3 + i % $2, CAST(i AS TEXT),"
-			   " CASE WHEN i % 4 = 0 THEN 'full' WHEN i % 4 = 1 THEN 'scheduled' ELSE 'quick' END,"
-			   " $4 - (i * 17) % (90 * $5) - 600, $4 - (i * 17) % (90 * $5) FROM n",
-			   sc, 5));
-	/* the endpoints' newest scan and detection times (endpoint_coverage), as ingestion keeps them */
-	FX_OK(rq_store_coverage_backfill(f->s));
-	FX_OK(rq_store_commit(f->s));
-	/* statistics; on PostgreSQL also the visibility map, without which an
-	 * index-only scan still visits the table (autovacuum does it in
-	 * service) */
+			   " SELECT (SELECT MIN(id) FROM units WHERE code = 's0') + i % $2,"
+			   " CASE WHEN i < $2 THEN 'h' ELSE 'd' || CAST(i AS TEXT) END, 'workstation', 'Other AV',"
+			   " $3 - (i * 13) % (20 * $4), $3 - (i * 7) % (40 * $4), i % 3, i % 2, 0, 0 FROM n",
+			   dm, 4));
 	FX_OK(rq_store_exec(f->s, f->pg ? "VACUUM ANALYZE" : "ANALYZE"));
-	fprintf(stderr, "# coverage bench (%s): %d endpoints, %d detections, %d scans built in %.1f s\n",
-		f->pg ? "postgresql" : "sqlite", BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS,
-		(fx_ms_now() - t0) / 1e3);
+	fprintf(stderr, "# coverage bench (%s): %d endpoints, %d detections, %d scans, %d declared machines"
+		" built in %.1f s\n", f->pg ? "postgresql" : "sqlite", BENCH_ENDPOINTS, BENCH_DETECTIONS, BENCH_SCANS,
+		BENCH_DECLARED, (fx_ms_now() - t0) / 1e3);
 	bench_print(f, root, first_dept, first_sub);
 	fprintf(stderr, "# province, a 30-day period ending 30 days ago (from the rows): %.1f ms\n",
 		best_ms(f, 0, NOW - 60 * DAY, NOW - 30 * DAY));
@@ -446,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_coverage_numbers),
 		cmocka_unit_test(test_coverage_period),
 		cmocka_unit_test(test_coverage_period_columns),
+		cmocka_unit_test(test_coverage_declared),
 	};
 	struct CMUnitTest bench[] = {
 		cmocka_unit_test(test_coverage_bench),

@@ -5,10 +5,11 @@
 // overdue highlighted), and a unit's checklist for its officer: record the
 // training and the response plan, upload evidence, declare information
 // systems and move their level dossiers (only the steps the server says the
-// user may take are offered), make and confirm the unit report. From
+// user may take are offered), make and confirm the unit report; the
+// campaign's report with every unit's obligations, kept and downloaded. From
 // /api/v1/campaigns, /api/v1/systems and /api/v1/evidence.
 import { h, fill, field, select } from '../dom.js';
-import { t, num, date, day, bytes } from '../i18n.js';
+import { t, num, date, day, bytes, getLang } from '../i18n.js';
 import { api, get, upload } from '../api.js';
 import { loading, errorBox, title, table, badge, unitOptions, unitName, isAdmin, canOperate, session } from '../ui.js';
 
@@ -139,6 +140,7 @@ async function detail(main, route, id) {
 			h('div.card', { class: s.at_risk_items ? 'warn' : 'ok' }, h('div.label', null, t('camp.at_risk_items')),
 				h('div.value', null, num(s.at_risk_items)))),
 		isAdmin() ? editForm(route, c) : null,
+		(c.unit ? canOperate() : isAdmin() && !session.user.unit_id) ? reportPanel(c) : null,
 		h('section.panel', null, table([
 			{ key: 'unit', label: t('filter.unit'), value: (r) => r.unit.name,
 				render: (r) => h('span', null, '\u00a0\u00a0'.repeat(r.depth || 0), h('a', { href: `#/campaigns/${c.id}/units/${r.unit.id}` }, r.unit.name)) },
@@ -146,6 +148,30 @@ async function detail(main, route, id) {
 				render: (r) => itemCell(r.items[k]), cls: (r) => `state-${r.items[k].state} ${STATE_CLASS[r.items[k].state]}` })),
 			{ key: 'done', label: t('camp.done'), num: true, render: (r) => `${r.done}/${r.total}` },
 		], p.units, { caption: t('camp.progress'), rowHeader: true, localSort: true, empty: t('common.none') })));
+}
+
+// The campaign's report (POST /campaigns/{id}/report): made and kept by
+// the server, then offered as XLSX, PDF and CSV downloads.
+function reportPanel(c) {
+	const lang = select([['vi', 'Tiếng Việt'], ['en', 'English']], getLang());
+	const msg = h('div', { 'aria-live': 'polite' });
+	return h('details.panel', { id: 'campaign-report' }, h('summary', null, t('camp.campaign_report')),
+		h('p.hint', null, t('camp.campaign_report_hint')),
+		h('form.filters', {
+			on: {
+				submit: async (e) => {
+					e.preventDefault();
+					fill(msg, loading());
+					try {
+						const r = await api('POST', `/api/v1/campaigns/${c.id}/report`, { lang: lang.value });
+						fill(msg, h('p.notice', null, t('camp.campaign_report_made', { d: date(Math.floor(Date.now() / 1000)) }), ' ',
+							h('span.rowactions', null, ['xlsx', 'pdf', 'csv'].map((f) =>
+								h('a.button.small', { href: `/api/v1/reports/${r.report}/file?format=${f}`, download: '',
+									'aria-label': `${t('rep.download')} ${f.toUpperCase()}` }, f.toUpperCase())))));
+					} catch (err) { fill(msg, errorBox(err)); }
+				},
+			},
+		}, field(t('rep.lang'), lang), h('div.actions', null, h('button.primary', { type: 'submit' }, t('camp.make_campaign_report')))), msg);
 }
 
 function editForm(route, c) {

@@ -53,7 +53,7 @@ export async function render(main, route) {
 		h('p.period', null, scopeName, ' — ', t('overview.period', { from: date(cov.from), to: date(cov.to - 1) })),
 		reportedNote(cov.reported_by),
 		h('section.cards', { 'aria-label': t('overview.figures') },
-			card(t('fig.endpoints'), num(f.endpoints), null, 'plain'),
+			card(t('fig.endpoints'), num(f.endpoints), f.declared ? t('fig.declared_sub', { n: num(f.declared) }) : null, 'plain'),
 			card(t('fig.protected'), pct(f.reporting, f.endpoints), t('fig.of', { n: num(f.reporting), total: num(f.endpoints) }),
 				f.endpoints && f.reporting === f.endpoints ? 'ok' : 'warn'),
 			card(t('fig.realtime'), pct(f.realtime_on, f.endpoints), t('fig.of', { n: num(f.realtime_on), total: num(f.endpoints) }),

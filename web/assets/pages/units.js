@@ -2,11 +2,14 @@
 // of unit ID) with their coverage figures, sortable by every column and
 // coloured against the targets: every machine protected (green), any
 // machine with signatures older than 7 days (amber) or 15 days (red).
-// A unit's name drills down; the breadcrumb goes back up.
+// A unit's name drills down; the breadcrumb goes back up. A unit's page
+// also lists the machines it declared as protected by other products
+// (declared.js), with the form and the CSV import for its officers.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, pct } from '../i18n.js';
 import { get } from '../api.js';
 import { loading, errorBox, title, table, unitPath, PERIODS, periodRange, reportedNote, reportedBadge } from '../ui.js';
+import { declaredPanel } from './declared.js';
 
 function protectedClass(f) {
 	if (!f.endpoints) return 'muted';
@@ -52,6 +55,7 @@ export async function render(main, route) {
 	const columns = [
 		{ key: 'name', label: t('units.unit'), render: (r) => [h('a', { href: `#/units/${r.unit.id}` }, r.unit.name, ' ', h('small.code', null, r.unit.code)), ' ', reportedBadge(r.reported_by)] },
 		{ key: 'endpoints', label: t('fig.endpoints'), num: true, render: (r) => num(r.endpoints) },
+		{ key: 'declared', label: t('units.declared'), num: true, render: (r) => num(r.declared || 0) },
 		{ key: 'protected', label: t('fig.protected'), num: true, value: (r) => share(r.reporting, r.endpoints),
 			render: (r) => pct(r.reporting, r.endpoints), cls: protectedClass },
 		{ key: 'realtime', label: t('fig.realtime'), num: true, value: (r) => share(r.realtime_on, r.endpoints),
@@ -73,5 +77,6 @@ export async function render(main, route) {
 			h('span.badge.bad', null, t('units.legend_bad'))),
 		rows.length
 			? table(columns, rows, { localSort: true, rowHeader: true, sort: { key: sortKey, order }, caption: t('units.caption') })
-			: h('p.notice', null, t('units.no_children')));
+			: h('p.notice', null, t('units.no_children')),
+		id ? declaredPanel(id) : null);
 }
