@@ -65,6 +65,9 @@ static int units_json(rq_store *s, int64_t now, json_t *out)
 		rq_coverage v;
 		json_t *o = json_array_get(out, i);
 		rc = rq_store_coverage(s, t.ids[i], now, RQ_COVERAGE_DEFAULT_WINDOW_DAYS * 86400LL, &v);
+		/* a regional server passes on what its own downstreams reported */
+		if (rc == 0)
+			rc = rq_store_tier_coverage_add(s, t.ids[i], &v, NULL, NULL);
 		if (rc == 0 && (json_object_set_new(o, "parent", json_string(code_of(&t, t.parents[i]))) ||
 				json_object_set_new(o, "figures", rq_api_coverage_snapshot_json(&v))))
 			rc = rq_fail(RQ_ENOMEM, "upstream: out of memory");

@@ -16,6 +16,8 @@
 # Downward: the national databases reach an agent through the province's
 # mirror, the province's own daily beside them; a tampered national file is
 # refused and never published, and the next good version goes through.
+# Chained (SQLite): province -> region -> nation, the nation sees the
+# province's machine in the region's figures and its units under the region.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../cli/lib.sh" "$SERVER"
@@ -398,6 +400,48 @@ EOF
 }
 
 for_each_store run
+
+# --- chained tiers (SQLite): province -> region -> nation. The region is a
+# downstream of the nation and the upstream of the province; the nation sees
+# the province's units under the region's and its machines in the figures ---
+chain() {
+	rm -f "$WORK"/chain-*.sqlite*
+	local nat=sqlite:$WORK/chain-nat.sqlite reg=sqlite:$WORK/chain-reg.sqlite prov=sqlite:$WORK/chain-prov.sqlite
+	STORE=$nat; unit_add "Quốc gia" NAT > /dev/null; local reg_unit; reg_unit=$(unit_add "Vùng Đông Bắc" REG NAT)
+	"$SERVER" downstream create --store "$nat" --unit REG 2> /dev/null > "$WORK/chain-reg.cred" || fail "chain: credential for the region"
+	STORE=$reg; unit_add "Vùng Đông Bắc" RG > /dev/null; unit_add "Tỉnh Cao Bằng" CB RG > /dev/null
+	"$SERVER" downstream create --store "$reg" --unit CB 2> /dev/null > "$WORK/chain-cb.cred" || fail "chain: credential for the province"
+	STORE=$prov; unit_add "Sở TT&TT Cao Bằng" STTTT > /dev/null; unit_add "UBND huyện Hòa An" HA STTTT > /dev/null
+	local tok; tok=$("$SERVER" token create --store "$prov" --unit HA --uses 2 --days 1 2> /dev/null)
+	UP_PORT=; UP_STORE=$nat; start_up; local nat_port=$UP_PORT nat_pid=$UP_PID
+	UP_PORT=; UP_STORE=$reg
+	STARTS=$((STARTS + 1)); UP_LOG=$WORK/up-$STARTS.log
+	printf '[upstream]\nurl = https://127.0.0.1:%s\ncredential_file = %s\nca_file = %s\ninterval = 1s\nretry_base = 1s\n' \
+		"$nat_port" "$WORK/chain-reg.cred" "$WORK/tls/ca.crt" > "$WORK/chain-reg.conf"
+	"$SERVER" --foreground --listen 127.0.0.1:0 --tls-cert "$WORK/tls/server.crt" --tls-key "$WORK/tls/server.key" \
+		--store "$reg" --config "$WORK/chain-reg.conf" 2> "$UP_LOG" &
+	local reg_pid=$!; local reg_port; reg_port=$(wait_port "$UP_LOG" https)
+	[ -n "$reg_port" ] || { fail "chain: the region did not start: $(tail -3 "$UP_LOG")"; return; }
+	printf '[upstream]\nurl = https://127.0.0.1:%s\ncredential_file = %s\nca_file = %s\ninterval = 1s\nretry_base = 1s\n' \
+		"$reg_port" "$WORK/chain-cb.cred" "$WORK/tls/ca.crt" > "$WORK/down.conf"
+	DOWN_STORE=$prov; start_down
+	BASE=http://127.0.0.1:$DOWN_PORT; enroll "$tok" pc-chain-1; beat "$EP_CRED"; beat "$EP_CRED"
+	STORE=$nat; make_user nat_admin admin
+	UP_PID=$nat_pid; UP_PORT=$nat_port; as_up; login_as nat_admin
+	local ok=
+	for _ in $(seq 200); do
+		api nat_admin GET "/api/v1/coverage?unit=$reg_unit"
+		[ "$(cat code)" = 200 ] && [ "$(json '["figures"]["endpoints"]')" = 1 ] && { ok=1; break; }
+		sleep 0.1
+	done
+	[ -n "$ok" ] || fail "chain: the nation's figures of the region: $(head -c 300 body)"
+	api nat_admin GET "/api/v1/units?unit=$reg_unit"
+	grep -q '"REG/CB/HA"' body || fail "chain: the province's unit is not under the region on the nation: $(head -c 400 body)"
+	kill -TERM "$DOWN_PID" "$reg_pid"; wait "$DOWN_PID" "$reg_pid" 2>/dev/null; DOWN_PID=
+	stop_up
+}
+STORE_KIND=sqlite
+chain
 # every server's log: the credential never in it, no sanitizer report (the ASan build)
 grep -l 'rqd_' "$WORK"/up-*.log "$WORK"/down-*.log && fail "a credential is in a server's log"
 grep -l 'ERROR: AddressSanitizer\|runtime error:\|ERROR: LeakSanitizer' "$WORK"/up-*.log "$WORK"/down-*.log &&
