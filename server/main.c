@@ -29,6 +29,7 @@
 #include "api/sharing.h"
 #include "api/systems.h"
 #include "api/taxii.h"
+#include "api/tier.h"
 #include "api/units.h"
 #include "api/users.h"
 #include "auth/throttle.h"
@@ -48,6 +49,7 @@
 #include "intel/publish.h"
 #include "intel/taxii_pull.h"
 #include "ncsc/scheduler.h"
+#include "tier/worker.h"
 #include "ncsc/sign.h"
 #include "raquet/engine.h"
 #include "report/render.h"
@@ -124,6 +126,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_evidence_routes(*out, api)) < 0 || (rc = rq_api_declared_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
+	    (rc = rq_api_tier_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
@@ -239,6 +242,7 @@ int main(int argc, char **argv)
 	rq_coverage_recorder *recorder = NULL;
 	rq_intel_publisher *intel = NULL;
 	rq_taxii_puller *puller = NULL;
+	rq_tier_worker *upstream = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -247,6 +251,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
+			 !strcmp(argv[1], "downstream") ||
 			 !strcmp(argv[1], "task") || !strcmp(argv[1], "report"))) {
 		status = rq_cli_main(argc - 1, argv + 1);
 		goto done;
@@ -377,6 +382,10 @@ int main(int argc, char **argv)
 		rq_log(RQ_LOG_ERROR, "%s: TAXII collections are not pulled", rq_error_last());
 	else if (puller)
 		rq_log(RQ_LOG_INFO, "taxii-pull: %zu TAXII source(s) configured", cfg.taxii_pull_count);
+	if (rq_tier_worker_start(&upstream, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: nothing is reported to the upstream", rq_error_last());
+	else if (upstream)
+		rq_log(RQ_LOG_INFO, "upstream: reporting to %s every %llu s", cfg.upstream_url, cfg.upstream_interval);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -391,6 +400,8 @@ int main(int argc, char **argv)
 	puller = NULL;
 	rq_intel_publisher_stop(intel);
 	intel = NULL;
+	rq_tier_worker_stop(upstream);
+	upstream = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -401,6 +412,7 @@ done:
 	rq_coverage_recorder_stop(recorder);
 	rq_taxii_puller_stop(puller);
 	rq_intel_publisher_stop(intel);
+	rq_tier_worker_stop(upstream);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();

@@ -26,6 +26,7 @@
 #include "core/util.h"
 #include "db/rqdb.h"
 #include "db/sign.h"
+#include "auth/token.h"
 
 /* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
 /* T_PULL_URL: https://, or http:// to a loopback address; T_CONFIDENCE: "" (-1) or 0..100;
@@ -138,6 +139,31 @@ static const rq_srv_config_key keys[] = {
 	{ "intel", "max_age", NULL, "0",
 	  "an imported indicator without an expiry of its own (valid_until, the import's expiry) expires this "
 	  "long after its last import; 0: never", T_DURATION, OFF(intel_max_age), 0, 3650 * 86400ULL },
+	{ "upstream", "url", NULL, "",
+	  "HTTPS address of the upstream raquet-server (national or regional tier), e.g. "
+	  "https://raquet.quocgia.gov.vn:8443; empty (the default): no upstream", T_HTTPS, OFF(upstream_url), 0, 0 },
+	{ "upstream", "credential_file", NULL, "",
+	  "file holding the credential the upstream's administrator issued to this server (rqd_...; "
+	  "keep it mode 0600, never logged)", T_STR, OFF(upstream_credential_file), 0, 0 },
+	{ "upstream", "ca_file", NULL, "",
+	  "CA certificate(s) (PEM) the upstream's HTTPS certificate must chain to; empty: the system's CAs",
+	  T_STR, OFF(upstream_ca_file), 0, 0 },
+	{ "upstream", "keys", NULL, "",
+	  "folder of the upstream's public keys (*.pub) that sign its mirror: with it, the upstream's databases "
+	  "are synced, verified and published into [mirror] dir; empty: no databases are taken from the upstream",
+	  T_STR, OFF(upstream_keys_dir), 0, 0 },
+	{ "upstream", "databases_dir", NULL, "/var/lib/raquet-server/upstream-databases",
+	  "where the upstream's databases are kept once verified (the previous version too, for rollback)",
+	  T_STR, OFF(upstream_databases_dir), 0, 0 },
+	{ "upstream", "interval", NULL, "15m",
+	  "how often a report (unit tree, figures, sightings) is made and queued for the upstream, and the "
+	  "upstream's databases synced", T_DURATION,
+	  OFF(upstream_interval), 1, 86400 },
+	{ "upstream", "retry_base", NULL, "1m",
+	  "wait after the first failed delivery, doubled each attempt up to 1h", T_DURATION,
+	  OFF(upstream_retry_base), 1, 86400 },
+	{ "upstream", "timeout", NULL, "60s", "longest time of one delivery (connect, send, answer)", T_DURATION,
+	  OFF(upstream_timeout), 1, 3600 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -570,7 +596,9 @@ void rq_srv_config_free(rq_srv_config *cfg)
 				&cfg->ncsc_email, &cfg->ncsc_telephone, &cfg->ncsc_fax, &cfg->ncsc_website,
 				&cfg->ncsc_product, &cfg->ncsc_sign_cert, &cfg->ncsc_sign_key, &cfg->ncsc_client_cert,
 				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule,
-				&cfg->intel_signing_key, &cfg->intel_database };
+				&cfg->intel_signing_key, &cfg->intel_database, &cfg->upstream_url,
+				&cfg->upstream_credential_file, &cfg->upstream_ca_file, &cfg->upstream_keys_dir,
+				&cfg->upstream_databases_dir };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
 	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
@@ -717,7 +745,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
 					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [sharing], [intel], "
-				     "[taxii-pull NAME])", name, ln, (int)sn, s);
+					     "[taxii-pull NAME], [upstream])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -846,8 +874,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 				     "loopback address, not %s (listen from %s); use TLS",
 				     origin_of(cfg, "plain_http"), cfg->listen_addr,
 				     origin_of(cfg, "listen"));
-		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0) {
-			rc = rq_srv_config_check_intel(cfg);
+		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0) {
+			rc = rq_srv_config_check_upstream(cfg);
 		}
 		goto done;
 	}
@@ -862,8 +890,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
 		goto done;
 	}
-	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0)
-		rc = rq_srv_config_check_intel(cfg);
+	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0)
+		rc = rq_srv_config_check_upstream(cfg);
 done:
 	X509_free(cert);
 	EVP_PKEY_free(key);
@@ -1076,7 +1104,7 @@ void rq_srv_config_usage(void *file)
 	FILE *f = file;
 	fprintf(f, "usage: raquet-server [options]\n"
 		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n"
-		   "       raquet-server unit add | token create | user add | user passwd ... "
+		   "       raquet-server unit add | token create | downstream create | user add | user passwd ... "
 		   "(--help: their options)\n"
 		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n"
 		   "       raquet-server intel import --kind KIND --path PATH | intel publish | intel pull "
@@ -1145,5 +1173,66 @@ int rq_srv_config_check_intel(const rq_srv_config *cfg)
 	}
 done:
 	rq_signkey_free(key);
+	return rc;
+}
+
+int rq_srv_config_check_upstream(const rq_srv_config *cfg)
+{
+	char token[RQ_TOKEN_MAX + 2];
+	size_t n = 0;
+	FILE *f = NULL;
+	int rc = 0;
+	if (!*cfg->upstream_url) {
+		if (*cfg->upstream_credential_file)
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] credential_file: needs [upstream] url",
+				     origin_in(cfg, "upstream", "credential_file"));
+		goto done;
+	}
+	if (!*cfg->upstream_credential_file) {
+		rc = rq_fail(RQ_EINVAL, "%s: [upstream] url: needs [upstream] credential_file, the credential the "
+			     "upstream issued", origin_in(cfg, "upstream", "url"));
+		goto done;
+	}
+	f = fopen(cfg->upstream_credential_file, "r");
+	if (!f) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] credential_file: cannot read '%s'",
+				   origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
+		goto done;
+	}
+	n = fread(token, 1, sizeof(token) - 1, f);
+	while (n && (token[n - 1] == '\n' || token[n - 1] == '\r' || token[n - 1] == ' '))
+		n--;
+	if (!rq_token_well_formed(RQ_TIER_TOKEN_PREFIX, token, n)) {
+		rc = rq_fail(RQ_EINVAL, "%s: [upstream] credential_file: '%s' does not hold a downstream credential "
+			     "(rqd_...)", origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
+		goto done;
+	}
+	if (*cfg->upstream_ca_file && access(cfg->upstream_ca_file, R_OK) != 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] ca_file: cannot read '%s'",
+				   origin_in(cfg, "upstream", "ca_file"), cfg->upstream_ca_file);
+		goto done;
+	}
+	if (*cfg->upstream_keys_dir) {
+		const char *at = origin_in(cfg, "upstream", "keys");
+		rq_keyring *ring = NULL;
+		if (!*cfg->mirror_dir || !*cfg->intel_signing_key) {
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] keys: needs [mirror] dir and [intel] signing_key, the "
+				     "mirror the upstream's databases are published into and the key that signs it", at);
+			goto done;
+		}
+		if ((rc = rq_keyring_new(&ring)) == 0 && (rc = rq_keyring_add_dir(ring, cfg->upstream_keys_dir)) == 0 &&
+		    rq_keyring_count(ring) == 0)
+			rc = rq_fail(RQ_EINVAL, "no *.pub key in it");
+		rq_keyring_free(ring);
+		if (rc < 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", rq_error_last());
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] keys: '%s': %s", at, cfg->upstream_keys_dir, why);
+		}
+	}
+done:
+	memset(token, 0, sizeof(token));
+	if (f)
+		fclose(f);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
  * [auth], [report], [log], [ncsc], [sharing],
- * [intel], [taxii-pull NAME])
+ * [intel], [taxii-pull NAME], [upstream])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -95,6 +95,15 @@ typedef struct rq_srv_config {
 	/* [taxii-pull NAME] sections */
 	rq_taxii_pull_cfg *taxii_pulls;
 	size_t taxii_pull_count;
+	/* [upstream]: the national (or regional) tier this server reports to (docs/tier.md) */
+	char *upstream_url;             /* "": no upstream */
+	char *upstream_credential_file; /* the credential it issued (rqd_...), read at each delivery */
+	char *upstream_ca_file;         /* CA of its HTTPS certificate ("": system CAs) */
+	char *upstream_keys_dir;        /* its mirror's public keys ("": no databases taken) */
+	char *upstream_databases_dir;   /* its databases, verified, kept here */
+	unsigned long long upstream_interval;   /* seconds between two reports queued */
+	unsigned long long upstream_retry_base; /* first retry delay, doubled each attempt */
+	unsigned long long upstream_timeout;    /* seconds one delivery may take */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;
@@ -104,7 +113,7 @@ typedef struct rq_srv_config {
 	int check_config;
 	/* where each key was last set: "file:line" or "--flag", for errors
 	 * found after parsing (indexed like the key table) */
-	char *origin[56];
+	char *origin[72];
 } rq_srv_config;
 
 /* One key of the table. */
@@ -184,6 +193,18 @@ int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
  * rq_srv_config_check calls it.
  */
 int rq_srv_config_check_intel(const rq_srv_config *cfg);
+
+/*
+ * The [upstream] rules: a url needs a credential_file holding a
+ * downstream credential (rqd_...), and a credential_file needs a url; the
+ * CA file is readable; keys (the databases taken from the upstream) need
+ * [mirror] dir and [intel] signing_key and hold a public key.
+ * rq_srv_config_check calls it.
+ */
+int rq_srv_config_check_upstream(const rq_srv_config *cfg);
+
+/* The prefix of the credentials an upstream issues to downstream servers. */
+#define RQ_TIER_TOKEN_PREFIX "rqd"
 
 /* 1 when `addr` (numeric IPv4/IPv6, or "localhost") is a loopback address. */
 int rq_srv_addr_is_loopback(const char *addr);

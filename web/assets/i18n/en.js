@@ -52,6 +52,13 @@ export default {
 
 	'overview.title': 'Overview',
 	'overview.period': 'from {from} to {to}',
+	'tier.reported': 'Includes figures reported by a downstream server:',
+	'tier.reported_at': 'reported at {at}',
+	'tier.samples': 'Samples reported by downstream servers',
+	'tier.spread_text': '{n} machines, {m} units, {k} downstream servers',
+	'tier.reported_col': 'Reported at',
+	'tier.samples_caption': '{n} samples reported by downstream servers',
+	'tier.badge': 'reported by downstream',
 	'overview.figures': 'Key figures',
 	'overview.freshness': 'Signature freshness',
 	'overview.trend': 'Last 90 days',

@@ -54,6 +54,13 @@ export default {
 
 	'overview.title': 'Tổng quan',
 	'overview.period': 'từ {from} đến {to}',
+	'tier.reported': 'Bao gồm số liệu do máy chủ cấp dưới báo cáo:',
+	'tier.reported_at': 'báo cáo lúc {at}',
+	'tier.samples': 'Mẫu do máy chủ cấp dưới báo cáo',
+	'tier.spread_text': '{n} máy, {m} đơn vị, {k} máy chủ cấp dưới',
+	'tier.reported_col': 'Thời điểm báo cáo',
+	'tier.samples_caption': '{n} mẫu do máy chủ cấp dưới báo cáo',
+	'tier.badge': 'cấp dưới báo cáo',
 	'overview.figures': 'Số liệu chính',
 	'overview.freshness': 'Độ mới của mẫu nhận diện',
 	'overview.trend': 'Diễn biến 90 ngày',
