@@ -30,6 +30,7 @@
 #include "api/sharing.h"
 #include "api/systems.h"
 #include "api/taxii.h"
+#include "api/tier.h"
 #include "api/units.h"
 #include "api/users.h"
 #include "auth/throttle.h"
@@ -47,8 +48,10 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "intel/publish.h"
+#include "intel/taxii_pull.h"
 #include "campaign/remind_worker.h"
 #include "ncsc/scheduler.h"
+#include "tier/worker.h"
 #include "ncsc/sign.h"
 #include "raquet/engine.h"
 #include "report/render.h"
@@ -126,6 +129,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_reminders_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
+	    (rc = rq_api_tier_routes(*out, api)) < 0 ||
 	    (rc = rq_api_mirror_routes(*out, mirror_dir)) < 0 ||
 	    (rc = rq_http_static_routes(*out)) < 0)
 		goto done;
@@ -240,6 +244,8 @@ int main(int argc, char **argv)
 	rq_ncsc_scheduler *ncsc = NULL;
 	rq_coverage_recorder *recorder = NULL;
 	rq_intel_publisher *intel = NULL;
+	rq_taxii_puller *puller = NULL;
+	rq_tier_worker *upstream = NULL;
 	rq_remind_worker *reminders = NULL;
 	sigset_t stop_signals;
 
@@ -249,6 +255,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (argc > 1 && (!strcmp(argv[1], "unit") || !strcmp(argv[1], "token") || !strcmp(argv[1], "user") ||
+			 !strcmp(argv[1], "downstream") ||
 			 !strcmp(argv[1], "task") || !strcmp(argv[1], "report"))) {
 		status = rq_cli_main(argc - 1, argv + 1);
 		goto done;
@@ -375,6 +382,14 @@ int main(int argc, char **argv)
 	else if (intel)
 		rq_log(RQ_LOG_INFO, "intel: indicators are published as the %s database into %s", cfg.intel_database,
 		       cfg.mirror_dir);
+	if (rq_taxii_puller_start(&puller, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: TAXII collections are not pulled", rq_error_last());
+	else if (puller)
+		rq_log(RQ_LOG_INFO, "taxii-pull: %zu TAXII source(s) configured", cfg.taxii_pull_count);
+	if (rq_tier_worker_start(&upstream, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: nothing is reported to the upstream", rq_error_last());
+	else if (upstream)
+		rq_log(RQ_LOG_INFO, "upstream: reporting to %s every %llu s", cfg.upstream_url, cfg.upstream_interval);
 	if (rq_remind_worker_start(&reminders, &cfg) < 0)
 		rq_log(RQ_LOG_ERROR, "%s: reminder e-mails are not sent", rq_error_last());
 	else if (reminders)
@@ -390,8 +405,12 @@ int main(int argc, char **argv)
 	ncsc = NULL;
 	rq_coverage_recorder_stop(recorder);
 	recorder = NULL;
+	rq_taxii_puller_stop(puller);
+	puller = NULL;
 	rq_intel_publisher_stop(intel);
 	intel = NULL;
+	rq_tier_worker_stop(upstream);
+	upstream = NULL;
 	rq_remind_worker_stop(reminders);
 	reminders = NULL;
 	rq_http_server_stop(server);
@@ -402,7 +421,9 @@ done:
 	rq_report_scheduler_stop(scheduler);
 	rq_ncsc_scheduler_stop(ncsc);
 	rq_coverage_recorder_stop(recorder);
+	rq_taxii_puller_stop(puller);
 	rq_intel_publisher_stop(intel);
+	rq_tier_worker_stop(upstream);
 	rq_remind_worker_stop(reminders);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);

@@ -21,7 +21,7 @@
 #define ID_MAX (1LL << 53)
 
 static const char *const action_names[RQ_ACT_COUNT] = { "read", "operate", "manage users", "manage units",
-							"change system settings" };
+							"change system settings", "report as a downstream server" };
 
 static void fill_caller(rq_caller *out, const rq_user *u, rq_store *s, const rq_http_req *req, int by_token)
 {

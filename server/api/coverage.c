@@ -11,13 +11,13 @@
 
 #include "api/admin.h"
 #include "api/endpoints.h"
+#include "api/tier.h"
 #include "store/coverage.h"
 #include "store/coverage_history.h"
 #include "store/fleet.h"
 #include "store/units.h"
 
-/* The snapshot figures, those the history keeps. */
-static json_t *snapshot_json(const rq_coverage *v)
+json_t *rq_api_coverage_snapshot_json(const rq_coverage *v)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "endpoints", (json_int_t)v->endpoints,
 			 "reporting", (json_int_t)v->reporting, "realtime_on", (json_int_t)v->realtime_on, "fresh_1d",
@@ -61,10 +61,14 @@ static int add_child(int64_t id, const char *name, const char *code, void *paylo
 {
 	child_args *a = payload;
 	rq_coverage v;
+	json_t *reported = NULL;
 	a->rc = rq_store_coverage_period(a->s, id, a->p->now, a->p->window_s, a->p->from, a->p->to, &v);
+	if (a->rc == 0)
+		a->rc = rq_api_tier_coverage(a->s, id, &v, &reported);
 	if (a->rc < 0)
 		return -1;
-	json_t *row = json_pack("{s:o, s:o}", "unit", rq_fleet_json_unit(id, name, code), "figures", figures_json(&v));
+	json_t *row = json_pack("{s:o, s:o, s:o}", "unit", rq_fleet_json_unit(id, name, code), "figures",
+				figures_json(&v), "reported_by", reported ? reported : json_null());
 	if (!row || json_array_append_new(a->rows, row) < 0) {
 		a->rc = RQ_ENOMEM;
 		return -1;
@@ -94,7 +98,7 @@ static int get_coverage(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	unsigned long long window_days = 0;
 	int64_t root = 0;
 	int by = -1, rc;
-	json_t *answer = NULL;
+	json_t *answer = NULL, *reported = NULL;
 	memset(&unit, 0, sizeof(unit));
 	p.now = rq_api_now();
 	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_list_root(&c, resp, &root) ||
@@ -112,14 +116,17 @@ static int get_coverage(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	if (read_unit(&c, resp, root, &unit))
 		goto done;
 	rc = rq_store_coverage_period(c.store, root, p.now, p.window_s, p.from, p.to, &v);
+	if (rc == 0)
+		rc = rq_api_tier_coverage(c.store, root, &v, &reported);
 	if (rc < 0) {
 		rq_api_store_error(resp, rc, "computing coverage");
 		goto done;
 	}
-	answer = json_pack("{s:o, s:I, s:I, s:I, s:I, s:o}", "unit",
+	answer = json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "unit",
 			   root > 0 ? rq_fleet_json_unit(root, unit.name, unit.code) : json_null(), "now",
 			   (json_int_t)p.now, "window_days", (json_int_t)window_days, "from", (json_int_t)p.from, "to",
-			   (json_int_t)p.to, "figures", figures_json(&v));
+			   (json_int_t)p.to, "figures", figures_json(&v), "reported_by", reported ? reported : json_null());
+	reported = NULL;
 	if (answer && by == 0) {
 		child_args a = {c.store, &p, json_array(), 0};
 		rc = rq_store_fleet_child_units(c.store, root, add_child, &a);
@@ -135,6 +142,7 @@ static int get_coverage(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	rq_http_resp_json(resp, 200, answer);
 	answer = NULL;
 done:
+	json_decref(reported);
 	json_decref(answer);
 	rq_store_unit_clear(&unit);
 	return 0;
@@ -142,7 +150,7 @@ done:
 
 static int add_day(const char *day, const rq_coverage *v, void *payload)
 {
-	return rq_fleet_append(payload, json_pack("{s:s, s:o}", "day", day, "figures", snapshot_json(v)));
+	return rq_fleet_append(payload, json_pack("{s:s, s:o}", "day", day, "figures", rq_api_coverage_snapshot_json(v)));
 }
 
 /* GET /api/v1/coverage/history?unit=&days=: the daily snapshots of the

@@ -10,6 +10,8 @@
 #ifndef RQ_SERVER_API_COVERAGE_H
 #define RQ_SERVER_API_COVERAGE_H
 
+#include <jansson.h>
+
 #include "api/ctx.h"
 #include "http/router.h"
 
@@ -22,5 +24,10 @@
 #define RQ_COVERAGE_HISTORY_DEFAULT_DAYS 90
 
 int rq_api_coverage_routes(rq_http_router *router, const rq_api_ctx *ctx);
+
+/* The snapshot figures of `v` (those the history keeps and a downstream
+ * server reports upward) as a JSON object; NULL when out of memory. */
+struct rq_coverage;
+json_t *rq_api_coverage_snapshot_json(const struct rq_coverage *v);
 
 #endif

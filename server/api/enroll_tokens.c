@@ -14,6 +14,7 @@
 #include "api/units.h"
 #include "auth/token.h"
 #include "http/json.h"
+#include "store/tier.h"
 #include "store/tokens.h"
 #include "store/units.h"
 
@@ -64,6 +65,21 @@ static int unit_exists(rq_caller *c, rq_http_resp *resp, int64_t unit)
 	else if (rc)
 		rq_api_store_error(resp, rc, "reading the unit");
 	return rc ? -1 : 0;
+}
+
+/* Machines enroll only into this server's own units: one mirrored from a
+ * downstream server is that server's to enroll into (409 otherwise). */
+static int own_unit(rq_caller *c, rq_http_resp *resp, int64_t unit)
+{
+	int64_t bound = 0;
+	int rc = rq_store_tier_mirrored(c->store, unit, &bound);
+	if (rc)
+		rq_api_store_error(resp, rc, "reading the unit");
+	else if (bound)
+		rq_http_resp_error(resp, 409, "read_only",
+				   "unit %lld is reported by a downstream server: its machines enroll there",
+				   (long long)unit);
+	return rc || bound ? -1 : 0;
 }
 
 /* --- GET /api/v1/units/{id}/enrollment-tokens --- */
@@ -157,7 +173,7 @@ static int create_token(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	t.max_uses = uses ? json_integer_value(uses) : 1;
 	t.expires_at = rq_api_now() + (days ? json_integer_value(days) : RQ_ENROLL_DEFAULT_DAYS) * 86400;
 	if (rq_api_check_text(resp, "label", t.label, 1) || rq_admin_allow(&c, resp, RQ_ACT_OPERATE, unit) ||
-	    unit_exists(&c, resp, unit))
+	    unit_exists(&c, resp, unit) || own_unit(&c, resp, unit))
 		goto done;
 	if (rq_token_new(ENROLL_PREFIX, token) || rq_token_hash(token, strlen(token), hash)) {
 		rq_api_store_error(resp, RQ_ERROR, "making the token");

@@ -11,6 +11,7 @@
 
 #include "api/admin.h"
 #include "api/endpoints.h"
+#include "api/taxii_pulls.h"
 #include "config/config.h"
 #include "http/json.h"
 #include "intel/import.h"
@@ -72,8 +73,9 @@ static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	const rq_api_ctx *ctx = arg;
 	rq_caller c;
 	const char *file = NULL, *source = NULL, *location = NULL;
-	unsigned long long confidence = 0;
+	unsigned long long confidence = 0, expires_at = 0, expires_days = 0;
 	int kind = -1, rc;
+	int64_t now = rq_api_now();
 	rq_intel_result r;
 	rq_stix_info stix = { 0 };
 	if (rq_admin_begin(ctx, req, resp, &c) || rq_admin_allow(&c, resp, RQ_ACT_SYSTEM, 0) ||
@@ -81,8 +83,21 @@ static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	    rq_fleet_query_text(req, resp, "name", 200, &file) ||
 	    rq_fleet_query_text(req, resp, "source", RQ_INTEL_MAX_SOURCE_NAME, &source) ||
 	    rq_fleet_query_text(req, resp, "location", RQ_INTEL_MAX_LOCATION, &location) ||
-	    rq_http_query_uint(req, resp, "confidence", 0, 100, 1000, &confidence) < 0)
+	    rq_http_query_uint(req, resp, "confidence", 0, 100, 1000, &confidence) < 0 ||
+	    rq_http_query_uint(req, resp, "expires_at", 1, (unsigned long long)now + RQ_INTEL_MAX_EXPIRY_DAYS * 86400ULL,
+			       0, &expires_at) < 0 ||
+	    rq_http_query_uint(req, resp, "expires_days", 1, RQ_INTEL_MAX_EXPIRY_DAYS, 0, &expires_days) < 0)
 		return 0;
+	if (expires_at && expires_days) {
+		rq_http_resp_error(resp, 400, "bad_request", "give expires_at or expires_days, not both");
+		return 0;
+	}
+	if (expires_at && (int64_t)expires_at <= now) {
+		rq_http_resp_error(resp, 400, "bad_request", "expires_at %llu is already past", expires_at);
+		return 0;
+	}
+	rq_intel_expiry expiry = { .expires_at = expires_days ? now + (int64_t)expires_days * 86400 : (int64_t)expires_at,
+				   .max_age = ctx->config ? (int64_t)ctx->config->intel_max_age : 0 };
 	if (kind < 0) {
 		rq_http_resp_error(resp, 400, "bad_request",
 				   "kind is required: ioc-list, misp-event, yara, misp-feed or stix-bundle");
@@ -97,9 +112,7 @@ static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 			return 0;
 		}
 		a.file = location;
-		rc = rq_intel_import_feed(c.store, location, source, conf,
-					  NULL, rq_api_now(),
-					  audit_import, &a, &r);
+		rc = rq_intel_import_feed(c.store, location, source, conf, NULL, &expiry, now, audit_import, &a, &r);
 	} else {
 		if (req->body_len == 0) {
 			rq_http_resp_error(resp, 400, "bad_request", "the file to import is the request body: it is empty");
@@ -109,11 +122,11 @@ static int create_import(const rq_http_req *req, rq_http_resp *resp, void *arg)
 			file = kinds[kind];
 		a.file = file;
 		if (kind == 4)
-			rc = rq_intel_import_stix(c.store, file, req->body, req->body_len, NULL, source, conf,
-						  rq_api_now(), audit_import, &a, &r, &stix);
+			rc = rq_intel_import_stix(c.store, file, req->body, req->body_len, NULL, source, conf, &expiry,
+						  now, audit_import, &a, &r, &stix);
 		else
 			rc = rq_intel_import_input(c.store, kinds[kind], file, req->body, req->body_len, source, conf,
-						   rq_api_now(), audit_import, &a, &r);
+						   &expiry, now, audit_import, &a, &r);
 	}
 	if (rc < 0) {
 		import_error(resp, rc);
@@ -131,13 +144,14 @@ done:
 	return 0;
 }
 
-static json_t *row_json(const rq_intel_row *r)
+static json_t *row_json(const rq_intel_row *r, int64_t now)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:I, s:I, s:o}", "id", (json_int_t)r->id, "type",
-			      r->type, "value", r->value, "name", r->name, "description", r->description, "confidence",
-			      (json_int_t)r->confidence, "allowlisted", r->allowlisted, "first_seen",
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:I, s:I, s:o, s:b}", "id", (json_int_t)r->id,
+			      "type", r->type, "value", r->value, "name", r->name, "description", r->description,
+			      "confidence", (json_int_t)r->confidence, "allowlisted", r->allowlisted, "first_seen",
 			      (json_int_t)r->first_seen, "last_seen", (json_int_t)r->last_seen, "imported_at",
-			      (json_int_t)r->imported_at, "expires_at", time_or_null(r->expires_at));
+			      (json_int_t)r->imported_at, "expires_at", time_or_null(r->expires_at), "expired",
+			      r->expires_at > 0 && r->expires_at <= now);
 	if (o && r->sources) {
 		json_t *list = json_array();
 		char *copy = strdup(r->sources), *save = NULL;
@@ -149,9 +163,15 @@ static json_t *row_json(const rq_intel_row *r)
 	return o;
 }
 
+typedef struct row_list {
+	json_t *items;
+	int64_t now;
+} row_list;
+
 static int append_row(const rq_intel_row *r, void *payload)
 {
-	return rq_fleet_append(payload, row_json(r));
+	row_list *l = payload;
+	return rq_fleet_append(l->items, row_json(r, l->now));
 }
 
 static int list_indicators(const rq_http_req *req, rq_http_resp *resp, void *arg)
@@ -160,19 +180,22 @@ static int list_indicators(const rq_http_req *req, rq_http_resp *resp, void *arg
 	static const char *const flags[] = { "false", "true", NULL };
 	rq_caller c;
 	int64_t limit = 0, offset = 0, total = 0;
-	int type = -1, allow = -1;
-	rq_intel_filter f = { .allowlisted = -1 };
+	int type = -1, allow = -1, expired = -1;
+	rq_intel_filter f = { .allowlisted = -1, .now = rq_api_now() };
 	json_t *items = NULL;
 	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_allow(&c, resp, RQ_ACT_READ, 0) ||
 	    rq_admin_paging(req, resp, &limit, &offset) || rq_fleet_query_choice(req, resp, "type", types, -1, &type) ||
 	    rq_fleet_query_choice(req, resp, "allowlisted", flags, -1, &allow) ||
+	    rq_fleet_query_choice(req, resp, "expired", flags, -1, &expired) ||
 	    rq_fleet_query_text(req, resp, "source", RQ_INTEL_MAX_SOURCE_NAME, &f.source) ||
 	    rq_fleet_query_text(req, resp, "q", 200, &f.q))
 		goto done;
 	f.type = type >= 0 ? types[type] : NULL;
 	f.allowlisted = allow;
+	f.expiry = expired < 0 ? 0 : expired ? 2 : 1;
 	items = json_array();
-	int rc = items ? rq_store_intel_list(c.store, &f, limit, offset, &total, append_row, items) : RQ_ENOMEM;
+	row_list l = { items, f.now };
+	int rc = items ? rq_store_intel_list(c.store, &f, limit, offset, &total, append_row, &l) : RQ_ENOMEM;
 	if (rc < 0)
 		rq_api_store_error(resp, rc, "listing the indicators");
 	else
@@ -353,5 +376,5 @@ int rq_api_intel_routes(rq_http_router *router, const rq_api_ctx *ctx)
 	    (rc = rq_http_router_add(router, "DELETE", "/api/v1/intel/allowlist/{id}", delete_allow, c)) ||
 	    (rc = rq_http_router_add(router, "GET", "/api/v1/intel/status", get_status, c)))
 		return rc;
-	return 0;
+	return rq_api_taxii_pull_routes(router, ctx);
 }

@@ -399,7 +399,9 @@ static int post_objects(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	u.b[8] = (unsigned char)((u.b[8] & 0x3f) | 0x80);
 	rq_uuid_text(&u, p.id);
 	snprintf(source, sizeof(source), "TAXII %s", c.login);
-	int rc = rq_intel_import_stix(c.store, source, NULL, 0, json_object_get(env, "objects"), NULL, -1,
+	const rq_api_ctx *ctx = arg;
+	rq_intel_expiry expiry = { .max_age = ctx->config ? (int64_t)ctx->config->intel_max_age : 0 };
+	int rc = rq_intel_import_stix(c.store, source, NULL, 0, json_object_get(env, "objects"), NULL, -1, &expiry,
 				      rq_api_now(), keep_status, &p, &r, &info);
 	if (rc == RQ_EPARSE || rc == RQ_EINVAL)
 		taxii_error(resp, 400, "bad request", rq_error_last());

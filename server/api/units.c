@@ -14,8 +14,10 @@
 #include "api/enroll_tokens.h"
 #include "api/policies.h"
 #include "api/policy_cache.h"
+#include "api/tier.h"
 #include "http/json.h"
 #include "store/policies.h"
+#include "store/tier.h"
 #include "store/units.h"
 
 /* Ids in bodies: what JSON numbers hold exactly (and admin.c accepts). */
@@ -133,10 +135,30 @@ static int parent_exists(rq_store *s, int64_t parent, refusal *r)
 	return rc;
 }
 
+/* A unit mirrored from a downstream server is read-only here (its server
+ * reports it): 409 naming it. */
+static int not_mirrored(rq_store *s, int64_t id, refusal *r)
+{
+	int64_t bound = 0;
+	int rc = id > 0 ? rq_store_tier_mirrored(s, id, &bound) : 0;
+	if (rc == 0 && bound)
+		rc = refuse(r, 409, "read_only", "unit %lld is reported by a downstream server and changes only there",
+			    (long long)id);
+	return rc;
+}
+
+/* The unit's "reported_by_downstream" marker (null for a unit of this server). */
+static int set_marker(json_t *o, rq_store *s, int64_t id)
+{
+	json_t *m = rq_api_tier_unit_marker(s, id);
+	return json_object_set_new(o, "reported_by_downstream", m ? m : json_null());
+}
+
 /* --- GET /api/v1/units --- */
 
 typedef struct list_acc {
 	json_t *items;
+	rq_store *s;
 } list_acc;
 
 static int add_listed(const rq_unit *u, void *payload)
@@ -144,6 +166,7 @@ static int add_listed(const rq_unit *u, void *payload)
 	list_acc *acc = payload;
 	json_t *o = unit_json(u);
 	if (!o || json_object_set_new(o, "endpoint_count", json_integer(u->endpoint_count)) ||
+	    set_marker(o, acc->s, u->id) ||
 	    json_array_append_new(acc->items, o))
 		return -1;
 	return 0;
@@ -153,10 +176,11 @@ static int list_units(const rq_http_req *req, rq_http_resp *resp, void *arg)
 {
 	rq_caller c;
 	int64_t root = 0, limit = 0, offset = 0, total = 0;
-	list_acc acc = { NULL };
+	list_acc acc = { NULL, NULL };
 	if (rq_admin_begin(arg, req, resp, &c) || rq_admin_list_root(&c, resp, &root) ||
 	    rq_admin_allow(&c, resp, RQ_ACT_READ, root) || rq_admin_paging(req, resp, &limit, &offset))
 		return 0;
+	acc.s = c.store;
 	if (!(acc.items = json_array()))
 		return rq_fail(RQ_ENOMEM, "units: out of memory");
 	int rc = rq_store_unit_list(c.store, root, limit, offset, &total, add_listed, &acc);
@@ -185,7 +209,8 @@ static int create_in_txn(rq_store *s, void *payload)
 	create_txn *t = payload;
 	int rc;
 	memset(&t->r, 0, sizeof(t->r));
-	if ((rc = code_free(s, t->code, 0, &t->r)) || (rc = parent_exists(s, t->parent, &t->r)))
+	if ((rc = code_free(s, t->code, 0, &t->r)) || (rc = parent_exists(s, t->parent, &t->r)) ||
+	    (rc = not_mirrored(s, t->parent, &t->r)))
 		return rc;
 	rc = rq_store_unit_create(s, &t->id, t->parent, t->name, t->code, t->contact, rq_api_now());
 	if (rc == RQ_ELIMIT)
@@ -211,7 +236,7 @@ static int reply_unit(rq_http_resp *resp, rq_store *s, int64_t id, unsigned stat
 	if ((rc = rq_store_unit_depth(s, id, &depth)) == 0 && (rc = rq_store_unit_usage(s, id, &use)) == 0) {
 		u.depth = (int)depth;
 		json_t *o = unit_json(&u);
-		if (o && !json_object_set_new(o, "endpoint_count", json_integer(use.endpoints)) &&
+		if (o && !json_object_set_new(o, "endpoint_count", json_integer(use.endpoints)) && !set_marker(o, s, id) &&
 		    !json_object_set_new(o, "subunit_count", json_integer(use.subunits)) &&
 		    !json_object_set_new(o, "user_count", json_integer(use.users)))
 			rc = rq_http_resp_json(resp, status, o);
@@ -291,7 +316,8 @@ static int patch_in_txn(rq_store *s, void *payload)
 							     : u.contact;
 	int64_t parent = jp ? (int64_t)json_integer_value(jp) : u.parent_id;
 	int moved = parent != u.parent_id;
-	if ((rc = code_free(s, code, t->id, &t->r)) || (moved && (rc = parent_exists(s, parent, &t->r))))
+	if ((rc = not_mirrored(s, t->id, &t->r)) || (rc = code_free(s, code, t->id, &t->r)) ||
+	    (moved && ((rc = parent_exists(s, parent, &t->r)) || (rc = not_mirrored(s, parent, &t->r)))))
 		goto done;
 	rc = rq_store_unit_update(s, t->id, parent, name, code, contact, rq_api_now());
 	if (rc == RQ_EINVAL) {
@@ -381,7 +407,7 @@ static int delete_in_txn(rq_store *s, void *payload)
 	memset(&t->r, 0, sizeof(t->r));
 	if ((rc = rq_store_unit_get(s, t->id, &u)))
 		return rc;
-	if ((rc = rq_store_unit_usage(s, t->id, &use)))
+	if ((rc = not_mirrored(s, t->id, &t->r)) || (rc = rq_store_unit_usage(s, t->id, &use)))
 		goto done;
 	if (use.subunits || use.endpoints || use.users) {
 		rc = refuse_in_use(&t->r, t->id, &use);

@@ -11,6 +11,8 @@ typedef enum rq_role {
 	RQ_ROLE_ADMIN = 0, /* province administrator: everything */
 	RQ_ROLE_OFFICER,   /* a unit's IT officer: that unit's subtree */
 	RQ_ROLE_VIEWER,    /* read-only, within the unit it belongs to */
+	RQ_ROLE_DOWNSTREAM,/* a downstream raquet-server (a province under a national
+			    * tier), by the credential bound to one unit: reports only */
 	RQ_ROLE_COUNT
 } rq_role;
 
@@ -20,6 +22,7 @@ typedef enum rq_action {
 	RQ_ACT_USERS,       /* create, change, disable users */
 	RQ_ACT_UNITS,       /* create, move, delete units; policies */
 	RQ_ACT_SYSTEM,      /* server settings, signing keys, national sharing */
+	RQ_ACT_REPORT,      /* a downstream server's report (its tree, figures, sightings) */
 	RQ_ACT_COUNT
 } rq_action;
 
@@ -36,7 +39,8 @@ int rq_authz_allows(rq_role role, rq_action action, rq_scope scope);
 /* 1 if a user of role `granter` may give role `target` (never above its own). */
 int rq_authz_may_grant(rq_role granter, rq_role target);
 
-/* "admin", "officer", "viewer"; and back (-1 if unknown). */
+/* "admin", "officer", "viewer", "downstream"; and back (-1 if unknown): only
+ * the three roles of people parse (a user is never a downstream server). */
 const char *rq_role_name(rq_role role);
 int rq_role_parse(const char *name);
 

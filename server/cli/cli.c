@@ -20,6 +20,9 @@ static void usage(FILE *f)
 {
 	fputs("Usage: raquet-server unit add --name NAME --code CODE [--parent CODE] [--contact TEXT]\n"
 	      "       raquet-server token create --unit CODE [--uses N] [--days D] [--label TEXT]\n"
+	      "       raquet-server downstream create --unit CODE [--days D] [--label TEXT]\n"
+	      "  (a credential for the downstream server reporting for that unit: docs/tier.md)\n"
+	      "       raquet-server downstream revoke --id CREDENTIAL_ID\n"
 	      "       raquet-server user add --login LOGIN --role admin|officer|viewer [--unit CODE]\n"
 	      "                              [--display NAME] [--email ADDRESS] [--password-stdin]\n"
 	      "       raquet-server user passwd --login LOGIN [--password-stdin]\n"
@@ -74,7 +77,7 @@ static int parse(int argc, char **argv, int first, rq_cli_args *a)
 			continue;
 		}
 		else if (!strcmp(argv[i], "--uses")) num = &a->uses;
-		else if (!strcmp(argv[i], "--days")) num = &a->days;
+		else if (!strcmp(argv[i], "--days")) num = &a->days, a->days_given = 1;
 		else if (!strcmp(argv[i], "--wait")) num = &a->wait;
 		else {
 			fprintf(stderr, "raquet-server: unknown option '%s'\n", argv[i]);
@@ -203,6 +206,10 @@ int rq_cli_main(int argc, char **argv)
 		return rq_cli_unit_add(&a);
 	if (!strcmp(argv[0], "token") && !strcmp(argv[1], "create"))
 		return rq_cli_token_create(&a);
+	if (!strcmp(argv[0], "downstream") && !strcmp(argv[1], "create"))
+		return rq_cli_downstream_create(&a);
+	if (!strcmp(argv[0], "downstream") && !strcmp(argv[1], "revoke"))
+		return rq_cli_downstream_revoke(&a);
 	if (!strcmp(argv[0], "user") && !strcmp(argv[1], "add"))
 		return rq_cli_user_add(&a);
 	if (!strcmp(argv[0], "user") && !strcmp(argv[1], "passwd"))

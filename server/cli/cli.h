@@ -22,11 +22,12 @@ typedef struct rq_cli_args {
 	const char *from, *to, *format, *lang, *output; /* report */
 	const char *campaign;                            /* report of a campaign (its id) */
 	long uses, days, wait;
+	int days_given;                                  /* --days was set (else the command's default) */
 	int password_stdin;
 } rq_cli_args;
 
 /*
- * `raquet-server unit|token|user|task ...` (argv[0] the noun, argv[1] the
+ * `raquet-server unit|token|downstream|user|task ...` (argv[0] the noun, argv[1] the
  * verb) and `raquet-server report ...`. Exit status: 0 done, 1 failed, 2 usage.
  */
 int rq_cli_main(int argc, char **argv);
@@ -50,6 +51,8 @@ void rq_cli_audit(rq_store *s, const char *action, const char *object_type, int6
 /* The commands (the options parsed; exit status as rq_cli_main). */
 int rq_cli_unit_add(const rq_cli_args *a);
 int rq_cli_token_create(const rq_cli_args *a);
+int rq_cli_downstream_create(const rq_cli_args *a);
+int rq_cli_downstream_revoke(const rq_cli_args *a);
 int rq_cli_user_add(const rq_cli_args *a);
 int rq_cli_user_passwd(const rq_cli_args *a);
 int rq_cli_task_add(const rq_cli_args *a);

@@ -19,21 +19,30 @@
 #include "intel/limits.h"
 #include "intel/publish.h"
 #include "intel/stix.h"
+#include "intel/taxii_pull.h"
 #include "store/audit.h"
 #include "store/store.h"
+#include "store/taxii_pull.h"
 
 static void usage(FILE *f)
 {
 	fputs("Usage: raquet-server intel import --kind KIND --path PATH [--source NAME] [--confidence N]\n"
-	      "                                  [--ca-file FILE] [--config FILE] [--store URL]\n"
+	      "                                  [--expires-days N] [--ca-file FILE] [--config FILE] [--store URL]\n"
 	      "       raquet-server intel publish [--config FILE] [--store URL]\n"
+	      "       raquet-server intel pull [--source NAME] [--from-start] [--config FILE] [--store URL]\n"
 	      "  --kind KIND        ioc-list, misp-event, yara, stix-bundle (PATH a file) or misp-feed (PATH a\n"
-	      "                     folder holding manifest.json, e.g. a USB key, or an https:// URL)\n"
-	      "  --source NAME      the source the indicators are kept under (default: PATH)\n"
+	      "                     folder holding manifest.json or hashes.csv, e.g. a USB key, or an https:// URL)\n"
+	      "  --source NAME      the source the indicators are kept under (default: PATH); for pull, the\n"
+	      "                     [taxii-pull NAME] section (default: every enabled one)\n"
 	      "  --confidence N     0-100 for every indicator (default: the format's: 50, MISP by threat level)\n"
+	      "  --expires-days N   the indicators expire in N days (1-3650; default: their own valid_until,\n"
+	      "                     else [intel] max_age after the import, else never)\n"
 	      "  --ca-file FILE     CA certificates for an https:// feed (default: the system's)\n"
 	      "  publish            compile the indicators and publish the database into [mirror] dir now,\n"
 	      "                     signed with [intel] signing_key (the running server does it by itself)\n"
+	      "  pull               pull the TAXII collections of the [taxii-pull NAME] sections now, each from\n"
+	      "                     where its last pull ended (the running server pulls on schedule by itself)\n"
+	      "  --from-start       pull the whole collection again, not only what was added since the last pull\n"
 	      "  --config FILE      the server's configuration (default /etc/raquet-server/raquet-server.conf)\n"
 	      "  --store URL        the store, overriding the file's\n",
 	      f);
@@ -51,7 +60,7 @@ static int audit_cli(rq_store *s, const rq_intel_result *r, void *payload)
 }
 
 static int do_import(rq_store *s, const char *kind, const char *path, const char *source, int confidence,
-		     const char *ca_file)
+		     const char *ca_file, const rq_intel_expiry *expiry)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -60,7 +69,8 @@ static int do_import(rq_store *s, const char *kind, const char *path, const char
 	int rc;
 	int64_t now = (int64_t)time(NULL);
 	if (!strcmp(kind, "misp-feed")) {
-		rc = rq_intel_import_feed(s, path, source, confidence, ca_file, now, audit_cli, (void *)kind, &r);
+		rc = rq_intel_import_feed(s, path, source, confidence, ca_file, expiry, now, audit_cli, (void *)kind,
+					  &r);
 	} else if (!strcmp(kind, "ioc-list") || !strcmp(kind, "misp-event") || !strcmp(kind, "yara") ||
 		   !strcmp(kind, "stix-bundle")) {
 		rc = rq_read_file(path, RQ_INTEL_MAX_FILE, &data, &len);
@@ -69,10 +79,10 @@ static int do_import(rq_store *s, const char *kind, const char *path, const char
 		else if (rc < 0)
 			rc = rq_fail(rc, "%s: cannot read", path);
 		if (rc == 0 && !strcmp(kind, "stix-bundle"))
-			rc = rq_intel_import_stix(s, path, data, len, NULL, source, confidence, now, audit_cli,
+			rc = rq_intel_import_stix(s, path, data, len, NULL, source, confidence, expiry, now, audit_cli,
 						  (void *)kind, &r, &stix);
 		else if (rc == 0)
-			rc = rq_intel_import_input(s, kind, path, data, len, source, confidence, now, audit_cli,
+			rc = rq_intel_import_input(s, kind, path, data, len, source, confidence, expiry, now, audit_cli,
 						   (void *)kind, &r);
 	} else {
 		rc = rq_fail(RQ_EINVAL, "unknown --kind '%s' (ioc-list, misp-event, yara, stix-bundle, misp-feed)",
@@ -115,20 +125,55 @@ static int do_publish(rq_store *s, const rq_srv_config *cfg)
 	return rc;
 }
 
+/* Pull the named source (or every enabled one) now; 0 when all went well. */
+static int do_pull(rq_store *s, const rq_srv_config *cfg, const char *name, int from_start)
+{
+	int rc = 0, failed = 0, any = 0;
+	if (name && !rq_srv_config_taxii_pull(cfg, name))
+		return rq_fail(RQ_ENOTFOUND, "no [taxii-pull %s] section in the configuration", name);
+	if (!cfg->taxii_pull_count)
+		return rq_fail(RQ_ENOTFOUND, "no [taxii-pull NAME] section in the configuration");
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
+		const rq_taxii_pull_cfg *src = &cfg->taxii_pulls[i];
+		rq_taxii_pull_result r;
+		if (name ? strcmp(src->name, name) : !src->enabled)
+			continue;
+		any = 1;
+		if (from_start && (rc = rq_store_taxii_pull_reset(s, src->name)) < 0)
+			return rc;
+		rc = rq_taxii_pull_run(s, src, (int64_t)cfg->intel_max_age, NULL, NULL, &r);
+		if (rc == 1) {
+			printf("%s: another pull of it is running; nothing done\n", src->name);
+			failed = 1;
+		} else if (rc < 0) {
+			fprintf(stderr, "raquet-server intel pull: %s: %s (%zu pages imported before it)\n", src->name,
+				rq_error_last(), r.pages);
+			failed = 1;
+		} else {
+			printf("%s: %zu pages, %zu objects, %zu indicators imported (%zu indicator objects skipped)\n",
+			       src->name, r.pages, r.objects, r.indicators, r.skipped);
+		}
+	}
+	if (!any)
+		return rq_fail(RQ_ENOTFOUND, "every [taxii-pull] section is disabled (enabled = no)");
+	return failed ? rq_fail(RQ_ERROR, "not every source was pulled") : 0;
+}
+
 int rq_intel_cmd_main(int argc, char **argv)
 {
 	const char *config = NULL, *store_url = NULL, *kind = NULL, *path = NULL, *source = NULL, *conf = NULL,
-		   *ca_file = NULL;
-	int status = 1, rc, confidence = -1;
+		   *ca_file = NULL, *expires = NULL;
+	int status = 1, rc, confidence = -1, from_start = 0;
+	rq_intel_expiry expiry = { 0 };
 	rq_srv_config cfg;
 	rq_store *s = NULL;
 	memset(&cfg, 0, sizeof(cfg));
 	int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-	if (argc < 2 || (strcmp(argv[1], "import") && strcmp(argv[1], "publish"))) {
+	if (argc < 2 || (strcmp(argv[1], "import") && strcmp(argv[1], "publish") && strcmp(argv[1], "pull"))) {
 		usage(help ? stdout : stderr);
 		return help ? 0 : 2;
 	}
-	int importing = !strcmp(argv[1], "import");
+	int importing = !strcmp(argv[1], "import"), pulling = !strcmp(argv[1], "pull");
 	for (int i = 2; i < argc; i++) {
 		const char **slot = NULL;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -143,8 +188,14 @@ int rq_intel_cmd_main(int argc, char **argv)
 			slot = &kind;
 		else if (importing && !strcmp(argv[i], "--path"))
 			slot = &path;
-		else if (importing && !strcmp(argv[i], "--source"))
+		else if ((importing || pulling) && !strcmp(argv[i], "--source"))
 			slot = &source;
+		else if (importing && !strcmp(argv[i], "--expires-days"))
+			slot = &expires;
+		else if (pulling && !strcmp(argv[i], "--from-start")) {
+			from_start = 1;
+			continue;
+		}
 		else if (importing && !strcmp(argv[i], "--confidence"))
 			slot = &conf;
 		else if (importing && !strcmp(argv[i], "--ca-file"))
@@ -169,6 +220,16 @@ int rq_intel_cmd_main(int argc, char **argv)
 		}
 		confidence = (int)v;
 	}
+	if (expires) {
+		char *end = NULL;
+		long v = strtol(expires, &end, 10);
+		if (end == expires || *end || v < 1 || v > RQ_INTEL_MAX_EXPIRY_DAYS) {
+			fprintf(stderr, "raquet-server intel import: --expires-days: '%s' is not 1-%d\n", expires,
+				RQ_INTEL_MAX_EXPIRY_DAYS);
+			return 2;
+		}
+		expiry.expires_at = (int64_t)time(NULL) + v * 86400;
+	}
 	if ((rc = rq_srv_config_init(&cfg)) < 0)
 		goto fail;
 	if (!config && access(RQ_SRV_DEFAULT_CONFIG, F_OK) == 0)
@@ -177,7 +238,10 @@ int rq_intel_cmd_main(int argc, char **argv)
 		goto fail;
 	if ((rc = rq_store_open(&s, store_url ? store_url : cfg.store_url)) < 0 || (rc = rq_store_migrate(s)) < 0)
 		goto fail;
-	rc = importing ? do_import(s, kind, path, source, confidence, ca_file) : do_publish(s, &cfg);
+	expiry.max_age = (int64_t)cfg.intel_max_age;
+	rc = importing ? do_import(s, kind, path, source, confidence, ca_file, &expiry)
+	     : pulling ? do_pull(s, &cfg, source, from_start)
+		       : do_publish(s, &cfg);
 	if (rc < 0)
 		goto fail;
 	status = 0;

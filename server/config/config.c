@@ -27,11 +27,14 @@
 #include "core/util.h"
 #include "db/rqdb.h"
 #include "db/sign.h"
+#include "auth/token.h"
 #include "mail/address.h"
 
 /* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
+/* T_PULL_URL: https://, or http:// to a loopback address; T_CONFIDENCE: "" (-1) or 0..100;
+ * T_OPT_DURATION: "" (-1) or a duration within the bounds */
 enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_PERIODIC, T_UTF8, T_ORGAN,
-       T_DAILY, T_HTTPS, T_SMTP, T_DAYLIST, T_WEBURL };
+       T_DAILY, T_HTTPS, T_PULL_URL, T_CONFIDENCE, T_OPT_DURATION, T_SMTP, T_DAYLIST, T_WEBURL };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -135,6 +138,34 @@ static const rq_srv_config_key keys[] = {
 	{ "intel", "publish_interval", NULL, "1m",
 	  "shortest time between two publishes: changes within it wait for the next one", T_DURATION,
 	  OFF(intel_publish_interval), 1, 86400 },
+	{ "intel", "max_age", NULL, "0",
+	  "an imported indicator without an expiry of its own (valid_until, the import's expiry) expires this "
+	  "long after its last import; 0: never", T_DURATION, OFF(intel_max_age), 0, 3650 * 86400ULL },
+	{ "upstream", "url", NULL, "",
+	  "HTTPS address of the upstream raquet-server (national or regional tier), e.g. "
+	  "https://raquet.quocgia.gov.vn:8443; empty (the default): no upstream", T_HTTPS, OFF(upstream_url), 0, 0 },
+	{ "upstream", "credential_file", NULL, "",
+	  "file holding the credential the upstream's administrator issued to this server (rqd_...; "
+	  "keep it mode 0600, never logged)", T_STR, OFF(upstream_credential_file), 0, 0 },
+	{ "upstream", "ca_file", NULL, "",
+	  "CA certificate(s) (PEM) the upstream's HTTPS certificate must chain to; empty: the system's CAs",
+	  T_STR, OFF(upstream_ca_file), 0, 0 },
+	{ "upstream", "keys", NULL, "",
+	  "folder of the upstream's public keys (*.pub) that sign its mirror: with it, the upstream's databases "
+	  "are synced, verified and published into [mirror] dir; empty: no databases are taken from the upstream",
+	  T_STR, OFF(upstream_keys_dir), 0, 0 },
+	{ "upstream", "databases_dir", NULL, "/var/lib/raquet-server/upstream-databases",
+	  "where the upstream's databases are kept once verified (the previous version too, for rollback)",
+	  T_STR, OFF(upstream_databases_dir), 0, 0 },
+	{ "upstream", "interval", NULL, "15m",
+	  "how often a report (unit tree, figures, sightings) is made and queued for the upstream, and the "
+	  "upstream's databases synced", T_DURATION,
+	  OFF(upstream_interval), 1, 86400 },
+	{ "upstream", "retry_base", NULL, "1m",
+	  "wait after the first failed delivery, doubled each attempt up to 1h", T_DURATION,
+	  OFF(upstream_retry_base), 1, 86400 },
+	{ "upstream", "timeout", NULL, "60s", "longest time of one delivery (connect, send, answer)", T_DURATION,
+	  OFF(upstream_timeout), 1, 3600 },
 	{ "smtp", "url", NULL, "",
 	  "the mail server reminders are sent through: smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] "
 	  "(TLS from the start); empty: no e-mail", T_SMTP, OFF(smtp_url), 0, 0 },
@@ -176,6 +207,42 @@ static const rq_srv_config_key keys[] = {
 	  "log to syslog (daemon facility) instead of stderr", T_BOOL, OFF(log_syslog), 0, 1 },
 };
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
+
+#define POFF(f) offsetof(rq_taxii_pull_cfg, f)
+
+/* The keys of a [taxii-pull NAME] section. */
+static const rq_srv_config_key pull_keys[] = {
+	{ "taxii-pull", "url", NULL, "",
+	  "the TAXII 2.1 API root, e.g. https://partner.example/taxii2/raquet/ (https://; http:// only to a "
+	  "loopback address); required", T_PULL_URL, POFF(url), 0, 0 },
+	{ "taxii-pull", "collection", NULL, "", "the id of the collection pulled; required", T_STR, POFF(collection),
+	  0, 0 },
+	{ "taxii-pull", "token", NULL, "",
+	  "an API token sent as Authorization: Bearer (never logged); empty: none", T_STR, POFF(token), 0, 0 },
+	{ "taxii-pull", "user", NULL, "", "HTTP Basic user name (with password; instead of token)", T_STR,
+	  POFF(user), 0, 0 },
+	{ "taxii-pull", "password", NULL, "", "HTTP Basic password (never logged; keep the file mode 0600)", T_STR,
+	  POFF(password), 0, 0 },
+	{ "taxii-pull", "ca_file", NULL, "", "CA certificates (PEM) the server's certificate is checked against; "
+	  "empty: the system's", T_STR, POFF(ca_file), 0, 0 },
+	{ "taxii-pull", "interval", NULL, "1h", "time from one scheduled pull to the next (1m..7d)", T_DURATION,
+	  POFF(interval), 60, 7 * 86400ULL },
+	{ "taxii-pull", "timeout", NULL, "60s",
+	  "longest time of one page request (connect, send, answer); a server that hangs fails the pull",
+	  T_DURATION, POFF(timeout), 1, 3600 },
+	{ "taxii-pull", "page_size", NULL, "500", "objects asked for per page (the TAXII limit parameter)", T_UINT,
+	  POFF(page_size), 1, 10000 },
+	{ "taxii-pull", "confidence", NULL, "",
+	  "0-100 given to every indicator pulled; empty: each object's own confidence (50 without one)",
+	  T_CONFIDENCE, POFF(confidence), 0, 100 },
+	{ "taxii-pull", "max_age", NULL, "",
+	  "an indicator without valid_until expires this long after it was last pulled (0: never); empty: "
+	  "[intel] max_age", T_OPT_DURATION, POFF(max_age), 0, 3650 * 86400ULL },
+	{ "taxii-pull", "enabled", NULL, "yes", "pull on schedule and on demand; no: the section is kept but unused",
+	  T_BOOL, POFF(enabled), 0, 1 },
+};
+#define PULL_KEY_COUNT (sizeof(pull_keys) / sizeof(pull_keys[0]))
+_Static_assert(PULL_KEY_COUNT <= sizeof(((rq_taxii_pull_cfg *)0)->seen) * 8, "seen too small for the pull keys");
 _Static_assert(KEY_COUNT <= sizeof(((rq_srv_config *)0)->origin) / sizeof(char *),
 	       "origin[] too small for the key table");
 
@@ -185,6 +252,20 @@ const rq_srv_config_key *rq_srv_config_keys(size_t *count)
 {
 	*count = KEY_COUNT;
 	return keys;
+}
+
+const rq_srv_config_key *rq_srv_config_taxii_pull_keys(size_t *count)
+{
+	*count = PULL_KEY_COUNT;
+	return pull_keys;
+}
+
+const rq_taxii_pull_cfg *rq_srv_config_taxii_pull(const rq_srv_config *cfg, const char *name)
+{
+	for (size_t i = 0; name && i < cfg->taxii_pull_count; i++)
+		if (!strcmp(cfg->taxii_pulls[i].name, name))
+			return &cfg->taxii_pulls[i];
+	return NULL;
 }
 
 const char *rq_srv_log_level_name(int level)
@@ -325,12 +406,44 @@ static int parse_day_list(const char *v, int out[RQ_REMINDER_DAYS_MAX], unsigned
 	return 0;
 }
 
-/* Parse one value of key `k` from `v` into cfg; on error, fill `why`. */
-static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char *v,
+/* A URL of a [taxii-pull] source: https://HOST..., or http:// to a loopback
+ * address; no user:password@ (secrets go in their own keys, never in a URL
+ * that errors and logs name). */
+static int pull_url_ok(const char *v)
+{
+	int https = !strncmp(v, "https://", 8);
+	if (!https && strncmp(v, "http://", 7))
+		return 0;
+	const char *host = v + (https ? 8 : 7);
+	size_t n = strcspn(host, "/?#");
+	if (n == 0 || memchr(host, '@', n) || strpbrk(v, " \t\"<>\\"))
+		return 0;
+	if (https)
+		return 1;
+	char h[64];
+	if (host[0] == '[') {
+		const char *close = memchr(host, ']', n);
+		if (!close || (size_t)(close - host - 1) >= sizeof(h))
+			return 0;
+		memcpy(h, host + 1, (size_t)(close - host - 1));
+		h[close - host - 1] = '\0';
+	} else {
+		size_t hn = strcspn(host, ":/?#");
+		if (hn >= sizeof(h))
+			return 0;
+		memcpy(h, host, hn);
+		h[hn] = '\0';
+	}
+	return rq_srv_addr_is_loopback(h);
+}
+
+/* Parse one value of key `k` from `v` into the structure at `base` (cfg,
+ * or one of its [taxii-pull] sections); on error, fill `why`. */
+static int set_value(rq_srv_config *cfg, char *base, const rq_srv_config_key *k, const char *v,
 		     char *why, size_t why_size)
 {
 	int rc = RQ_EPARSE;
-	char *field = (char *)cfg + k->offset;
+	char *field = base + k->offset;
 
 	switch (k->type) {
 	case T_STR:
@@ -340,6 +453,7 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 	case T_ORGAN:
 	case T_DAILY:
 	case T_HTTPS:
+	case T_PULL_URL:
 	case T_SMTP:
 	case T_DAYLIST:
 	case T_WEBURL:
@@ -384,6 +498,11 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 			snprintf(why, why_size, "expected an https:// URL (or empty: off), got '%.60s'", v);
 			goto done;
 		}
+		if (k->type == T_PULL_URL && *v && !pull_url_ok(v)) {
+			snprintf(why, why_size, "expected an https:// URL without user:password@ (http:// only to a "
+				 "loopback address), got '%.60s'", v);
+			goto done;
+		}
 		if (k->type == T_SMTP && *v && ((strncmp(v, "smtp://", 7) && strncmp(v, "smtps://", 8)) ||
 						strlen(v) <= 8 || strpbrk(v, " \t\"<>\\@"))) {
 			snprintf(why, why_size, "expected smtp://HOST[:PORT] or smtps://HOST[:PORT] (no user in the "
@@ -426,7 +545,12 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 		*(int *)(void *)field = b;
 		break;
 	}
+	case T_OPT_DURATION:
 	case T_DURATION: {
+		if (k->type == T_OPT_DURATION && !*v) {
+			*(long long *)(void *)field = -1;
+			break;
+		}
 		size_t digits = strspn(v, "0123456789");
 		const char *suffix = v + digits;
 		unsigned long long mult = !strcmp(suffix, "") || !strcmp(suffix, "s") ? 1
@@ -443,7 +567,23 @@ static int set_value(rq_srv_config *cfg, const rq_srv_config_key *k, const char 
 			snprintf(why, why_size, "%s is out of range %llus..%llus", v, k->min, k->max);
 			goto done;
 		}
-		*(unsigned long long *)(void *)field = n;
+		if (k->type == T_OPT_DURATION)
+			*(long long *)(void *)field = (long long)n;
+		else
+			*(unsigned long long *)(void *)field = n;
+		break;
+	}
+	case T_CONFIDENCE: {
+		size_t digits = strspn(v, "0123456789");
+		if (!*v) {
+			*(int *)(void *)field = -1;
+			break;
+		}
+		if (digits == 0 || digits > 3 || v[digits] || strtoul(v, NULL, 10) > 100) {
+			snprintf(why, why_size, "expected 0 to 100 (or empty: the objects' own), got '%.20s'", v);
+			goto done;
+		}
+		*(int *)(void *)field = (int)strtoul(v, NULL, 10);
 		break;
 	}
 	case T_UINT:
@@ -523,7 +663,7 @@ int rq_srv_config_init(rq_srv_config *cfg)
 	char why[256];
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < KEY_COUNT; i++) {
-		rc = set_value(cfg, &keys[i], keys[i].default_text, why, sizeof(why));
+		rc = set_value(cfg, (char *)cfg, &keys[i], keys[i].default_text, why, sizeof(why));
 		if (rc < 0) {
 			rc = rq_fail(rc, "default of %s: %s", keys[i].name, why);
 			goto done;
@@ -552,11 +692,21 @@ void rq_srv_config_free(rq_srv_config *cfg)
 				&cfg->ncsc_email, &cfg->ncsc_telephone, &cfg->ncsc_fax, &cfg->ncsc_website,
 				&cfg->ncsc_product, &cfg->ncsc_sign_cert, &cfg->ncsc_sign_key, &cfg->ncsc_client_cert,
 				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule,
-				&cfg->intel_signing_key, &cfg->intel_database, &cfg->smtp_url, &cfg->smtp_user,
+				&cfg->intel_signing_key, &cfg->intel_database, &cfg->upstream_url,
+				&cfg->upstream_credential_file, &cfg->upstream_ca_file, &cfg->upstream_keys_dir,
+				&cfg->upstream_databases_dir,
+				&cfg->smtp_url, &cfg->smtp_user,
 				&cfg->smtp_from, &cfg->smtp_from_name, &cfg->smtp_ca_file, &cfg->reminders_before,
 				&cfg->reminders_dashboard_url };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
+		rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		char **texts[] = { &p->url, &p->collection, &p->token, &p->user, &p->password, &p->ca_file, &p->origin };
+		for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++)
+			free(*texts[t]);
+	}
+	free(cfg->taxii_pulls);
 	if (cfg->smtp_password) /* a secret: not left in freed memory */
 		OPENSSL_cleanse(cfg->smtp_password, strlen(cfg->smtp_password));
 	free(cfg->smtp_password);
@@ -574,6 +724,80 @@ static void trim(const char **s, size_t *n)
 	}
 	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
 		(*n)--;
+}
+
+/* A new [taxii-pull NAME] section, with the defaults, at file `name` line `ln`. */
+static int add_pull(rq_srv_config *cfg, const char *name, unsigned ln, const char *pname, size_t pn)
+{
+	char why[256];
+	rq_taxii_pull_cfg *p;
+	trim(&pname, &pn);
+	if (pn == 0 || pn >= sizeof(p->name) || strspn(pname, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789._-") < pn)
+		return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull NAME]: NAME must be 1 to %zu letters, digits, '.', '_' "
+			       "or '-'", name, ln, sizeof(p->name) - 1);
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++)
+		if (strlen(cfg->taxii_pulls[i].name) == pn && !memcmp(cfg->taxii_pulls[i].name, pname, pn))
+			return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull %.*s] twice", name, ln, (int)pn, pname);
+	if (cfg->taxii_pull_count == RQ_TAXII_PULL_MAX_SOURCES)
+		return rq_fail(RQ_EPARSE, "%s:%u: more than %d [taxii-pull] sections", name, ln,
+			       RQ_TAXII_PULL_MAX_SOURCES);
+	p = realloc(cfg->taxii_pulls, (cfg->taxii_pull_count + 1) * sizeof(*p));
+	if (!p)
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	cfg->taxii_pulls = p;
+	p = &cfg->taxii_pulls[cfg->taxii_pull_count++];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, pname, pn);
+	char at[1100];
+	snprintf(at, sizeof(at), "%s:%u", name, ln);
+	if (!(p->origin = strdup(at)))
+		return rq_fail(RQ_ENOMEM, "out of memory");
+	for (size_t i = 0; i < PULL_KEY_COUNT; i++)
+		if (set_value(cfg, (char *)p, &pull_keys[i], pull_keys[i].default_text, why, sizeof(why)) < 0)
+			return rq_fail(RQ_EPARSE, "default of [taxii-pull] %s: %s", pull_keys[i].name, why);
+	return 0;
+}
+
+/* `key = value` in the last [taxii-pull] section. */
+static int set_pull_key(rq_srv_config *cfg, const char *name, unsigned ln, const char *k, size_t kn, const char *v,
+			size_t vn)
+{
+	rq_taxii_pull_cfg *p = &cfg->taxii_pulls[cfg->taxii_pull_count - 1];
+	char why[512], value[RQ_CONFIG_MAX_LINE + 1];
+	size_t idx = PULL_KEY_COUNT;
+	for (size_t i = 0; i < PULL_KEY_COUNT; i++)
+		if (strlen(pull_keys[i].name) == kn && !memcmp(pull_keys[i].name, k, kn))
+			idx = i;
+	if (idx == PULL_KEY_COUNT)
+		return rq_fail(RQ_EPARSE, "%s:%u: unknown key '%.*s' in [taxii-pull %s]", name, ln, (int)kn, k, p->name);
+	if (p->seen & (1u << idx))
+		return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull %s] %s set twice", name, ln, p->name, pull_keys[idx].name);
+	p->seen |= 1u << idx;
+	memcpy(value, v, vn);
+	value[vn] = '\0';
+	/* secrets are never echoed in an error: only the key is named */
+	int secret = !strcmp(pull_keys[idx].name, "token") || !strcmp(pull_keys[idx].name, "password");
+	if (set_value(cfg, (char *)p, &pull_keys[idx], value, why, sizeof(why)) < 0)
+		return rq_fail(RQ_EPARSE, "%s:%u: [taxii-pull %s] %s: %s", name, ln, p->name, pull_keys[idx].name,
+			       secret ? "bad value" : why);
+	return 0;
+}
+
+/* The rules of each [taxii-pull] section, reported at its header. */
+static int check_pulls(const rq_srv_config *cfg)
+{
+	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
+		const rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		const char *why = !*p->url			     ? "url is needed (the TAXII API root)"
+				  : !*p->collection		     ? "collection is needed (the collection's id)"
+				  : *p->token && (*p->user || *p->password) ? "token or user/password, not both"
+				  : !*p->user != !*p->password	     ? "user and password go together"
+								     : NULL;
+		if (why)
+			return rq_fail(RQ_EPARSE, "%s: [taxii-pull %s]: %s", p->origin, p->name, why);
+	}
+	return 0;
 }
 
 int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, size_t len)
@@ -610,13 +834,20 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 			const char *s = line + 1;
 			size_t sn = n - 2;
 			trim(&s, &sn);
+			if (sn > 10 && !memcmp(s, "taxii-pull", 10) && (s[10] == ' ' || s[10] == '\t')) {
+				if ((rc = add_pull(cfg, name, ln, s + 11, sn - 11)) < 0)
+					goto done;
+				strcpy(section, "taxii-pull");
+				continue;
+			}
 			int known = 0;
 			for (size_t i = 0; i < KEY_COUNT; i++)
 				if (strlen(keys[i].section) == sn && !memcmp(keys[i].section, s, sn))
 					known = 1;
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
-					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [intel], [smtp], [reminders])", name, ln, (int)sn, s);
+					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [sharing], [intel], "
+					     "[taxii-pull NAME], [upstream], [smtp], [reminders])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -638,6 +869,11 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 				     (int)kn, k);
 			goto done;
 		}
+		if (!strcmp(section, "taxii-pull")) {
+			if ((rc = set_pull_key(cfg, name, ln, k, kn, v, vn)) < 0)
+				goto done;
+			continue;
+		}
 		size_t idx = KEY_COUNT;
 		for (size_t i = 0; i < KEY_COUNT; i++)
 			if (!strcmp(keys[i].section, section) && strlen(keys[i].name) == kn &&
@@ -657,7 +893,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 		char value[RQ_CONFIG_MAX_LINE + 1];
 		memcpy(value, v, vn);
 		value[vn] = '\0';
-		rc = set_value(cfg, &keys[idx], value, why, sizeof(why));
+		rc = set_value(cfg, (char *)cfg, &keys[idx], value, why, sizeof(why));
 		if (rc < 0) {
 			rc = rq_fail(rc, "%s:%u: [%s] %s: %s", name, ln, section, keys[idx].name, why);
 			goto done;
@@ -666,6 +902,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 		if (rc < 0)
 			goto done;
 	}
+	rc = check_pulls(cfg);
 done:
 	return rc;
 }
@@ -739,7 +976,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 				     "loopback address, not %s (listen from %s); use TLS",
 				     origin_of(cfg, "plain_http"), cfg->listen_addr,
 				     origin_of(cfg, "listen"));
-		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0) {
+		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0 &&
+			   (rc = rq_srv_config_check_upstream(cfg)) == 0) {
 			rc = rq_srv_config_check_smtp(cfg);
 		}
 		goto done;
@@ -755,7 +993,8 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
 		goto done;
 	}
-	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0)
+	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0 &&
+	    (rc = rq_srv_config_check_upstream(cfg)) == 0)
 		rc = rq_srv_config_check_smtp(cfg);
 done:
 	X509_free(cert);
@@ -985,7 +1224,7 @@ int rq_srv_config_from_args(rq_srv_config *cfg, int argc, char **argv, int first
 				goto done;
 			}
 		}
-		rc = set_value(cfg, &keys[idx], v, why, sizeof(why));
+		rc = set_value(cfg, (char *)cfg, &keys[idx], v, why, sizeof(why));
 		if (rc < 0) {
 			rc = rq_fail(rc, "%s: %s", keys[idx].flag, why);
 			goto done;
@@ -1006,10 +1245,11 @@ void rq_srv_config_usage(void *file)
 	FILE *f = file;
 	fprintf(f, "usage: raquet-server [options]\n"
 		   "       raquet-server tls-init --dir DIR [--host NAME]... [--force]\n"
-		   "       raquet-server unit add | token create | user add | user passwd ... "
+		   "       raquet-server unit add | token create | downstream create | user add | user passwd ... "
 		   "(--help: their options)\n"
 		   "       raquet-server ncsc report [--dry-run -o FILE] (report to the national centre)\n"
-		   "       raquet-server intel import --kind KIND --path PATH | intel publish (indicators)\n\n"
+		   "       raquet-server intel import --kind KIND --path PATH | intel publish | intel pull "
+		   "(indicators)\n\n"
 		   "options:\n"
 		   "  --config FILE     read FILE (default %s if it exists)\n"
 		   "  --check-config    check the configuration, print the first error "
@@ -1024,12 +1264,37 @@ void rq_srv_config_usage(void *file)
 	for (size_t i = 0; i < KEY_COUNT; i++)
 		fprintf(f, "  [%s] %s = %s\n      %s\n", keys[i].section, keys[i].name,
 			keys[i].default_text, keys[i].doc);
+	for (size_t i = 0; i < PULL_KEY_COUNT; i++)
+		fprintf(f, "  [taxii-pull NAME] %s = %s\n      %s\n", pull_keys[i].name, pull_keys[i].default_text,
+			pull_keys[i].doc);
+}
+
+/* Each [taxii-pull] ca_file is a readable PEM certificate (reported at the section). */
+static int check_pull_ca_files(const rq_srv_config *cfg)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < cfg->taxii_pull_count; i++) {
+		const rq_taxii_pull_cfg *p = &cfg->taxii_pulls[i];
+		if (!*p->ca_file)
+			continue;
+		FILE *f = fopen(p->ca_file, "r");
+		X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (!cert)
+			rc = rq_fail(RQ_EINVAL, "%s: [taxii-pull %s] ca_file: '%s' is not a readable PEM certificate",
+				     p->origin, p->name, p->ca_file);
+		X509_free(cert);
+		if (f)
+			fclose(f);
+	}
+	return rc;
 }
 
 int rq_srv_config_check_intel(const rq_srv_config *cfg)
 {
 	rq_signkey *key = NULL;
 	int rc = 0;
+	if ((rc = check_pull_ca_files(cfg)) < 0)
+		goto done;
 	if (!rq_rqdb_name_ok(cfg->intel_database)) {
 		rc = rq_fail(RQ_EINVAL, "%s: [intel] database: '%s' is not a database name (letters, digits, '_', '-')",
 			     origin_in(cfg, "intel", "database"), cfg->intel_database);
@@ -1049,5 +1314,66 @@ int rq_srv_config_check_intel(const rq_srv_config *cfg)
 	}
 done:
 	rq_signkey_free(key);
+	return rc;
+}
+
+int rq_srv_config_check_upstream(const rq_srv_config *cfg)
+{
+	char token[RQ_TOKEN_MAX + 2];
+	size_t n = 0;
+	FILE *f = NULL;
+	int rc = 0;
+	if (!*cfg->upstream_url) {
+		if (*cfg->upstream_credential_file)
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] credential_file: needs [upstream] url",
+				     origin_in(cfg, "upstream", "credential_file"));
+		goto done;
+	}
+	if (!*cfg->upstream_credential_file) {
+		rc = rq_fail(RQ_EINVAL, "%s: [upstream] url: needs [upstream] credential_file, the credential the "
+			     "upstream issued", origin_in(cfg, "upstream", "url"));
+		goto done;
+	}
+	f = fopen(cfg->upstream_credential_file, "r");
+	if (!f) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] credential_file: cannot read '%s'",
+				   origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
+		goto done;
+	}
+	n = fread(token, 1, sizeof(token) - 1, f);
+	while (n && (token[n - 1] == '\n' || token[n - 1] == '\r' || token[n - 1] == ' '))
+		n--;
+	if (!rq_token_well_formed(RQ_TIER_TOKEN_PREFIX, token, n)) {
+		rc = rq_fail(RQ_EINVAL, "%s: [upstream] credential_file: '%s' does not hold a downstream credential "
+			     "(rqd_...)", origin_in(cfg, "upstream", "credential_file"), cfg->upstream_credential_file);
+		goto done;
+	}
+	if (*cfg->upstream_ca_file && access(cfg->upstream_ca_file, R_OK) != 0) {
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [upstream] ca_file: cannot read '%s'",
+				   origin_in(cfg, "upstream", "ca_file"), cfg->upstream_ca_file);
+		goto done;
+	}
+	if (*cfg->upstream_keys_dir) {
+		const char *at = origin_in(cfg, "upstream", "keys");
+		rq_keyring *ring = NULL;
+		if (!*cfg->mirror_dir || !*cfg->intel_signing_key) {
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] keys: needs [mirror] dir and [intel] signing_key, the "
+				     "mirror the upstream's databases are published into and the key that signs it", at);
+			goto done;
+		}
+		if ((rc = rq_keyring_new(&ring)) == 0 && (rc = rq_keyring_add_dir(ring, cfg->upstream_keys_dir)) == 0 &&
+		    rq_keyring_count(ring) == 0)
+			rc = rq_fail(RQ_EINVAL, "no *.pub key in it");
+		rq_keyring_free(ring);
+		if (rc < 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", rq_error_last());
+			rc = rq_fail(RQ_EINVAL, "%s: [upstream] keys: '%s': %s", at, cfg->upstream_keys_dir, why);
+		}
+	}
+done:
+	memset(token, 0, sizeof(token));
+	if (f)
+		fclose(f);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
- * [auth], [report], [log], [ncsc], [intel], [smtp], [reminders])
+ * [auth], [report], [log], [ncsc], [sharing],
+ * [intel], [taxii-pull NAME], [upstream], [smtp], [reminders])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -17,6 +18,32 @@ enum rq_log_level { RQ_LOG_ERROR = 0, RQ_LOG_WARNING, RQ_LOG_INFO, RQ_LOG_DEBUG 
 
 /* Default config file, read when it exists and no --config is given. */
 #define RQ_SRV_DEFAULT_CONFIG "/etc/raquet-server/raquet-server.conf"
+
+/*
+ * One [taxii-pull NAME] section: a TAXII 2.1 collection the server pulls
+ * indicators from (server/intel/taxii_pull.c, docs/intel.md). The token
+ * and password are secrets: they go into the Authorization header only,
+ * never into a log line, an error or an API answer.
+ */
+typedef struct rq_taxii_pull_cfg {
+	char name[65];           /* NAME: the indicators' source name */
+	char *url;               /* the API root (https://; http:// to a loopback address only) */
+	char *collection;        /* the collection's id */
+	char *token;             /* bearer token; "": none */
+	char *user, *password;   /* HTTP Basic; "": none */
+	char *ca_file;           /* CA certificates (PEM) of the server; "": the system's */
+	unsigned long long interval; /* seconds from one scheduled pull to the next */
+	unsigned long long timeout;  /* seconds one page request may take */
+	long long max_age;       /* seconds an indicator without valid_until is kept; -1: [intel] max_age */
+	unsigned page_size;      /* objects asked for per page (limit) */
+	int confidence;          /* 0..100 for every indicator; -1: the objects' own */
+	int enabled;
+	unsigned seen;           /* keys set in the file (bit per key) */
+	char *origin;            /* "file:line" of the section header */
+} rq_taxii_pull_cfg;
+
+/* Sections [taxii-pull NAME] in one file at most. */
+#define RQ_TAXII_PULL_MAX_SOURCES 32
 
 typedef struct rq_srv_config {
 	/* [server] */
@@ -66,6 +93,20 @@ typedef struct rq_srv_config {
 	char *intel_signing_key; /* Ed25519 private key (raquet db keygen); "": not published */
 	char *intel_database;    /* name of the database compiled ("daily") */
 	unsigned long long intel_publish_interval; /* seconds between two publishes at least */
+	unsigned long long intel_max_age; /* seconds an imported indicator without an expiry of its own is
+					   * kept; 0: for ever */
+	/* [taxii-pull NAME] sections */
+	rq_taxii_pull_cfg *taxii_pulls;
+	size_t taxii_pull_count;
+	/* [upstream]: the national (or regional) tier this server reports to (docs/tier.md) */
+	char *upstream_url;             /* "": no upstream */
+	char *upstream_credential_file; /* the credential it issued (rqd_...), read at each delivery */
+	char *upstream_ca_file;         /* CA of its HTTPS certificate ("": system CAs) */
+	char *upstream_keys_dir;        /* its mirror's public keys ("": no databases taken) */
+	char *upstream_databases_dir;   /* its databases, verified, kept here */
+	unsigned long long upstream_interval;   /* seconds between two reports queued */
+	unsigned long long upstream_retry_base; /* first retry delay, doubled each attempt */
+	unsigned long long upstream_timeout;    /* seconds one delivery may take */
 	/* [smtp]: the mail server reminders are sent through (docs/campaigns.md) */
 	char *smtp_url;          /* smtp://HOST[:PORT] or smtps://...; "": no e-mail */
 	int smtp_starttls;       /* smtp://: STARTTLS required (no: plain, loopback only with a password) */
@@ -93,7 +134,7 @@ typedef struct rq_srv_config {
 	int check_config;
 	/* where each key was last set: "file:line" or "--flag", for errors
 	 * found after parsing (indexed like the key table) */
-	char *origin[80];
+	char *origin[96];
 } rq_srv_config;
 
 /* One key of the table. */
@@ -110,6 +151,10 @@ typedef struct rq_srv_config_key {
 
 /* The key table and its length (static, never freed). */
 const rq_srv_config_key *rq_srv_config_keys(size_t *count);
+/* The keys of a [taxii-pull NAME] section (offsets into rq_taxii_pull_cfg). */
+const rq_srv_config_key *rq_srv_config_taxii_pull_keys(size_t *count);
+/* The [taxii-pull] section called `name`, or NULL. */
+const rq_taxii_pull_cfg *rq_srv_config_taxii_pull(const rq_srv_config *cfg, const char *name);
 
 /* Fill `cfg` with the defaults. Free with rq_srv_config_free. */
 int rq_srv_config_init(rq_srv_config *cfg);
@@ -164,10 +209,23 @@ int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url);
 
 /*
  * The [intel] rules: a signing key needs [mirror] dir and must be a
- * readable Ed25519 private key; the database name is a valid one.
+ * readable Ed25519 private key; the database name is a valid one; each
+ * [taxii-pull] ca_file is a readable PEM certificate.
  * rq_srv_config_check calls it.
  */
 int rq_srv_config_check_intel(const rq_srv_config *cfg);
+
+/*
+ * The [upstream] rules: a url needs a credential_file holding a
+ * downstream credential (rqd_...), and a credential_file needs a url; the
+ * CA file is readable; keys (the databases taken from the upstream) need
+ * [mirror] dir and [intel] signing_key and hold a public key.
+ * rq_srv_config_check calls it.
+ */
+int rq_srv_config_check_upstream(const rq_srv_config *cfg);
+
+/* The prefix of the credentials an upstream issues to downstream servers. */
+#define RQ_TIER_TOKEN_PREFIX "rqd"
 
 /*
  * The [smtp] rules: with a url, the From address is a valid address, the

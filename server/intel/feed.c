@@ -1,13 +1,16 @@
 /*
  * MISP feeds (import.h): manifest.json and one <uuid>.json per event, read
  * from a folder (a USB key carried into the network) or fetched over
- * HTTPS. Only events new or changed since the source's last import are
- * read; the whole run is one transaction.
+ * HTTPS; without a manifest, the events named by the feed's hashes.csv.
+ * Only events new or changed since the source's last import are read; the
+ * whole run is one transaction.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -110,6 +113,8 @@ static int fetch(const feed *f, const char *file, uint64_t max, uint8_t **out, s
 	snprintf(where, where_size, "%s%s%s", f->location, sep, file);
 	if (f->is_url)
 		return fetch_url(f, where, max, out, len);
+	if (access(where, F_OK) != 0 && errno == ENOENT)
+		return rq_fail(RQ_ENOTFOUND, "%s: no such file", where);
 	int rc = rq_read_file(where, (size_t)max, out, len);
 	if (rc == RQ_ELIMIT)
 		rc = rq_fail(RQ_ELIMIT, "%s: larger than %llu bytes", where, (unsigned long long)max);
@@ -177,8 +182,67 @@ done:
 	return rc;
 }
 
+/*
+ * A feed without manifest.json: the events its hashes.csv names. Each line
+ * is "HASH,EVENT-UUID", HASH being MISP's digest (MD5 by its feed tools) of
+ * one attribute's value -- a correlation key, not the hash of a file, so it
+ * never becomes an indicator. *out gets {uuid: {}} per event.
+ */
+static int manifest_from_hashes(const feed *f, json_t **out, char *where, size_t where_size)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	json_t *m = NULL;
+	rq_lines it;
+	const char *line;
+	size_t n;
+	int rc = fetch(f, "hashes.csv", RQ_INTEL_MAX_MANIFEST, &data, &len, where, where_size);
+	if (rc < 0)
+		goto done;
+	if (!(m = json_object())) {
+		rc = rq_fail(RQ_ENOMEM, "out of memory");
+		goto done;
+	}
+	rq_lines_init(&it, (const char *)data, len);
+	while (rq_lines_next(&it, &line, &n)) {
+		while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+			n--;
+		if (n == 0)
+			continue;
+		const char *comma = memchr(line, ',', n);
+		size_t hn = comma ? (size_t)(comma - line) : 0, un = comma ? n - hn - 1 : 0;
+		char uuid[37];
+		if (!comma || hn < 32 || hn > 128 || strspn(line, "0123456789abcdefABCDEF") < hn || un != 36) {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: expected VALUE-HASH,EVENT-UUID; nothing imported", where,
+				     it.lineno);
+			goto done;
+		}
+		memcpy(uuid, comma + 1, 36);
+		uuid[36] = '\0';
+		if (!rq_intel_uuid_ok(uuid)) {
+			rc = rq_fail(RQ_EPARSE, "%s:%u: %s is not an event uuid; nothing imported", where, it.lineno,
+				     "the second column");
+			goto done;
+		}
+		if (!json_object_get(m, uuid) && json_object_size(m) >= RQ_INTEL_MAX_FEED_EVENTS) {
+			rc = rq_fail(RQ_ELIMIT, "%s: more than %d events", where, RQ_INTEL_MAX_FEED_EVENTS);
+			goto done;
+		}
+		if (json_object_set_new(m, uuid, json_object()) < 0) {
+			rc = rq_fail(RQ_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	*out = m;
+	m = NULL;
+done:
+	json_decref(m);
+	free(data);
+	return rc;
+}
+
 int rq_intel_import_feed(rq_store *s, const char *location, const char *source_name, int confidence,
-			 const char *ca_file, int64_t now,
+			 const char *ca_file, const rq_intel_expiry *expiry, int64_t now,
 			 int (*audit)(rq_store *s, const rq_intel_result *r, void *payload), void *audit_payload,
 			 rq_intel_result *out)
 {
@@ -201,9 +265,16 @@ int rq_intel_import_feed(rq_store *s, const char *location, const char *source_n
 	}
 	if (!source_name)
 		source_name = location;
-	if ((rc = fetch(&f, "manifest.json", RQ_INTEL_MAX_MANIFEST, &data, &len, where, sizeof(where))) < 0)
+	rc = fetch(&f, "manifest.json", RQ_INTEL_MAX_MANIFEST, &data, &len, where, sizeof(where));
+	if (rc == RQ_ENOTFOUND) {
+		rc = manifest_from_hashes(&f, &manifest, where, sizeof(where));
+		if (rc == RQ_ENOTFOUND)
+			rc = rq_fail(RQ_ENOTFOUND, "%s: no manifest.json nor hashes.csv: not a MISP feed", location);
+		if (rc < 0)
+			goto done;
+	} else if (rc < 0) {
 		goto done;
-	if (!(manifest = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr))) {
+	} else if (!(manifest = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr))) {
 		rc = rq_fail(RQ_EPARSE, "%s:%d: not JSON: %s; nothing imported", where, jerr.line, jerr.text);
 		goto done;
 	}
@@ -231,7 +302,7 @@ int rq_intel_import_feed(rq_store *s, const char *location, const char *source_n
 			goto done;
 	}
 	rq_intel_import_req req = { .source_name = source_name, .source_kind = "misp-feed", .location = location,
-				    .batch = &st.batch, .events = st.events, .event_count = st.count, .now = now,
+				    .batch = &st.batch, .events = st.events, .event_count = st.count, .expiry = expiry, .now = now,
 				    .audit = audit, .audit_payload = audit_payload };
 	rq_intel_result r;
 	if ((rc = rq_intel_import(s, &req, &r)) < 0)

@@ -27,9 +27,15 @@ static int run(rq_store *s, void *payload)
 	int rc = rq_store_intel_source(s, req->source_name, req->source_kind, req->location, req->now,
 				       &t->r.source_id);
 	t->r.indicators = b ? b->count : 0;
+	const rq_intel_expiry *x = req->expiry;
 	for (size_t i = 0; rc == 0 && b && i < b->count; i++) {
 		int created = 0;
-		rc = rq_store_intel_upsert(s, t->r.source_id, &b->items[i], req->now, &created);
+		rq_intel_indicator ind = b->items[i];
+		if (x && x->expires_at)
+			ind.expires_at = x->expires_at;
+		else if (x && x->max_age && !ind.expires_at)
+			ind.expires_at = req->now + x->max_age;
+		rc = rq_store_intel_upsert(s, t->r.source_id, &ind, req->now, &created);
 		t->r.created += (size_t)created;
 	}
 	for (size_t i = 0; rc == 0 && i < req->event_count; i++) {
@@ -74,7 +80,7 @@ done:
 }
 
 int rq_intel_import_input(rq_store *s, const char *kind, const char *file, const void *data, size_t len,
-			  const char *source_name, int confidence, int64_t now,
+			  const char *source_name, int confidence, const rq_intel_expiry *expiry, int64_t now,
 			  int (*audit)(rq_store *s, const rq_intel_result *r, void *payload), void *audit_payload,
 			  rq_intel_result *out)
 {
@@ -92,7 +98,7 @@ int rq_intel_import_input(rq_store *s, const char *kind, const char *file, const
 	if (rc < 0)
 		goto done;
 	rq_intel_import_req req = { .source_name = source_name ? source_name : file, .source_kind = source_kind,
-				    .location = file, .batch = &b, .now = now, .audit = audit,
+				    .location = file, .batch = &b, .expiry = expiry, .now = now, .audit = audit,
 				    .audit_payload = audit_payload };
 	rc = rq_intel_import(s, &req, out);
 done:

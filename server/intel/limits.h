@@ -42,6 +42,15 @@
 #define RQ_INTEL_MAX_STIX_TERMS 64
 /* Skip reasons listed in an import's answer (all are counted). */
 #define RQ_INTEL_MAX_STIX_REASONS 20
+/* Longest expiry an import may give (expires_days, expires_at): ten years
+ * is "for ever" for an indicator; longer is a typo. */
+#define RQ_INTEL_MAX_EXPIRY_DAYS 3650
+/* One page of a TAXII collection pulled: page_size objects of a few KiB
+ * each at most; a larger answer is refused (nothing of it imported). */
+#define RQ_INTEL_MAX_TAXII_PAGE (64ULL * 1024 * 1024)
+/* Pages of one pull: a server whose `more` never ends is cut off here (the
+ * next pull goes on from the last page committed). */
+#define RQ_INTEL_MAX_TAXII_PAGES 100000
 /* Seconds one feed download may take (manifest or one event). */
 #define RQ_INTEL_FETCH_TIMEOUT 120
 

@@ -419,7 +419,7 @@ done:
 }
 
 int rq_intel_import_stix(rq_store *s, const char *name, const void *data, size_t len, const json_t *objects,
-			 const char *source_name, int confidence, int64_t now,
+			 const char *source_name, int confidence, const rq_intel_expiry *expiry, int64_t now,
 			 int (*audit)(rq_store *s, const rq_intel_result *r, void *payload), void *audit_payload,
 			 rq_intel_result *out, rq_stix_info *info)
 {
@@ -431,7 +431,8 @@ int rq_intel_import_stix(rq_store *s, const char *name, const void *data, size_t
 	if (!source_name)
 		source_name = *info->producer ? info->producer : name;
 	rq_intel_import_req req = { .source_name = source_name, .source_kind = "stix", .location = name,
-				    .batch = &b, .now = now, .audit = audit, .audit_payload = audit_payload };
+				    .batch = &b, .expiry = expiry, .now = now, .audit = audit,
+				    .audit_payload = audit_payload };
 	rc = rq_intel_import(s, &req, out);
 done:
 	rq_intel_batch_clear(&b);

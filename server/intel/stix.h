@@ -60,7 +60,7 @@ int rq_intel_parse_stix_bundle(rq_intel_batch *out, rq_stix_info *info, const ch
  * *info is filled (free it with rq_stix_info_free) even on error.
  */
 int rq_intel_import_stix(rq_store *s, const char *name, const void *data, size_t len, const json_t *objects,
-			 const char *source_name, int confidence, int64_t now,
+			 const char *source_name, int confidence, const rq_intel_expiry *expiry, int64_t now,
 			 int (*audit)(rq_store *s, const rq_intel_result *r, void *payload), void *audit_payload,
 			 rq_intel_result *out, rq_stix_info *info);
 

@@ -10,8 +10,15 @@
 int rq_stmt_bind_fmt(rq_stmt *st, const char *fmt, ...)
 {
 	va_list ap;
-	int rc = 0, idx = 1;
 	va_start(ap, fmt);
+	int rc = rq_stmt_bind_vfmt(st, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int rq_stmt_bind_vfmt(rq_stmt *st, const char *fmt, va_list ap)
+{
+	int rc = 0, idx = 1;
 	for (const char *f = fmt; *f && rc == 0; f++, idx++) {
 		switch (*f) {
 		case 'i':
@@ -34,7 +41,6 @@ int rq_stmt_bind_fmt(rq_stmt *st, const char *fmt, ...)
 			rc = rq_fail(RQ_EINVAL, "store: bad bind format '%c'", *f);
 		}
 	}
-	va_end(ap);
 	return rc;
 }
 

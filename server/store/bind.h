@@ -6,6 +6,8 @@
 #ifndef RQ_SERVER_STORE_BIND_H
 #define RQ_SERVER_STORE_BIND_H
 
+#include <stdarg.h>
+
 #include "store/store.h"
 
 /*
@@ -17,6 +19,9 @@
  * 0 or the first bind's error.
  */
 int rq_stmt_bind_fmt(rq_stmt *st, const char *fmt, ...);
+
+/* The same with a va_list (for helpers that prepare and bind in one call). */
+int rq_stmt_bind_vfmt(rq_stmt *st, const char *fmt, va_list ap);
 
 /* Column `col` as text, "" for NULL (borrowed like rq_stmt_column_text). */
 const char *rq_stmt_column_str(rq_stmt *st, int col);

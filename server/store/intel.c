@@ -238,7 +238,8 @@ static int indicator_row(rq_stmt *st, void *ctx)
 	" AND ($2 = '' OR EXISTS (SELECT 1 FROM intel_indicator_sources l JOIN intel_sources src" \
 	" ON src.id = l.source_id WHERE l.indicator_id = i.id AND src.name = $2))" \
 	" AND ($3 = '' OR i.value %1$s $3 ESCAPE '\\' OR i.name %1$s $3 ESCAPE '\\'" \
-	" OR i.description %1$s $3 ESCAPE '\\') AND ($4 < 0 OR i.allowlisted = $4)"
+	" OR i.description %1$s $3 ESCAPE '\\') AND ($4 < 0 OR i.allowlisted = $4)" \
+	" AND ($5 = 0 OR $5 = CASE WHEN i.expires_at IS NOT NULL AND i.expires_at <= $6 THEN 2 ELSE 1 END)"
 
 /* '%q%' with LIKE's metacharacters escaped; "" for no q. */
 static char *like_pattern(const char *q)
@@ -267,7 +268,9 @@ static int bind_filter(rq_stmt *st, const rq_intel_filter *f, const char *like)
 	if ((rc = rq_stmt_bind_text(st, 1, f->type ? f->type : "")) < 0 ||
 	    (rc = rq_stmt_bind_text(st, 2, f->source ? f->source : "")) < 0 || (rc = rq_stmt_bind_text(st, 3, like)) < 0)
 		return rc;
-	return rq_stmt_bind_int64(st, 4, f->allowlisted);
+	if ((rc = rq_stmt_bind_int64(st, 4, f->allowlisted)) < 0 || (rc = rq_stmt_bind_int64(st, 5, f->expiry)) < 0)
+		return rc;
+	return rq_stmt_bind_int64(st, 6, f->now);
 }
 
 int rq_store_intel_list(rq_store *s, const rq_intel_filter *f, int64_t limit, int64_t offset, int64_t *out_total,
@@ -291,11 +294,11 @@ int rq_store_intel_list(rq_store *s, const rq_intel_filter *f, int64_t limit, in
 	snprintf(sql, sizeof(sql),
 		 "SELECT " ROW_COLUMNS ", (SELECT %s FROM (SELECT src.name FROM intel_indicator_sources l"
 		 " JOIN intel_sources src ON src.id = l.source_id WHERE l.indicator_id = i.id ORDER BY src.name) n)"
-		 " FROM intel_indicators i%s ORDER BY i.imported_at DESC, i.id DESC LIMIT $5 OFFSET $6",
+		 " FROM intel_indicators i%s ORDER BY i.imported_at DESC, i.id DESC LIMIT $7 OFFSET $8",
 		 /* SQLite concatenates in the subquery's order */
 		 pg ? "string_agg(n.name, ',' ORDER BY n.name)" : "group_concat(n.name, ',')", where);
 	if ((rc = rq_store_prepare(s, &st, sql)) < 0 || (rc = bind_filter(st, f, like)) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 5, limit)) < 0 || (rc = rq_stmt_bind_int64(st, 6, offset)) < 0)
+	    (rc = rq_stmt_bind_int64(st, 7, limit)) < 0 || (rc = rq_stmt_bind_int64(st, 8, offset)) < 0)
 		goto done;
 	row_cb c = { cb, payload, 0 };
 	rc = each_row(st, indicator_row, &c, "list");

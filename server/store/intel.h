@@ -72,6 +72,8 @@ typedef struct rq_intel_filter {
 	const char *source;      /* source name; NULL: all */
 	const char *q;           /* substring of value, name or description; NULL: all */
 	int allowlisted;         /* -1 all, 0 not, 1 only */
+	int expiry;              /* 0 all, 1 live at `now`, 2 expired at `now` */
+	int64_t now;
 } rq_intel_filter;
 
 /* A page of indicators, newest import first; *out_total all that match. */

@@ -681,6 +681,112 @@ static const char schema_v14[] =
 	"CREATE INDEX reminder_mail_due ON reminder_mail(state, next_attempt_at);"
 	"CREATE INDEX reminder_mail_created ON reminder_mail(created_at);";
 
+/*
+ * TAXII pull sources (server/intel/taxii_pull.c, docs/intel.md): per
+ * [taxii-pull NAME] section, the X-TAXII-Date-Added-Last of the last page
+ * committed (the next pull's added_after, written in the page's own
+ * transaction), a pull asked for from the API, and what the last run did
+ * or why it failed.
+ */
+static const char schema_v16[] =
+	"CREATE TABLE taxii_pull_state ("
+	" name TEXT PRIMARY KEY,"
+	" added_after TEXT NOT NULL DEFAULT '',"
+	" requested_at BIGINT NOT NULL DEFAULT 0,"
+	" started_at BIGINT NOT NULL DEFAULT 0,"
+	" running INTEGER NOT NULL DEFAULT 0,"      /* 1 from a claim to its finish */
+	" alive_at BIGINT NOT NULL DEFAULT 0,"      /* a running pull's last sign of life */
+	" finished_at BIGINT NOT NULL DEFAULT 0,"
+	" last_success BIGINT NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" last_http_status BIGINT NOT NULL DEFAULT 0,"
+	" failures BIGINT NOT NULL DEFAULT 0,"      /* failed runs in a row */
+	" run_pages BIGINT NOT NULL DEFAULT 0,"     /* of the last run */
+	" run_objects BIGINT NOT NULL DEFAULT 0,"
+	" run_indicators BIGINT NOT NULL DEFAULT 0,"
+	" total_objects BIGINT NOT NULL DEFAULT 0,"
+	" total_indicators BIGINT NOT NULL DEFAULT 0);";
+
+/*
+ * The national tier (server/tier/, docs/tier.md). On an upstream server:
+ * the credentials it issued to downstream servers (each bound to one unit,
+ * only their SHA-256 kept), what each bound unit's downstream last
+ * reported (tier_downstreams; tier_batches makes a resent report a no-op),
+ * the downstream's units mirrored read-only into `units` (tier_units: the
+ * downstream's own code and its subtree's coverage figures; `top` marks
+ * the units directly under the bound unit, whose figures add up to the
+ * province's) and its sightings. On a downstream server: the queue of
+ * reports to its upstream (upstream_outbox), durable across restarts.
+ */
+static const char schema_v17[] =
+	"CREATE TABLE tier_credentials ("
+	" id @ID@,"
+	" unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE RESTRICT,"
+	" label TEXT NOT NULL DEFAULT '',"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" created_by BIGINT,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),"
+	" last_used BIGINT);"
+	"CREATE INDEX tier_credentials_unit ON tier_credentials(unit_id);"
+	"CREATE TABLE tier_downstreams ("
+	" unit_id BIGINT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+	" server_name TEXT NOT NULL DEFAULT '',"
+	" snapshot_at BIGINT NOT NULL," /* the downstream's time of the snapshot applied last */
+	" reported_at BIGINT NOT NULL," /* this server's time of the last report received */
+	" window_days BIGINT NOT NULL DEFAULT 0,"
+	" units BIGINT NOT NULL DEFAULT 0,"
+	" sightings BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE tier_batches ("
+	" unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+	" batch_id TEXT NOT NULL,"
+	" received_at BIGINT NOT NULL,"
+	" PRIMARY KEY (unit_id, batch_id));"
+	"CREATE TABLE tier_units ("
+	" unit_id BIGINT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+	" bound_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+	" remote_code TEXT NOT NULL,"
+	" top INTEGER NOT NULL CHECK (top IN (0, 1)),"
+	" seen_at BIGINT NOT NULL,"
+	" endpoints BIGINT NOT NULL DEFAULT 0, reporting BIGINT NOT NULL DEFAULT 0,"
+	" realtime_on BIGINT NOT NULL DEFAULT 0, fresh_1d BIGINT NOT NULL DEFAULT 0,"
+	" fresh_3d BIGINT NOT NULL DEFAULT 0, fresh_7d BIGINT NOT NULL DEFAULT 0,"
+	" fresh_15d BIGINT NOT NULL DEFAULT 0, older_15d BIGINT NOT NULL DEFAULT 0,"
+	" sig_unknown BIGINT NOT NULL DEFAULT 0, infected BIGINT NOT NULL DEFAULT 0,"
+	" UNIQUE (bound_id, remote_code));"
+	"CREATE INDEX tier_units_top ON tier_units(top, unit_id);"
+	"CREATE TABLE tier_sightings ("
+	" bound_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+	" sha256 TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" endpoints BIGINT NOT NULL,"
+	" units BIGINT NOT NULL,"
+	" first_seen BIGINT NOT NULL,"
+	" last_seen BIGINT NOT NULL,"
+	" reported_at BIGINT NOT NULL,"
+	" PRIMARY KEY (bound_id, sha256));"
+	"CREATE INDEX tier_sightings_sha ON tier_sightings(sha256);"
+	"CREATE INDEX tier_sightings_last ON tier_sightings(last_seen);"
+	"CREATE TABLE upstream_outbox ("
+	" id @ID@,"
+	" batch_id TEXT NOT NULL UNIQUE,"
+	" created_at BIGINT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('queued', 'sent')),"
+	" attempts BIGINT NOT NULL DEFAULT 0,"
+	" next_attempt BIGINT NOT NULL,"
+	" last_status BIGINT NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" sent_at BIGINT);"
+	"CREATE INDEX upstream_outbox_due ON upstream_outbox(state, next_attempt);"
+	"CREATE TABLE upstream_sync ("
+	" id BIGINT PRIMARY KEY CHECK (id = 1),"
+	" synced_at BIGINT NOT NULL," /* the last sync of the upstream's databases, 0: none */
+	" published BIGINT NOT NULL,"
+	" last_error TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO upstream_sync VALUES (1, 0, 0, '');";
+
 static const migration migrations[] = {
 	{1, "initial schema", schema_v1, NULL, NULL},
 	{2, "policies", schema_v2, NULL, NULL},
@@ -697,6 +803,8 @@ static const migration migrations[] = {
 	{12, "taxii status", schema_v12, NULL, NULL},
 	{13, "machines protected by other products", schema_v13, NULL, NULL},
 	{14, "reminders: e-mail addresses and the reminder mail queue", schema_v14, NULL, NULL},
+	{16, "taxii pull state", schema_v16, NULL, NULL},
+	{17, "national tier", schema_v17, NULL, NULL},
 };
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -540,6 +540,9 @@ async function intelAsAdmin(page) {
 	check((await row.textContent()).includes('Bản tin CERT') && (await row.textContent()).includes('IOC.Test_dropper'),
 		'intel: an indicator with its source and name');
 	check((await page.locator('section.panel', { hasText: 'Nguồn' }).last().textContent()).includes('Bản tin CERT'), 'intel: the source listed');
+	await page.waitForSelector('section.taxiipulls table');
+	check((await page.locator('section.taxiipulls').textContent()).includes('Chưa cấu hình nguồn TAXII nào'),
+		'intel: the TAXII sources panel (none configured here; test_taxii_pull.sh pulls)');
 
 	// the sample from its detections page onto the allow-list
 	await page.goto(`${BASE}/#/detections/samples/${SHA}`);
@@ -887,6 +890,43 @@ if (PHASE === 'main') {
 	await viewer.waitForSelector('nav.tabs');
 	check(await viewer.locator('nav.tabs a', { hasText: 'Thư nhắc hạn' }).count() === 0, 'viewer: no reminder e-mail log tab');
 	await viewer.context().close();
+}
+
+// ---------- the national tier: a province's figures reported by its own server ----------
+if (PHASE === 'main') {
+	const admin = await newPage('tier');
+	await login(admin, 'quantri');
+	const me = (await apiGet(admin, '/api/v1/auth/me')).body;
+	const send = async (method, path, data, headers) => {
+		const r = await admin.request.fetch(`${BASE}${path}`, { method, data, headers: { 'X-CSRF-Token': me.csrf_token, ...headers } });
+		return { status: r.status(), body: await r.json() };
+	};
+	const unit = await send('POST', '/api/v1/units', { name: 'Tỉnh Bắc Kạn', code: 'BK' });
+	const cred = await send('POST', `/api/v1/units/${unit.body.id}/downstream-credentials`, { label: 'Bắc Kạn' });
+	check(cred.status === 201 && /^rqd_/.test(cred.body.credential), 'tier: a downstream credential issued');
+	const zero = { endpoints: 0, reporting: 0, realtime_on: 0, fresh_1d: 0, fresh_3d: 0, fresh_7d: 0, fresh_15d: 0, older_15d: 0, sig_unknown: 0, infected: 0 };
+	const report = await send('POST', `/api/v1/tier/units/${unit.body.id}/report`, {
+		batch_id: 'dashboard-1', server: 'Sở TT&TT Bắc Kạn', snapshot_at: Math.floor(Date.now() / 1000), window_days: 7,
+		units: [{ code: 'STTTT', name: 'Sở TT&TT Bắc Kạn', parent: '', figures: { ...zero, endpoints: 40, reporting: 38, realtime_on: 37, fresh_1d: 30, fresh_3d: 35, fresh_7d: 36, fresh_15d: 38, older_15d: 2, infected: 1 } }],
+		sightings: [{ sha256: 'ab'.repeat(32), name: 'Win.Trojan.BacKan', endpoints: 4, units: 2, first_seen: 1796000000, last_seen: 1796100000 }] },
+		{ Authorization: `Bearer ${cred.body.credential}` });
+	check(report.status === 200 && report.body.outcome === 'applied', `tier: the downstream's report applied (${report.status})`);
+	await admin.goto(`${BASE}/#/units`);
+	const row = admin.locator('tbody tr', { has: admin.locator('th', { hasText: 'Tỉnh Bắc Kạn' }) });
+	await row.waitFor();
+	check((await row.locator('.badge').textContent()).includes('cấp dưới báo cáo'), 'tier: the province\'s row is marked as reported by a downstream');
+	check((await row.locator('td').first().textContent()).trim() === '40', 'tier: the reported machines counted in the province\'s row');
+	await row.locator('th a').click();
+	await admin.waitForSelector('p.notice.reported');
+	const note = await admin.locator('p.notice.reported').textContent();
+	check(note.includes('Bao gồm số liệu do máy chủ cấp dưới báo cáo') && /báo cáo lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/.test(note),
+		`tier: the unit's page says who reported its figures and when (${note})`);
+	await shot(admin, 'units-downstream');
+	await admin.goto(`${BASE}/#/detections/samples`);
+	await admin.waitForSelector('section.reported table');
+	const sighted = await admin.locator('section.reported tbody tr', { hasText: 'Win.Trojan.BacKan' }).textContent();
+	check(sighted.includes('4 máy, 2 đơn vị, 1 máy chủ cấp dưới'), `tier: the samples page lists the downstream's sighting (${sighted})`);
+	await admin.context().close();
 }
 
 await browser.close();

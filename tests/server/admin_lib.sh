@@ -4,6 +4,7 @@
 # the API with the session cookie and CSRF token, or with an API token.
 #
 #   start_server                 -> $PID, $PORT, $BASE (http://127.0.0.1:PORT)
+#   start_server_logged LOG STORE [ARGS]  the same with another log and store
 #   unit_add NAME CODE [PARENT_CODE]   prints the new unit's id
 #   make_user LOGIN ROLE [UNIT_CODE]   (password: "$LOGIN-password-123")
 #   login_as LOGIN               -> cookie jar $WORK/LOGIN.jar, CSRF in $WORK/LOGIN.csrf
@@ -15,16 +16,21 @@ STORE=${RQ_TEST_STORE:-sqlite:$WORK/store.sqlite}
 PID=
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
-start_server() {
-	"$SERVER" --foreground --plain-http --listen 127.0.0.1:0 --store "$STORE" "$@" 2> "$WORK/server.log" &
+start_server() { start_server_logged "$WORK/server.log" "$STORE" "$@"; }
+
+# start_server_logged LOG STORE [ARGS...]: a server of another store, logging to LOG
+start_server_logged() {
+	local log=$1 store=$2
+	shift 2
+	"$SERVER" --foreground --plain-http --listen 127.0.0.1:0 --store "$store" "$@" 2> "$log" &
 	PID=$!
 	PORT=
 	for _ in $(seq 600); do # up to 30 s on a loaded machine
-		PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/server.log" 2>/dev/null)
+		PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null)
 		[ -n "$PORT" ] && break
 		sleep 0.05
 	done
-	[ -n "$PORT" ] || { fail "server did not start: $(cat "$WORK/server.log")"; finish; }
+	[ -n "$PORT" ] || { fail "server did not start: $(cat "$log")"; finish; }
 	BASE=http://127.0.0.1:$PORT
 }
 

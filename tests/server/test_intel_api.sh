@@ -4,7 +4,8 @@
 # administrator only, bad files refused whole with their lines or JSON path
 # named and nothing imported, bodies over the limit refused, the paged and
 # filtered list, sources, the allow-list and its removal, deletion, the
-# audit log, the publish status, and `raquet-server intel import` from a
+# audit log, the publish status, the import's expiry (expires_days,
+# expires_at, expired in the list), and `raquet-server intel import` from a
 # folder (the USB-key case) and from a local HTTPS server.
 SERVER=$(realpath "${1:?usage: $0 RAQUET_SERVER_BINARY}")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,9 +59,28 @@ run() {
  "Attribute": [{"type": "sha256", "value": "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "to_ids": true},
   {"type": "hostname", "value": "c2.example.org", "to_ids": true}, {"type": "md5", "value": "zz", "to_ids": false}]}}
 JSON
-	upload root 'kind=misp-event&name=event.json' event.json
+	upload root 'kind=misp-event&name=event.json&expires_days=7' event.json
 	expect_code 201 "misp event: "
 	[ "$(j "b['indicators']" "b['created']")" = "2 1" ] || fail "misp import: $(cat body)"
+	api root GET '/api/v1/intel/indicators?q=c2.example.org'
+	[ "$(j "abs(b['items'][0]['expires_at'] - $(date +%s) - 7 * 86400) < 60" "b['items'][0]['expired']")" = "True False" ] ||
+		fail "expires_days=7: $(cat body)"
+	# expiry: bad values refused, nothing imported; an expiry that passes shows as expired
+	for q in 'expires_days=0' 'expires_days=3651' "expires_at=$(($(date +%s) - 10))" "expires_at=$(($(date +%s) + 100))&expires_days=1"; do
+		upload root "kind=ioc-list&name=list.txt&$q" list.txt
+		expect_code 400 "$q: "
+	done
+	upload root "kind=ioc-list&name=list.txt&source=bulletin%2017&expires_at=$(($(date +%s) + 2))" list.txt
+	expect_code 201 "import expiring in 2 s: "
+	sleep 3
+	api root GET '/api/v1/intel/indicators?expired=true'
+	[ "$(j "b['total']" "all(i['expired'] for i in b['items'])")" = "3 True" ] || fail "expired=true: $(cat body)"
+	api root GET '/api/v1/intel/indicators?expired=false'
+	[ "$(j "b['total']")" = 1 ] || fail "expired=false: $(cat body)"
+	upload root 'kind=ioc-list&name=list.txt&source=bulletin%2017' list.txt
+	expect_code 201 "re-import without expiry: "
+	api root GET '/api/v1/intel/indicators?expired=true'
+	[ "$(j "b['total']")" = 0 ] || fail "a re-import without expiry did not revive the list: $(cat body)"
 	sed 's/"to_ids": false/"to_ids": true/' event.json > bad-event.json
 	upload root 'kind=misp-event&name=bad-event.json' bad-event.json
 	expect_code 400 "bad misp event: "
@@ -129,6 +149,12 @@ JSON
 	grep -q 'bad.txt:2:' cli.out || fail "cli bad list: $(cat cli.out)"
 	"$SERVER" intel import --store "$STORE" --kind ioc-list > cli.out 2>&1
 	[ $? = 2 ] || fail "cli without --path: not a usage error"
+	"$SERVER" intel import --store "$STORE" --kind ioc-list --path "$PWD/list.txt" --expires-days 0 > cli.out 2>&1
+	[ $? = 2 ] || fail "cli --expires-days 0: not a usage error: $(cat cli.out)"
+	"$SERVER" intel import --store "$STORE" --kind ioc-list --path "$PWD/list.txt" --source "bulletin 17" \
+		--expires-days 2 > cli.out 2>&1 || fail "cli --expires-days 2: $(cat cli.out)"
+	api root GET '/api/v1/intel/indicators?q=203.0.113.7'
+	[ "$(j "abs(b['items'][0]['expires_at'] - $(date +%s) - 2 * 86400) < 60")" = True ] || fail "cli --expires-days 2: $(cat body)"
 
 	# the same feed over HTTPS, verified against a private CA; a second event added
 	rm -rf tls && "$SERVER" tls-init --dir "$PWD/tls" --host 127.0.0.1 > /dev/null 2>&1 || fail "tls-init"

@@ -2,7 +2,7 @@
 // sortable table (sorted here or by the server), the pager, status badges,
 // and the session state every page reads (the user, the units it sees).
 import { h, fill } from './dom.js';
-import { t, num } from './i18n.js';
+import { t, num, dateTime } from './i18n.js';
 import { get } from './api.js';
 
 export const session = { user: null, units: null, unitById: new Map() };
@@ -67,6 +67,23 @@ export function unavailable(what) {
 
 export function badge(text, cls) {
 	return h('span.badge', { class: cls }, text);
+}
+
+// The marker of figures a downstream server reported (the national tier,
+// docs/tier.md): who reported them and when, from a coverage answer's
+// reported_by (null: none, no marker).
+export function reportedNote(reportedBy) {
+	if (!reportedBy || !reportedBy.length) return null;
+	return h('p.notice.reported', { role: 'note' }, t('tier.reported'), ' ',
+		reportedBy.map((d, i) => [i ? '; ' : '', h('strong', null, d.unit.name), ' ',
+			t('tier.reported_at', { at: dateTime(d.reported_at) })]));
+}
+
+// The badge on a row whose figures a downstream server reported.
+export function reportedBadge(reportedBy) {
+	if (!reportedBy || !reportedBy.length) return null;
+	return h('span.badge.info', { title: reportedBy.map((d) => t('tier.reported_at', { at: dateTime(d.reported_at) })).join('; ') },
+		t('tier.badge'));
 }
 
 export const stateClass = {

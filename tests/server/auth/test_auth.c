@@ -120,6 +120,8 @@ static int expected(rq_role r, rq_action a, rq_scope s)
 {
 	if (r == RQ_ROLE_ADMIN)
 		return 1;
+	if (r == RQ_ROLE_DOWNSTREAM)
+		return a == RQ_ACT_REPORT && s == RQ_SCOPE_OWN;
 	if (a == RQ_ACT_READ)
 		return s != RQ_SCOPE_OTHER;
 	if (r == RQ_ROLE_OFFICER && (a == RQ_ACT_OPERATE || a == RQ_ACT_USERS))
@@ -138,7 +140,7 @@ static void test_authz_matrix(void **state)
 					fail_msg("role %s action %d scope %d: got %d", rq_role_name((rq_role)r), a, s, got);
 				allowed += got;
 			}
-	assert_int_equal(allowed, 15 + 4 + 2);
+	assert_int_equal(allowed, 18 + 4 + 2 + 1);
 	/* out of range: denied */
 	assert_false(rq_authz_allows(RQ_ROLE_COUNT, RQ_ACT_READ, RQ_SCOPE_OWN));
 	assert_false(rq_authz_allows(RQ_ROLE_ADMIN, RQ_ACT_COUNT, RQ_SCOPE_OWN));
@@ -149,8 +151,13 @@ static void test_authz_matrix(void **state)
 	assert_true(rq_authz_may_grant(RQ_ROLE_OFFICER, RQ_ROLE_OFFICER));
 	assert_true(rq_authz_may_grant(RQ_ROLE_OFFICER, RQ_ROLE_VIEWER));
 	assert_false(rq_authz_may_grant(RQ_ROLE_VIEWER, RQ_ROLE_VIEWER));
+	assert_false(rq_authz_may_grant(RQ_ROLE_ADMIN, RQ_ROLE_DOWNSTREAM));
+	assert_false(rq_authz_may_grant(RQ_ROLE_DOWNSTREAM, RQ_ROLE_VIEWER));
 	assert_int_equal(rq_role_parse("officer"), RQ_ROLE_OFFICER);
 	assert_int_equal(rq_role_parse("root"), -1);
+	/* a downstream server is not a role a user can be given */
+	assert_int_equal(rq_role_parse("downstream"), -1);
+	assert_string_equal(rq_role_name(RQ_ROLE_DOWNSTREAM), "downstream");
 	assert_string_equal(rq_role_name(RQ_ROLE_VIEWER), "viewer");
 }
 

@@ -44,7 +44,10 @@ static void test_matrix(void **state)
 							 rq_dossier_state_name((rq_dossier_state)to), got, expect);
 					checked++;
 				}
-	assert_int_equal(checked, 3 * 5 * 16);
+	assert_int_equal(checked, RQ_ROLE_COUNT * 5 * 16);
+	/* a downstream server (the national tier) is no dossier authority */
+	for (int level = 1; level <= 5; level++)
+		assert_false(rq_dossier_allows(RQ_ROLE_DOWNSTREAM, level, D, S));
 	/* viewers never, whatever the step */
 	for (int level = 1; level <= 5; level++)
 		assert_false(rq_dossier_allows(RQ_ROLE_VIEWER, level, D, S));

@@ -300,6 +300,66 @@ static void test_flags_override_file(void **state)
 	free(dir);
 }
 
+/* [taxii-pull NAME] sections: keys, defaults, and every error at its line. */
+static void test_taxii_pull_sections(void **state)
+{
+	(void)state;
+	rq_srv_config cfg;
+	assert_int_equal(parse(&cfg, "[intel]\nmax_age = 90d\n"
+				     "[taxii-pull ncsc]\nurl = https://taxii.ncsc.example/api1/\ncollection = c-1\n"
+				     "token = rqt_secret\nmax_age = 0\nconfidence = 70\n"
+				     "[ taxii-pull  lab.local ]\nurl = http://127.0.0.1:9000/taxii/\ncollection = c-2\n"
+				     "user = u\npassword = p\ninterval = 10m\nenabled = no\n"),
+			 0);
+	assert_int_equal(cfg.intel_max_age, 90 * 86400);
+	assert_int_equal(cfg.taxii_pull_count, 2);
+	const rq_taxii_pull_cfg *a = rq_srv_config_taxii_pull(&cfg, "ncsc"), *b = rq_srv_config_taxii_pull(&cfg, "lab.local");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(rq_srv_config_taxii_pull(&cfg, "other"));
+	assert_string_equal(a->token, "rqt_secret");
+	assert_int_equal(a->max_age, 0);
+	assert_int_equal(a->confidence, 70);
+	assert_int_equal(a->interval, 3600);
+	assert_int_equal(a->timeout, 60);
+	assert_int_equal(a->page_size, 500);
+	assert_int_equal(a->enabled, 1);
+	assert_int_equal(b->max_age, -1);
+	assert_int_equal(b->confidence, -1);
+	assert_int_equal(b->interval, 600);
+	assert_int_equal(b->enabled, 0);
+	assert_string_equal(b->user, "u");
+	rq_srv_config_free(&cfg);
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "[taxii-pull a]\nurl = https://x/\ncollection = c\n[taxii-pull a]\n", "t.conf:4: [taxii-pull a] twice" },
+		{ "[taxii-pull a/b]\n", "t.conf:1: [taxii-pull NAME]: NAME must be" },
+		{ "[taxii-pull a]\nurl = https://x/\nfoo = 1\n", "t.conf:3: unknown key 'foo' in [taxii-pull a]" },
+		{ "[taxii-pull a]\ncollection = c\n", "t.conf:1: [taxii-pull a]: url is needed" },
+		{ "[taxii-pull a]\nurl = https://x/\n", "t.conf:1: [taxii-pull a]: collection is needed" },
+		{ "[taxii-pull a]\nurl = http://192.0.2.1/t/\n", "t.conf:2: [taxii-pull a] url: expected an https:// URL" },
+		{ "[taxii-pull a]\nurl = https://u:pw@x/t/\n", "t.conf:2: [taxii-pull a] url: expected an https:// URL" },
+		{ "[taxii-pull a]\nurl = https://x/\ncollection = c\ntoken = t\nuser = u\npassword = p\n",
+		  "t.conf:1: [taxii-pull a]: token or user/password, not both" },
+		{ "[taxii-pull a]\nurl = https://x/\ncollection = c\nuser = u\n", "user and password go together" },
+		{ "[taxii-pull a]\nconfidence = 101\n", "t.conf:2: [taxii-pull a] confidence: expected 0 to 100" },
+		{ "[taxii-pull a]\ninterval = 5s\n", "t.conf:2: [taxii-pull a] interval: 5s is out of range" },
+		{ "[taxii-pull a]\nurl = https://x/\nurl = https://y/\n", "t.conf:3: [taxii-pull a] url set twice" },
+	};
+	/* a ca_file that is no certificate: refused by the check, at the section */
+	assert_int_equal(parse(&cfg, "[taxii-pull a]\nurl = https://x/\ncollection = c\nca_file = /nonexistent/ca.pem\n"), 0);
+	assert_int_equal(rq_srv_config_check_intel(&cfg), RQ_EINVAL);
+	assert_non_null(strstr(rq_error_last(), "t.conf:1: [taxii-pull a] ca_file: '/nonexistent/ca.pem'"));
+	rq_srv_config_free(&cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&cfg, bad[i].text), RQ_EPARSE);
+		if (!strstr(rq_error_last(), bad[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, rq_error_last(), bad[i].want);
+		rq_srv_config_free(&cfg);
+	}
+}
+
 /* Every key and flag of the table is documented in docs/server.md. */
 static void test_keys_documented(void **state)
 {
@@ -326,6 +386,13 @@ static void test_keys_documented(void **state)
 		if (keys[i].flag && !strstr((char *)doc, keys[i].flag))
 			fail_msg("docs/server.md lacks %s", keys[i].flag);
 	}
+	keys = rq_srv_config_taxii_pull_keys(&count);
+	for (size_t i = 0; i < count; i++) {
+		char want[128];
+		snprintf(want, sizeof(want), "| `%s` | `%s` |", keys[i].name, keys[i].default_text);
+		if (!strstr((char *)doc, want))
+			fail_msg("docs/server.md lacks the [taxii-pull] row starting %s", want);
+	}
 	free(doc);
 }
 
@@ -341,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_check_tls_files),
 		cmocka_unit_test(test_check_intel),
 		cmocka_unit_test(test_flags_override_file),
+		cmocka_unit_test(test_taxii_pull_sections),
 		cmocka_unit_test(test_keys_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "intel/limits.h"
 #include "intel/parse.h"
 #include "intel/publish.h"
+#include "intel/stix.h"
 #include "store/intel.h"
 
 #define NOW 2000000000LL
@@ -182,25 +183,25 @@ static void test_import_transactional(void **state)
 	rq_intel_result r;
 	const char good[] = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f;A\n203.0.113.7\n";
 	const char bad[] = "44d88612fea8a8f36de82e1278abb02f\nnot a hash at all!\n";
-	FX_OK(rq_intel_import_input(f->s, "ioc-list", "good.txt", good, sizeof(good) - 1, "bulletin", -1, NOW, NULL,
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "good.txt", good, sizeof(good) - 1, "bulletin", -1, NULL, NOW, NULL,
 				    NULL, &r));
 	assert_int_equal(r.indicators, 2);
 	assert_int_equal(r.created, 2);
-	FX_OK(rq_intel_import_input(f->s, "ioc-list", "good.txt", good, sizeof(good) - 1, "bulletin", -1, NOW + 1,
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "good.txt", good, sizeof(good) - 1, "bulletin", -1, NULL, NOW + 1,
 				    NULL, NULL, &r));
 	assert_int_equal(r.created, 0); /* updated, never duplicated */
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators"), 2);
 	assert_int_equal(fx_int(f->s, "SELECT generation FROM intel_state"), 2);
-	assert_int_equal(rq_intel_import_input(f->s, "ioc-list", "bad.txt", bad, sizeof(bad) - 1, NULL, -1, NOW, NULL,
+	assert_int_equal(rq_intel_import_input(f->s, "ioc-list", "bad.txt", bad, sizeof(bad) - 1, NULL, -1, NULL, NOW, NULL,
 					       NULL, &r),
 			 RQ_EPARSE);
 	assert_non_null(strstr(rq_error_last(), "bad.txt:2:"));
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators"), 2);
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_sources"), 1);
 	assert_int_equal(fx_int(f->s, "SELECT generation FROM intel_state"), 2);
-	assert_int_equal(rq_intel_import_input(f->s, "stix", "x", good, 3, NULL, -1, NOW, NULL, NULL, &r), RQ_EINVAL);
+	assert_int_equal(rq_intel_import_input(f->s, "stix", "x", good, 3, NULL, -1, NULL, NOW, NULL, NULL, &r), RQ_EINVAL);
 	FX_OK(rq_intel_import_input(f->s, "misp-event", "ev.json", misp_event, sizeof(misp_event) - 1, "partner", -1,
-				    NOW + 2, NULL, NULL, &r));
+				    NULL, NOW + 2, NULL, NULL, &r));
 	assert_int_equal(r.indicators, 6);
 	assert_int_equal(r.created, 5); /* the SHA-256 was known */
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicator_sources"), 8);
@@ -234,13 +235,13 @@ static void test_feed_folder(void **state)
 	char manifest[512];
 	snprintf(manifest, sizeof(manifest), "{\"%s\": {\"timestamp\": \"100\"}, \"%s\": {\"info\": \"no ts\"}}", u1, u2);
 	put(dir, "manifest.json", manifest);
-	FX_OK(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NOW, NULL, NULL, &r));
+	FX_OK(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NULL, NOW, NULL, NULL, &r));
 	assert_int_equal(r.events, 2);
 	assert_int_equal(r.events_skipped, 0);
 	assert_int_equal(r.indicators, 2);
 	assert_int_equal(fx_int(f->s, "SELECT confidence FROM intel_indicators WHERE value = 'one.example.com'"), 70);
 	/* again: nothing changed, nothing read */
-	FX_OK(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NOW + 1, NULL, NULL, &r));
+	FX_OK(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NULL, NOW + 1, NULL, NULL, &r));
 	assert_int_equal(r.events, 0);
 	assert_int_equal(r.events_skipped, 2);
 	assert_int_equal(fx_int(f->s, "SELECT generation FROM intel_state"), 1);
@@ -249,7 +250,7 @@ static void test_feed_folder(void **state)
 	event_file(dir, u2, "two-b.example.com");
 	snprintf(manifest, sizeof(manifest), "{\"%s\": {\"timestamp\": 200}, \"%s\": {}}", u1, u2);
 	put(dir, "manifest.json", manifest);
-	FX_OK(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NOW + 2, NULL, NULL, &r));
+	FX_OK(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NULL, NOW + 2, NULL, NULL, &r));
 	assert_int_equal(r.events, 2);
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators"), 4);
 	/* a bad event refuses the whole run, naming its file */
@@ -258,18 +259,154 @@ static void test_feed_folder(void **state)
 		 u1);
 	event_file(dir, "5c1b6a4e-2222-4000-8000-000000000003", "three.example.com");
 	put(dir, "manifest.json", manifest);
-	assert_int_equal(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NOW + 3, NULL, NULL, &r), RQ_EPARSE);
+	assert_int_equal(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NULL, NOW + 3, NULL, NULL, &r), RQ_EPARSE);
 	assert_non_null(strstr(rq_error_last(), "5c1b6a4e-2222-4000-8000-000000000001.json: Event.Attribute[0].value"));
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators"), 4);
 	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_feed_events"), 2);
 	/* a manifest key that is no uuid (a path) is refused before any file is read */
 	put(dir, "manifest.json", "{\"../../etc/passwd\": {}}");
-	assert_int_equal(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NOW, NULL, NULL, &r), RQ_EPARSE);
+	assert_int_equal(rq_intel_import_feed(f->s, dir, "usb", -1, NULL, NULL, NOW, NULL, NULL, &r), RQ_EPARSE);
 	assert_non_null(strstr(rq_error_last(), "is not an event uuid"));
 	/* a missing folder, a plain-HTTP URL */
-	assert_true(rq_intel_import_feed(f->s, "/nonexistent/feed", "usb", -1, NULL, NOW, NULL, NULL, &r) < 0);
-	assert_int_equal(rq_intel_import_feed(f->s, "http://feed.example/", NULL, -1, NULL, NOW, NULL, NULL, &r),
+	assert_true(rq_intel_import_feed(f->s, "/nonexistent/feed", "usb", -1, NULL, NULL, NOW, NULL, NULL, &r) < 0);
+	assert_int_equal(rq_intel_import_feed(f->s, "http://feed.example/", NULL, -1, NULL, NULL, NOW, NULL, NULL, &r),
 			 RQ_EINVAL);
+	rq_test_rmtree(dir);
+	free(dir);
+}
+
+/* A feed with hashes.csv and no manifest.json: its second column names the
+ * events; its first (MISP's MD5 of each attribute value) is no indicator. */
+static void test_feed_hashes_csv(void **state)
+{
+	fx *f = *state;
+	char *dir = rq_test_tmpdir();
+	rq_intel_result r;
+	const char *u1 = "5c1b6a4e-3333-4000-8000-000000000001", *u2 = "5c1b6a4e-3333-4000-8000-000000000002";
+	event_file(dir, u1, "csv-one.example.com");
+	event_file(dir, u2, "csv-two.example.com");
+	char csv[512];
+	/* md5("csv-one.example.com") etc.: what PyMISP's feed tools write */
+	snprintf(csv, sizeof(csv),
+		 "9d3a6c2e2f0a4e0b8c1d2e3f4a5b6c7d,%s\r\n0f1e2d3c4b5a69788796a5b4c3d2e1f0,%s\n"
+		 "aaaabbbbccccddddeeeeffff00001111,%s\n",
+		 u1, u2, u1);
+	put(dir, "hashes.csv", csv);
+	FX_OK(rq_intel_import_feed(f->s, dir, "csv-feed", -1, NULL, NULL, NOW, NULL, NULL, &r));
+	assert_int_equal(r.events, 2);
+	assert_int_equal(r.indicators, 2);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators WHERE type = 'md5'"), 0);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators WHERE value LIKE 'csv-%'"), 2);
+	/* again: the event files are unchanged (no timestamps: their digests) */
+	FX_OK(rq_intel_import_feed(f->s, dir, "csv-feed", -1, NULL, NULL, NOW + 1, NULL, NULL, &r));
+	assert_int_equal(r.events, 0);
+	assert_int_equal(r.events_skipped, 2);
+	/* a bad line refuses the run, naming it */
+	put(dir, "hashes.csv", "9d3a6c2e2f0a4e0b8c1d2e3f4a5b6c7d,5c1b6a4e-3333-4000-8000-000000000001\nnot a line\n");
+	assert_int_equal(rq_intel_import_feed(f->s, dir, "csv-feed", -1, NULL, NULL, NOW, NULL, NULL, &r), RQ_EPARSE);
+	assert_non_null(strstr(rq_error_last(), "hashes.csv:2: expected VALUE-HASH,EVENT-UUID"));
+	put(dir, "hashes.csv", "9d3a6c2e2f0a4e0b8c1d2e3f4a5b6c7d,../../../../etc/passwd-xxxxxxxxxxxxx\n");
+	assert_int_equal(rq_intel_import_feed(f->s, dir, "csv-feed", -1, NULL, NULL, NOW, NULL, NULL, &r), RQ_EPARSE);
+	assert_non_null(strstr(rq_error_last(), "is not an event uuid"));
+	/* neither file: not a feed */
+	char *empty = rq_test_tmpdir();
+	assert_int_equal(rq_intel_import_feed(f->s, empty, "csv-feed", -1, NULL, NULL, NOW, NULL, NULL, &r),
+			 RQ_ENOTFOUND);
+	assert_non_null(strstr(rq_error_last(), "no manifest.json nor hashes.csv"));
+	rq_test_rmtree(empty);
+	free(empty);
+	rq_test_rmtree(dir);
+	free(dir);
+}
+
+static int count_row(const rq_intel_row *row, void *payload)
+{
+	(void)row;
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* Expired indicators drop out of the next build: an import's expires_at,
+ * [intel] max_age, a STIX valid_until; live ones and those without expiry stay. */
+static void test_expiry_build(void **state)
+{
+	fx *f = *state;
+	char *dir = rq_test_tmpdir(), key[1024], pub[1024], mirror[1024], db[1200];
+	rq_intel_result r;
+	rq_intel_compiled c;
+	uint64_t version = 0;
+	snprintf(key, sizeof(key), "%s/k.key", dir);
+	snprintf(pub, sizeof(pub), "%s/k.pub", dir);
+	snprintf(mirror, sizeof(mirror), "%s/mirror", dir);
+	FX_OK(rq_sign_keygen(key, pub));
+	const char keep[] = "203.0.113.10;never expires\n";
+	const char soon[] = "203.0.113.11;expires at NOW + 100\n";
+	const char aged[] = "203.0.113.12;max_age 50 s\n";
+	const char later[] = "203.0.113.13;expires in a year\n";
+	rq_intel_expiry at = { .expires_at = NOW + 100 }, age = { .max_age = 50 }, year = { .expires_at = NOW + 365 * 86400 };
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "keep.txt", keep, sizeof(keep) - 1, NULL, -1, NULL, NOW, NULL, NULL,
+				    &r));
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "soon.txt", soon, sizeof(soon) - 1, NULL, -1, &at, NOW, NULL, NULL,
+				    &r));
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "aged.txt", aged, sizeof(aged) - 1, NULL, -1, &age, NOW, NULL, NULL,
+				    &r));
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "later.txt", later, sizeof(later) - 1, NULL, -1, &year, NOW, NULL,
+				    NULL, &r));
+	/* STIX: valid_until wins over max_age; without one, max_age applies */
+	const char bundle[] =
+		"{\"type\": \"bundle\", \"id\": \"bundle--00000000-0000-4000-8000-000000000001\", \"objects\": ["
+		"{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--00000000-0000-4000-8000-000000000002\","
+		" \"created\": \"2033-05-18T00:00:00Z\", \"modified\": \"2033-05-18T00:00:00Z\", \"pattern_type\": \"stix\","
+		" \"valid_from\": \"2033-05-18T00:00:00Z\", \"valid_until\": \"2033-05-18T03:33:30Z\","
+		" \"pattern\": \"[ipv4-addr:value = '203.0.113.14']\"},"
+		"{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--00000000-0000-4000-8000-000000000003\","
+		" \"created\": \"2033-05-18T00:00:00Z\", \"modified\": \"2033-05-18T00:00:00Z\", \"pattern_type\": \"stix\","
+		" \"valid_from\": \"2033-05-18T00:00:00Z\", \"pattern\": \"[ipv4-addr:value = '203.0.113.15']\"}]}";
+	rq_stix_info info = { 0 };
+	rq_intel_expiry month = { .max_age = 30 * 86400 };
+	FX_OK(rq_intel_import_stix(f->s, "b.json", bundle, sizeof(bundle) - 1, NULL, NULL, -1, &month, NOW, NULL, NULL, &r,
+				   &info));
+	rq_stix_info_free(&info);
+	/* 2033-05-18T03:33:30Z is NOW + 10 */
+	assert_int_equal(fx_int(f->s, "SELECT expires_at FROM intel_indicators WHERE value = '203.0.113.14'"), NOW + 10);
+	assert_int_equal(fx_int(f->s, "SELECT expires_at FROM intel_indicators WHERE value = '203.0.113.15'"),
+			 NOW + 30 * 86400);
+	assert_int_equal(fx_int(f->s, "SELECT expires_at FROM intel_indicators WHERE value = '203.0.113.12'"), NOW + 50);
+	assert_int_equal(fx_int(f->s, "SELECT COUNT(*) FROM intel_indicators WHERE expires_at IS NULL"), 1);
+	/* the listing tells expired from live at a time */
+	rq_intel_filter live = { .allowlisted = -1, .expiry = 1, .now = NOW + 200 },
+			dead = { .allowlisted = -1, .expiry = 2, .now = NOW + 200 };
+	int64_t total = 0;
+	int rows = 0;
+	FX_OK(rq_store_intel_list(f->s, &live, 100, 0, &total, count_row, &rows));
+	assert_int_equal(total, 3);
+	assert_int_equal(rows, 3);
+	FX_OK(rq_store_intel_list(f->s, &dead, 100, 0, &total, count_row, &rows));
+	assert_int_equal(total, 3);
+	assert_int_equal(rows, 6);
+	/* built at NOW + 200: .11, .12 and .14 have expired */
+	rq_intel_publish_opts o = { .mirror_dir = mirror, .key_path = key, .db_name = "daily" };
+	FX_OK(rq_intel_publish(f->s, &o, NOW + 200, &version, &c));
+	assert_int_equal(c.addresses, 3);
+	snprintf(db, sizeof(db), "%s/daily-%llu.rqdb", mirror, (unsigned long long)version);
+	rq_engine *e = NULL;
+	rq_engine_options eo = { .strict = 1, .no_builtin = 1, .trusted_keys = dir };
+	FX_OK(rq_engine_new(&e, &eo));
+	FX_OK(rq_engine_load_path(e, db));
+	FX_OK(rq_engine_compile(e));
+	assert_int_equal(rq_engine_match_address(e, "203.0.113.10", NULL), 1);
+	assert_int_equal(rq_engine_match_address(e, "203.0.113.13", NULL), 1);
+	assert_int_equal(rq_engine_match_address(e, "203.0.113.15", NULL), 1);
+	assert_int_equal(rq_engine_match_address(e, "203.0.113.11", NULL), 0);
+	assert_int_equal(rq_engine_match_address(e, "203.0.113.12", NULL), 0);
+	assert_int_equal(rq_engine_match_address(e, "203.0.113.14", NULL), 0);
+	rq_engine_free(e);
+	/* the publisher notices an expiry since its last publish */
+	int expired = 0;
+	FX_OK(rq_store_intel_expired_since(f->s, NOW + 200, NOW + 300, &expired));
+	assert_int_equal(expired, 0);
+	FX_OK(rq_store_intel_expired_since(f->s, NOW, NOW + 60, &expired));
+	assert_int_equal(expired, 1);
 	rq_test_rmtree(dir);
 	free(dir);
 }
@@ -289,8 +426,8 @@ static void test_publish(void **state)
 	const char list[] = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f;Sample one\n"
 			    "44d88612fea8a8f36de82e1278abb02f\n203.0.113.7;C2\n";
 	static const char rule[] = "rule Dept_Rule { strings: $a = \"dept marker\" condition: $a }\n";
-	FX_OK(rq_intel_import_input(f->s, "ioc-list", "l.txt", list, sizeof(list) - 1, NULL, -1, NOW, NULL, NULL, &r));
-	FX_OK(rq_intel_import_input(f->s, "yara", "dept.yar", rule, sizeof(rule) - 1, NULL, -1, NOW, NULL, NULL, &r));
+	FX_OK(rq_intel_import_input(f->s, "ioc-list", "l.txt", list, sizeof(list) - 1, NULL, -1, NULL, NOW, NULL, NULL, &r));
+	FX_OK(rq_intel_import_input(f->s, "yara", "dept.yar", rule, sizeof(rule) - 1, NULL, -1, NULL, NOW, NULL, NULL, &r));
 	FX_OK(rq_store_intel_allow(f->s, RQ_INTEL_MD5, "44d88612fea8a8f36de82e1278abb02f", "fp", NOW, &id));
 	rq_intel_publish_opts o = { .mirror_dir = mirror, .key_path = key, .db_name = "daily" };
 	FX_OK(rq_intel_publish(f->s, &o, NOW, &version, &c));
@@ -350,6 +487,8 @@ int main(void)
 	struct CMUnitTest with_store[] = {
 		cmocka_unit_test(test_import_transactional),
 		cmocka_unit_test(test_feed_folder),
+		cmocka_unit_test(test_feed_hashes_csv),
+		cmocka_unit_test(test_expiry_build),
 		cmocka_unit_test(test_publish),
 	};
 	int failed = cmocka_run_group_tests(parsers, NULL, NULL);

@@ -3,7 +3,8 @@
 // the samples view (#/detections/samples, #/detections/samples/SHA256):
 // the same file on N machines in M units, from /detections/samples; there
 // an administrator marks the file a false positive (its SHA-256 onto the
-// intelligence allow-list, reaching the agents with the next daily).
+// intelligence allow-list, reaching the agents with the next daily); below
+// it, the files downstream servers reported, on a national tier.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, dateTime } from '../i18n.js';
 import { get } from '../api.js';
@@ -94,7 +95,26 @@ async function samples(main, route) {
 		{ key: 'active', label: t('det.active'), num: true, render: (s) => num(s.active), cls: (s) => (s.active ? 'bad' : null) },
 		{ key: 'first_seen', label: t('det.first_seen'), render: (s) => dateTime(s.first_seen) },
 		{ key: 'last_seen', label: t('det.last_seen'), render: (s) => dateTime(s.last_seen) },
-	], data.items || [], { empty: t('det.none') }), pager(data.total || 0, LIMIT, offset, (o) => route.go('detections/samples', { ...p, offset: o || '' })));
+	], data.items || [], { empty: t('det.none') }), pager(data.total || 0, LIMIT, offset, (o) => route.go('detections/samples', { ...p, offset: o || '' })),
+	await reportedSamples(p.unit));
+}
+
+// The files downstream servers reported (the national tier, docs/tier.md),
+// the latest 50, when there are any in scope; nothing otherwise.
+async function reportedSamples(unit) {
+	let data;
+	try {
+		data = await get('/api/v1/downstreams/samples', { unit, limit: LIMIT });
+	} catch { return null; /* an older server: no national tier */ }
+	if (!data.total) return null;
+	return h('section.panel.reported', null, h('h2', null, t('tier.samples')),
+		table([
+			{ key: 'name', label: t('det.name'), render: (s) => s.name || '—' },
+			{ key: 'sha256', label: 'SHA-256', render: (s) => h('code.hash', { title: s.sha256 }, s.sha256) },
+			{ key: 'spread', label: t('det.spread'), render: (s) => t('tier.spread_text', { n: num(s.endpoints), m: num(s.units), k: num(s.downstreams) }) },
+			{ key: 'last_seen', label: t('det.last_seen'), render: (s) => dateTime(s.last_seen) },
+			{ key: 'reported_at', label: t('tier.reported_col'), render: (s) => dateTime(s.reported_at) },
+		], data.items || [], { caption: t('tier.samples_caption', { n: num(data.total) }) }));
 }
 
 async function sample(main, route) {

@@ -2,8 +2,9 @@
 // publish status of the indicators' daily database, the import of a file
 // (IOC list, MISP event, YARA rules, MISP feed), the indicators (filters,
 // paging, delete), their sources and the allow-list of confirmed false
-// positives, from /api/v1/intel/*. Everyone reads; only administrators get
-// the forms and buttons (the server refuses the others).
+// positives, the TAXII collections pulled (their last pull and error, a
+// "pull now" button), from /api/v1/intel/*. Everyone reads; only
+// administrators get the forms and buttons (the server refuses the others).
 import { h, fill, field, select } from '../dom.js';
 import { t, num, dateTime } from '../i18n.js';
 import { api, get } from '../api.js';
@@ -47,6 +48,7 @@ function importForm(onDone) {
 	const kind = select(KINDS.map((k) => [k, t(`intel.kind_${k}`)]), 'ioc-list', { name: 'kind' });
 	const source = h('input', { name: 'source', maxlength: 200 });
 	const confidence = h('input', { name: 'confidence', type: 'number', min: 0, max: 100, placeholder: '0–100' });
+	const expires = h('input', { name: 'expires_days', type: 'number', min: 1, max: 3650 });
 	const file = h('input', { name: 'file', type: 'file' });
 	const location = h('input', { name: 'location', placeholder: '/media/usb/feed · https://…' });
 	const fileField = field(t('intel.file'), file);
@@ -67,6 +69,7 @@ function importForm(onDone) {
 				if (f && !feed()) params.set('name', f.name);
 				if (source.value.trim()) params.set('source', source.value.trim());
 				if (confidence.value !== '') params.set('confidence', confidence.value);
+				if (expires.value !== '') params.set('expires_days', expires.value);
 				if (feed()) params.set('location', location.value.trim());
 				submit.disabled = true;
 				fill(msg, loading());
@@ -87,7 +90,8 @@ function importForm(onDone) {
 			},
 		},
 	}, field(t('intel.kind'), kind), fileField, locField, field(t('intel.source'), source, t('intel.source_hint')),
-	field(t('intel.confidence'), confidence), h('div.actions', null, submit));
+	field(t('intel.confidence'), confidence), field(t('intel.expires_days'), expires, t('intel.expires_hint')),
+	h('div.actions', null, submit));
 	return [h('h2', null, t('intel.import_title')), form, msg];
 }
 
@@ -148,9 +152,10 @@ export async function render(main, route) {
 	const listBox = h('section.panel', { 'aria-live': 'polite' }, h('h2', null, t('intel.indicators')), loading());
 	const allowBox = h('section.panel', null, h('h2', null, t('intel.allowlist')), loading());
 	const sourcesBox = h('section.panel', null, h('h2', null, t('intel.sources')), loading());
+	const taxiiBox = h('section.panel.taxiipulls', { 'aria-live': 'polite' }, h('h2', null, t('intel.taxii_title')), loading());
 	fill(main, title(t('intel.title')), h('p.lead', null, t('intel.lead')),
 		admin ? null : h('p.notice', null, t('intel.read_only')),
-		statusBox, importBox, listBox, allowBox, sourcesBox);
+		statusBox, importBox, listBox, allowBox, taxiiBox, sourcesBox);
 
 	const fail = (box, head, e) => { if (route.alive()) fill(box, h('h2', null, head), errorBox(e)); };
 	async function drawStatus() {
@@ -205,6 +210,8 @@ export async function render(main, route) {
 				{ key: 'sources', label: t('intel.sources'), render: (i) => (i.sources || []).join(', ') || '—' },
 				{ key: 'allowlisted', label: t('intel.allowlist'), render: (i) => (i.allowlisted ? badge(t('intel.allowlisted'), 'ok') : '') },
 				{ key: 'imported_at', label: t('intel.imported_at'), render: (i) => dateTime(i.imported_at) },
+				{ key: 'expires_at', label: t('intel.expires_at'), render: (i) => (i.expired ? badge(t('intel.expired'), 'warn')
+					: i.expires_at ? dateTime(i.expires_at) : '—') },
 				admin ? { key: 'actions', label: t('common.actions'), render: (i) => buttons.get(i.id) } : null,
 			].filter(Boolean), rows, { empty: t('intel.no_indicators'), caption: t('intel.caption', { n: num(data.total) }) }),
 			pager(data.total, LIMIT, offset, (o) => route.go('intel', { ...p, offset: o || '' })));
@@ -227,9 +234,49 @@ export async function render(main, route) {
 				].filter(Boolean), rows, { empty: t('intel.no_allowlist'), caption: t('intel.allow_caption', { n: num(data.total) }) }));
 		} catch (e) { fail(allowBox, t('intel.allowlist'), e); }
 	}
+	function pullButton(src) {
+		return h('button.small', {
+			type: 'button',
+			'aria-label': `${t('intel.pull_now')} ${src.name}`,
+			disabled: !src.enabled || src.state.running || src.state.pending,
+			on: {
+				click: async (e) => {
+					e.target.disabled = true;
+					try {
+						await api('POST', `/api/v1/intel/taxii-pulls/${encodeURIComponent(src.name)}/pull`);
+						setTimeout(() => { if (route.alive()) drawTaxii(); }, 1500);
+					} catch (err) { e.target.replaceWith(errorBox(err)); }
+				},
+			},
+		}, t('intel.pull_now'));
+	}
+	function pullState(s) {
+		if (s.running) return badge(t('intel.pull_running'), 'info');
+		if (s.pending) return badge(t('intel.pull_pending'), 'info');
+		if (s.last_error) return h('span.bad', null, s.last_error);
+		return s.last_success ? badge(t('intel.pull_ok'), 'ok') : '—';
+	}
+	async function drawTaxii() {
+		try {
+			const data = await get('/api/v1/intel/taxii-pulls');
+			if (!route.alive()) return;
+			const rows = data.items || [];
+			fill(taxiiBox, h('h2', null, t('intel.taxii_title')), h('p', null, t('intel.taxii_lead')), table([
+				{ key: 'name', label: t('intel.source') },
+				{ key: 'url', label: t('intel.taxii_url'), render: (x) => h('code', null, `${x.url} · ${x.collection}`) },
+				{ key: 'enabled', label: t('intel.taxii_enabled'), render: (x) => (x.enabled ? badge(t('intel.on'), 'ok') : badge(t('intel.off'), 'warn')) },
+				{ key: 'last_success', label: t('intel.taxii_last_success'), render: (x) => dateTime(x.state.last_success) },
+				{ key: 'state', label: t('intel.taxii_state'), render: (x) => pullState(x.state) },
+				{ key: 'run', label: t('intel.taxii_last_run'), render: (x) => t('intel.taxii_run', {
+					pages: num(x.state.run_pages), objects: num(x.state.run_objects), n: num(x.state.run_indicators) }) },
+				{ key: 'failures', label: t('intel.taxii_failures'), num: true, render: (x) => num(x.state.failures) },
+				admin ? { key: 'actions', label: t('common.actions'), render: pullButton } : null,
+			].filter(Boolean), rows, { rowHeader: true, empty: t('intel.taxii_none') }));
+		} catch (e) { fail(taxiiBox, t('intel.taxii_title'), e); }
+	}
 	async function refreshAll() {
 		await drawSources();
-		await Promise.all([drawStatus(), drawList(), drawAllowlist()]);
+		await Promise.all([drawStatus(), drawList(), drawAllowlist(), drawTaxii()]);
 	}
 	if (importBox) fill(importBox, importForm(refreshAll));
 	await refreshAll();

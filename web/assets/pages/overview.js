@@ -8,7 +8,7 @@ import { h, fill, field, select } from '../dom.js';
 import { t, num, pct, date, day } from '../i18n.js';
 import { get } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
-import { loading, errorBox, title, unitOptions, PERIODS, periodRange } from '../ui.js';
+import { loading, errorBox, title, unitOptions, PERIODS, periodRange, reportedNote } from '../ui.js';
 import { daysLeft } from './campaigns.js';
 import { remindersPanel } from './reminders.js';
 
@@ -53,6 +53,7 @@ export async function render(main, route) {
 	const stale7 = f.endpoints - f.fresh_7d;
 	fill(body,
 		h('p.period', null, scopeName, ' — ', t('overview.period', { from: date(cov.from), to: date(cov.to - 1) })),
+		reportedNote(cov.reported_by),
 		h('section.cards', { 'aria-label': t('overview.figures') },
 			card(t('fig.endpoints'), num(f.endpoints), f.declared ? t('fig.declared_sub', { n: num(f.declared) }) : null, 'plain'),
 			card(t('fig.protected'), pct(f.reporting, f.endpoints), t('fig.of', { n: num(f.reporting), total: num(f.endpoints) }),

@@ -8,7 +8,7 @@
 import { h, fill, field, select } from '../dom.js';
 import { t, num, pct } from '../i18n.js';
 import { get } from '../api.js';
-import { loading, errorBox, title, table, unitPath, PERIODS, periodRange } from '../ui.js';
+import { loading, errorBox, title, table, unitPath, PERIODS, periodRange, reportedNote, reportedBadge } from '../ui.js';
 import { declaredPanel } from './declared.js';
 
 function protectedClass(f) {
@@ -50,10 +50,10 @@ export async function render(main, route) {
 		return;
 	}
 	if (!route.alive()) return;
-	const rows = (cov.children || []).map((c) => ({ unit: c.unit, ...c.figures, name: c.unit.name }));
+	const rows = (cov.children || []).map((c) => ({ unit: c.unit, ...c.figures, name: c.unit.name, reported_by: c.reported_by }));
 	const f = cov.figures;
 	const columns = [
-		{ key: 'name', label: t('units.unit'), render: (r) => h('a', { href: `#/units/${r.unit.id}` }, r.unit.name, ' ', h('small.code', null, r.unit.code)) },
+		{ key: 'name', label: t('units.unit'), render: (r) => [h('a', { href: `#/units/${r.unit.id}` }, r.unit.name, ' ', h('small.code', null, r.unit.code)), ' ', reportedBadge(r.reported_by)] },
 		{ key: 'endpoints', label: t('fig.endpoints'), num: true, render: (r) => num(r.endpoints) },
 		{ key: 'declared', label: t('units.declared'), num: true, render: (r) => num(r.declared || 0) },
 		{ key: 'protected', label: t('fig.protected'), num: true, value: (r) => share(r.reporting, r.endpoints),
@@ -72,6 +72,7 @@ export async function render(main, route) {
 		h('p.summary', null, cov.unit ? cov.unit.name : t('scope.province'), ': ',
 			t('units.summary', { n: num(f.endpoints), p: pct(f.reporting, f.endpoints), s: num(f.endpoints - f.fresh_7d) }), ' ',
 			id ? h('a', { href: `#/endpoints?unit=${id}` }, t('units.see_endpoints')) : null),
+		reportedNote(cov.reported_by),
 		h('p.legendnote', null, h('span.badge.ok', null, t('units.legend_ok')), ' ', h('span.badge.warn', null, t('units.legend_warn')), ' ',
 			h('span.badge.bad', null, t('units.legend_bad'))),
 		rows.length
