@@ -25,6 +25,7 @@
 #include "api/intel.h"
 #include "api/mirror.h"
 #include "api/ncsc.h"
+#include "api/reminders.h"
 #include "api/reports.h"
 #include "api/sharing.h"
 #include "api/systems.h"
@@ -48,6 +49,7 @@
 #include "http/static.h"
 #include "intel/publish.h"
 #include "intel/taxii_pull.h"
+#include "campaign/remind_worker.h"
 #include "ncsc/scheduler.h"
 #include "tier/worker.h"
 #include "ncsc/sign.h"
@@ -124,6 +126,7 @@ static int build_routes(rq_http_router **out, const rq_api_ctx *api, const char 
 	    (rc = rq_api_units_routes(*out, api)) < 0 || (rc = rq_api_reports_routes(*out, api)) < 0 ||
 	    (rc = rq_api_campaigns_routes(*out, api)) < 0 || (rc = rq_api_systems_routes(*out, api)) < 0 ||
 	    (rc = rq_api_evidence_routes(*out, api)) < 0 || (rc = rq_api_declared_routes(*out, api)) < 0 ||
+	    (rc = rq_api_reminders_routes(*out, api)) < 0 ||
 	    (rc = rq_api_ncsc_routes(*out, api)) < 0 || (rc = rq_api_sharing_routes(*out, api)) < 0 ||
 	    (rc = rq_api_taxii_routes(*out, api)) < 0 || (rc = rq_api_intel_routes(*out, api)) < 0 ||
 	    (rc = rq_api_tier_routes(*out, api)) < 0 ||
@@ -243,6 +246,7 @@ int main(int argc, char **argv)
 	rq_intel_publisher *intel = NULL;
 	rq_taxii_puller *puller = NULL;
 	rq_tier_worker *upstream = NULL;
+	rq_remind_worker *reminders = NULL;
 	sigset_t stop_signals;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -386,6 +390,11 @@ int main(int argc, char **argv)
 		rq_log(RQ_LOG_ERROR, "%s: nothing is reported to the upstream", rq_error_last());
 	else if (upstream)
 		rq_log(RQ_LOG_INFO, "upstream: reporting to %s every %llu s", cfg.upstream_url, cfg.upstream_interval);
+	if (rq_remind_worker_start(&reminders, &cfg) < 0)
+		rq_log(RQ_LOG_ERROR, "%s: reminder e-mails are not sent", rq_error_last());
+	else if (reminders)
+		rq_log(RQ_LOG_INFO, "reminders: e-mails through %s, checked every %llu s", cfg.smtp_url,
+		       cfg.reminders_interval);
 	int sig = 0;
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -402,6 +411,8 @@ int main(int argc, char **argv)
 	intel = NULL;
 	rq_tier_worker_stop(upstream);
 	upstream = NULL;
+	rq_remind_worker_stop(reminders);
+	reminders = NULL;
 	rq_http_server_stop(server);
 	server = NULL;
 	rq_log(RQ_LOG_INFO, "stopped");
@@ -413,6 +424,7 @@ done:
 	rq_taxii_puller_stop(puller);
 	rq_intel_publisher_stop(intel);
 	rq_tier_worker_stop(upstream);
+	rq_remind_worker_stop(reminders);
 	rq_http_server_stop(server);
 	rq_http_router_free(router);
 	rq_ncsc_sign_shutdown();

@@ -1,6 +1,8 @@
 /* Bounded growable strings: see strbuf.h. */
 #include "core/strbuf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +43,19 @@ void rq_strbuf_hex(rq_strbuf *b, unsigned byte)
 	static const char digits[] = "0123456789abcdef";
 	char s[2] = { digits[(byte >> 4) & 15], digits[byte & 15] };
 	rq_strbuf_put(b, s, 2);
+}
+
+void rq_strbuf_printf(rq_strbuf *b, const char *fmt, ...)
+{
+	char text[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		b->too_long = 1;
+	else
+		rq_strbuf_put(b, text, (size_t)n);
 }
 
 void rq_strbuf_free(rq_strbuf *b)

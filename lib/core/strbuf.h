@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 typedef struct rq_strbuf {
 	char *p;        /* NUL-terminated once anything was appended; NULL before */
 	size_t len, cap;
@@ -23,6 +25,8 @@ void rq_strbuf_put(rq_strbuf *b, const char *s, size_t n);
 void rq_strbuf_puts(rq_strbuf *b, const char *s);
 void rq_strbuf_uint(rq_strbuf *b, unsigned long v);  /* decimal */
 void rq_strbuf_hex(rq_strbuf *b, unsigned byte);     /* two lower-case digits */
+/* printf-style; a result longer than 4 KiB is marked too_long (dropped). */
+void rq_strbuf_printf(rq_strbuf *b, const char *fmt, ...) RQ_PRINTF(2, 3);
 void rq_strbuf_free(rq_strbuf *b);
 
 #endif

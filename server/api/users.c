@@ -15,6 +15,7 @@
 #include "auth/password.h"
 #include "http/json.h"
 #include "http/log.h"
+#include "mail/address.h"
 #include "store/units.h"
 
 /* Longest display name (a person's full name and title). */
@@ -26,6 +27,7 @@ static const rq_json_field create_spec[] = {
 	{ .name = "role", .type = RQ_JSON_STRING, .required = 1, .max = 16 },
 	{ .name = "unit_id", .type = RQ_JSON_INT, .nullable = 1, .min = 1, .max = 1LL << 53 },
 	{ .name = "password", .type = RQ_JSON_STRING, .required = 1, .max = RQ_PASSWORD_MAX },
+	{ .name = "email", .type = RQ_JSON_STRING, .max = RQ_MAIL_ADDRESS_MAX },
 	{ .name = NULL },
 };
 
@@ -35,13 +37,15 @@ static const rq_json_field update_spec[] = {
 	{ .name = "unit_id", .type = RQ_JSON_INT, .nullable = 1, .min = 1, .max = 1LL << 53 },
 	{ .name = "disabled", .type = RQ_JSON_BOOL },
 	{ .name = "password", .type = RQ_JSON_STRING, .max = RQ_PASSWORD_MAX },
+	{ .name = "email", .type = RQ_JSON_STRING, .max = RQ_MAIL_ADDRESS_MAX },
 	{ .name = NULL },
 };
 
 json_t *rq_api_user_json(const rq_user *u)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:I, s:I}", "id", (json_int_t)u->id, "login", u->login,
-			      "display_name", u->display_name ? u->display_name : "", "role", rq_role_name(u->role),
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:I}", "id", (json_int_t)u->id, "login", u->login,
+			      "display_name", u->display_name ? u->display_name : "", "email", u->email ? u->email : "",
+			      "role", rq_role_name(u->role),
 			      "disabled", u->disabled, "created_at", (json_int_t)u->created_at, "updated_at",
 			      (json_int_t)u->updated_at);
 	if (o && (json_object_set_new(o, "unit_id", u->unit_id > 0 ? json_integer(u->unit_id) : json_null()) ||
@@ -62,6 +66,15 @@ static int login_ok(const char *s)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 0;
 	return 1;
+}
+
+/* An "email" field: "" (none) or a usable address. 0, or -1 with a 400. */
+static int email_ok(rq_http_resp *resp, const char *email)
+{
+	if (!email || !*email || rq_mail_address_check(email) == 0)
+		return 0;
+	rq_http_resp_error(resp, 400, "out_of_range", "email: %s", rq_error_last());
+	return -1;
 }
 
 /* The caller may manage `target` at all: USERS on its unit, and not a
@@ -135,7 +148,7 @@ static int list_users(const rq_http_req *req, rq_http_resp *resp, void *arg)
 
 typedef struct create_txn {
 	const rq_caller *c;
-	const char *login, *display, *hash;
+	const char *login, *display, *hash, *email;
 	rq_role role;
 	int64_t unit, id;
 } create_txn;
@@ -143,11 +156,15 @@ typedef struct create_txn {
 static int create_in_txn(rq_store *s, void *payload)
 {
 	create_txn *t = payload;
+	rq_user_change email = RQ_USER_KEEP;
 	int rc = rq_store_user_create(s, &t->id, t->login, t->display, t->role, t->unit, t->hash, rq_api_now());
+	email.email = t->email;
+	if (!rc && *t->email)
+		rc = rq_store_user_update(s, t->id, &email, rq_api_now());
 	if (!rc)
 		rc = rq_admin_audit(s, t->c, "user.create", "user", t->id, t->unit,
-				    json_pack("{s:s, s:s, s:s}", "login", t->login, "display_name", t->display, "role",
-					      rq_role_name(t->role)));
+				    json_pack("{s:s, s:s, s:s, s:s}", "login", t->login, "display_name", t->display, "role",
+					      rq_role_name(t->role), "email", t->email));
 	return rc;
 }
 
@@ -166,6 +183,7 @@ static int create_user(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		return rc;
 	const char *login = json_string_value(json_object_get(body, "login"));
 	const char *display = json_string_value(json_object_get(body, "display_name"));
+	const char *email = json_string_value(json_object_get(body, "email"));
 	json_t *pw = json_object_get(body, "password");
 	json_t *unit_j = json_object_get(body, "unit_id");
 	int64_t unit = json_is_integer(unit_j) ? (int64_t)json_integer_value(unit_j) : 0;
@@ -179,6 +197,8 @@ static int create_user(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		rq_http_resp_error(resp, 400, "out_of_range", "role: expected \"admin\", \"officer\" or \"viewer\"");
 		goto done;
 	}
+	if (email_ok(resp, email))
+		goto done;
 	if (rq_admin_allow(&c, resp, RQ_ACT_USERS, unit))
 		goto done;
 	if (!rq_authz_may_grant(c.role, (rq_role)role)) {
@@ -196,7 +216,7 @@ static int create_user(const rq_http_req *req, rq_http_resp *resp, void *arg)
 		rq_api_store_error(resp, rc, "hashing the password");
 		goto done;
 	}
-	create_txn t = { &c, login, display ? display : "", hash, (rq_role)role, unit, 0 };
+	create_txn t = { &c, login, display ? display : "", hash, email ? email : "", (rq_role)role, unit, 0 };
 	rc = rq_store_transact(c.store, create_in_txn, &t);
 	if (rc == RQ_STORE_ECONSTRAINT) {
 		rq_http_resp_error(resp, 409, "conflict", "login: a user with this login exists already");
@@ -321,9 +341,9 @@ static int update_user(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	rc = 0;
 	json_t *display = json_object_get(body, "display_name"), *role_j = json_object_get(body, "role");
 	json_t *unit_j = json_object_get(body, "unit_id"), *dis = json_object_get(body, "disabled");
-	json_t *pw = json_object_get(body, "password");
+	json_t *pw = json_object_get(body, "password"), *email = json_object_get(body, "email");
 	int self = u.id == c.user_id;
-	/* one's own display name is one's own business; anything else is managing users */
+	/* one's own display name and address are one's own business; anything else is managing users */
 	int only_display = !role_j && !unit_j && !dis && !pw;
 	if (self && pw) {
 		rq_http_resp_error(resp, 400, "bad_request", "password: change your own password with "
@@ -339,6 +359,12 @@ static int update_user(const rq_http_req *req, rq_http_resp *resp, void *arg)
 	if (display) {
 		t.ch.display_name = json_string_value(display);
 		json_object_set(t.details, "display_name", display);
+	}
+	if (email) {
+		if (email_ok(resp, json_string_value(email)))
+			goto done;
+		t.ch.email = json_string_value(email);
+		json_object_set(t.details, "email", email);
 	}
 	if (role_j) {
 		t.ch.role = rq_role_parse(json_string_value(role_j));

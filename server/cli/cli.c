@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	      "  (a credential for the downstream server reporting for that unit: docs/tier.md)\n"
 	      "       raquet-server downstream revoke --id CREDENTIAL_ID\n"
 	      "       raquet-server user add --login LOGIN --role admin|officer|viewer [--unit CODE]\n"
-	      "                              [--display NAME] [--password-stdin]\n"
+	      "                              [--display NAME] [--email ADDRESS] [--password-stdin]\n"
 	      "       raquet-server user passwd --login LOGIN [--password-stdin]\n"
 	      "  (without --password-stdin a random password is made and printed once)\n"
 	      "       raquet-server task add --endpoint HOSTNAME|ID --kind scan_quick|scan_full|update\n"
@@ -61,6 +61,7 @@ static int parse(int argc, char **argv, int first, rq_cli_args *a)
 		else if (!strcmp(argv[i], "--login")) slot = &a->login;
 		else if (!strcmp(argv[i], "--role")) slot = &a->role;
 		else if (!strcmp(argv[i], "--display")) slot = &a->display;
+		else if (!strcmp(argv[i], "--email")) slot = &a->email;
 		else if (!strcmp(argv[i], "--endpoint")) slot = &a->endpoint;
 		else if (!strcmp(argv[i], "--path")) slot = &a->path;
 		else if (!strcmp(argv[i], "--id")) slot = &a->id;

@@ -16,7 +16,7 @@
 typedef struct rq_cli_args {
 	const char *config, *store;                      /* every command */
 	const char *name, *code, *parent, *contact;      /* unit */
-	const char *unit, *label, *login, *role, *display;
+	const char *unit, *label, *login, *role, *display, *email;
 	const char *kind;                                /* task, report */
 	const char *endpoint, *path, *id;                /* task */
 	const char *from, *to, *format, *lang, *output; /* report */

@@ -15,6 +15,7 @@
 #include "auth/password.h"
 #include "bootstrap.h"
 #include "core/error.h"
+#include "mail/address.h"
 #include "store/users.h"
 
 /*
@@ -91,15 +92,30 @@ int rq_cli_user_add(const rq_cli_args *a)
 		fprintf(stderr, "raquet-server user add: --login has at most %d characters\n", RQ_LOGIN_MAX);
 		return 2;
 	}
+	if (a->email && rq_mail_address_check(a->email) < 0) {
+		fprintf(stderr, "raquet-server user add: --email: %s\n", rq_error_last());
+		return 2;
+	}
 	if (new_password(a, pw, sizeof(pw), hash, &random) || !(s = rq_cli_open_store(a, NULL)))
 		goto done;
 	int64_t unit = 0, id = 0;
+	rq_user_change email = RQ_USER_KEEP;
+	email.email = a->email;
 	if (a->unit && (unit = rq_cli_unit_by_code(s, a->unit)) <= 0) {
 		fprintf(stderr, "raquet-server user add: no unit with code '%s'\n", a->unit);
 		goto done;
 	}
-	int rc = rq_store_user_create(s, &id, a->login, a->display ? a->display : "", (rq_role)role, unit, hash,
-				      (int64_t)time(NULL));
+	/* the user and its address together */
+	int rc = rq_store_begin(s);
+	if (rc == 0)
+		rc = rq_store_user_create(s, &id, a->login, a->display ? a->display : "", (rq_role)role, unit, hash,
+					  (int64_t)time(NULL));
+	if (rc == 0 && a->email)
+		rc = rq_store_user_update(s, id, &email, (int64_t)time(NULL));
+	if (rc == 0)
+		rc = rq_store_commit(s);
+	else
+		rq_store_rollback(s);
 	if (rc == RQ_STORE_ECONSTRAINT) {
 		fprintf(stderr, "raquet-server user add: a user with this login exists already\n");
 		goto done;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -27,12 +28,13 @@
 #include "db/rqdb.h"
 #include "db/sign.h"
 #include "auth/token.h"
+#include "mail/address.h"
 
 /* T_PERIODIC: monthly, weekly or off; T_DAILY: off or daily HH:MM */
 /* T_PULL_URL: https://, or http:// to a loopback address; T_CONFIDENCE: "" (-1) or 0..100;
  * T_OPT_DURATION: "" (-1) or a duration within the bounds */
 enum { T_STR, T_LISTEN, T_BOOL, T_UINT, T_SIZE, T_LEVEL, T_STORE, T_DURATION, T_PERIODIC, T_UTF8, T_ORGAN,
-       T_DAILY, T_HTTPS, T_PULL_URL, T_CONFIDENCE, T_OPT_DURATION };
+       T_DAILY, T_HTTPS, T_PULL_URL, T_CONFIDENCE, T_OPT_DURATION, T_SMTP, T_DAYLIST, T_WEBURL };
 
 #define OFF(f) offsetof(rq_srv_config, f)
 
@@ -164,6 +166,41 @@ static const rq_srv_config_key keys[] = {
 	  OFF(upstream_retry_base), 1, 86400 },
 	{ "upstream", "timeout", NULL, "60s", "longest time of one delivery (connect, send, answer)", T_DURATION,
 	  OFF(upstream_timeout), 1, 3600 },
+	{ "smtp", "url", NULL, "",
+	  "the mail server reminders are sent through: smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] "
+	  "(TLS from the start); empty: no e-mail", T_SMTP, OFF(smtp_url), 0, 0 },
+	{ "smtp", "starttls", NULL, "yes",
+	  "smtp:// URLs: STARTTLS required (no: plain SMTP, allowed with a password only on loopback)", T_BOOL,
+	  OFF(smtp_starttls), 0, 1 },
+	{ "smtp", "user", NULL, "", "login on the mail server; empty: no authentication", T_STR, OFF(smtp_user), 0, 0 },
+	{ "smtp", "password", NULL, "", "its password (never logged; keep the file mode 0600)", T_STR,
+	  OFF(smtp_password), 0, 0 },
+	{ "smtp", "from", NULL, "", "the sender's address (needed with a url)", T_STR, OFF(smtp_from), 0, 0 },
+	{ "smtp", "from_name", NULL, "raquet", "the sender's display name (UTF-8)", T_UTF8, OFF(smtp_from_name), 0,
+	  0 },
+	{ "smtp", "ca_file", NULL, "", "CA certificate(s) (PEM) the mail server's certificate must chain to; "
+	  "empty: the system's CAs", T_STR, OFF(smtp_ca_file), 0, 0 },
+	{ "smtp", "timeout", NULL, "30s", "longest time of one delivery (connect, send, answer)", T_DURATION,
+	  OFF(smtp_timeout), 1, 3600 },
+	{ "smtp", "retry_base", NULL, "1m",
+	  "wait after the first failed delivery, doubled each attempt up to 6h, times a random factor 0.8..1.2",
+	  T_DURATION, OFF(smtp_retry_base), 1, 86400 },
+	{ "smtp", "max_attempts", NULL, "20", "deliveries tried before a mail is marked failed", T_UINT,
+	  OFF(smtp_max_attempts), 1, 1000 },
+	{ "reminders", "before", NULL, "7,1,0",
+	  "days before a deadline a reminder is sent on (0: the day itself), comma-separated, up to 8", T_DAYLIST,
+	  OFF(reminders_before), 0, 0 },
+	{ "reminders", "overdue_every", NULL, "3",
+	  "while a deadline is overdue, a reminder the day after it and then every this many days", T_UINT,
+	  OFF(reminders_overdue_every), 1, 365 },
+	{ "reminders", "hour", NULL, "8",
+	  "the hour (0-23, Vietnam's time) from which a reminder day's e-mails are made: none in the night", T_UINT,
+	  OFF(reminders_hour), 0, 23 },
+	{ "reminders", "interval", NULL, "5m", "how often the server looks for reminders due and mails to send",
+	  T_DURATION, OFF(reminders_interval), 1, 86400 },
+	{ "reminders", "dashboard_url", NULL, "",
+	  "the dashboard's address as users reach it (https://raquet.example.gov.vn), linked from the mails; "
+	  "empty: no link", T_WEBURL, OFF(reminders_dashboard_url), 0, 0 },
 	{ "log", "level", "--log-level", "info",
 	  "error, warning, info (one line per request) or debug", T_LEVEL, OFF(log_level), 0, 0 },
 	{ "log", "syslog", "--syslog", "no",
@@ -329,6 +366,46 @@ static int parse_schedule(const char *v, int *minute)
 	return 0;
 }
 
+/* "7,1,0": distinct days 0..365 into out[], sorted descending ("" or
+ * "off": none). */
+static int parse_day_list(const char *v, int out[RQ_REMINDER_DAYS_MAX], unsigned *count)
+{
+	unsigned n = 0;
+	*count = 0;
+	if (!*v || !strcasecmp(v, "off"))
+		return 0;
+	for (const char *p = v;;) {
+		while (*p == ' ')
+			p++;
+		size_t d = strspn(p, "0123456789");
+		if (d == 0 || d > 3 || n == RQ_REMINDER_DAYS_MAX)
+			return -1;
+		int day = atoi(p);
+		if (day > 365)
+			return -1;
+		for (unsigned i = 0; i < n; i++)
+			if (out[i] == day)
+				return -1;
+		/* insert, keeping the list descending */
+		unsigned at = n;
+		while (at > 0 && out[at - 1] < day) {
+			out[at] = out[at - 1];
+			at--;
+		}
+		out[at] = day;
+		n++;
+		p += d;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			return -1;
+	}
+	*count = n;
+	return 0;
+}
+
 /* A URL of a [taxii-pull] source: https://HOST..., or http:// to a loopback
  * address; no user:password@ (secrets go in their own keys, never in a URL
  * that errors and logs name). */
@@ -377,6 +454,9 @@ static int set_value(rq_srv_config *cfg, char *base, const rq_srv_config_key *k,
 	case T_DAILY:
 	case T_HTTPS:
 	case T_PULL_URL:
+	case T_SMTP:
+	case T_DAYLIST:
+	case T_WEBURL:
 	case T_LISTEN: {
 		json_t *text = k->type == T_UTF8 ? json_string(v) : NULL; /* NULL: not UTF-8 */
 		if (k->type == T_UTF8 && !text) {
@@ -421,6 +501,22 @@ static int set_value(rq_srv_config *cfg, char *base, const rq_srv_config_key *k,
 		if (k->type == T_PULL_URL && *v && !pull_url_ok(v)) {
 			snprintf(why, why_size, "expected an https:// URL without user:password@ (http:// only to a "
 				 "loopback address), got '%.60s'", v);
+			goto done;
+		}
+		if (k->type == T_SMTP && *v && ((strncmp(v, "smtp://", 7) && strncmp(v, "smtps://", 8)) ||
+						strlen(v) <= 8 || strpbrk(v, " \t\"<>\\@"))) {
+			snprintf(why, why_size, "expected smtp://HOST[:PORT] or smtps://HOST[:PORT] (no user in the "
+				 "URL: [smtp] user), got '%.60s'", v);
+			goto done;
+		}
+		if (k->type == T_WEBURL && *v && ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) ||
+						 strlen(v) <= 8 || strpbrk(v, " \t\"<>\\#?"))) {
+			snprintf(why, why_size, "expected an https:// address without ? or #, got '%.60s'", v);
+			goto done;
+		}
+		if (k->type == T_DAYLIST && parse_day_list(v, cfg->reminder_days, &cfg->reminder_day_count) < 0) {
+			snprintf(why, why_size, "expected days before the deadline 0..365 separated by commas "
+				 "(at most %d, each once), got '%.40s'", RQ_REMINDER_DAYS_MAX, v);
 			goto done;
 		}
 		char *copy = strdup(v);
@@ -598,7 +694,10 @@ void rq_srv_config_free(rq_srv_config *cfg)
 				&cfg->ncsc_client_key, &cfg->ncsc_ca_file, &cfg->ncsc_schedule,
 				&cfg->intel_signing_key, &cfg->intel_database, &cfg->upstream_url,
 				&cfg->upstream_credential_file, &cfg->upstream_ca_file, &cfg->upstream_keys_dir,
-				&cfg->upstream_databases_dir };
+				&cfg->upstream_databases_dir,
+				&cfg->smtp_url, &cfg->smtp_user,
+				&cfg->smtp_from, &cfg->smtp_from_name, &cfg->smtp_ca_file, &cfg->reminders_before,
+				&cfg->reminders_dashboard_url };
 	for (size_t i = 0; i < sizeof(ncsc_texts) / sizeof(ncsc_texts[0]); i++)
 		free(*ncsc_texts[i]);
 	for (size_t i = 0; i < cfg->taxii_pull_count; i++) {
@@ -608,6 +707,9 @@ void rq_srv_config_free(rq_srv_config *cfg)
 			free(*texts[t]);
 	}
 	free(cfg->taxii_pulls);
+	if (cfg->smtp_password) /* a secret: not left in freed memory */
+		OPENSSL_cleanse(cfg->smtp_password, strlen(cfg->smtp_password));
+	free(cfg->smtp_password);
 	free(cfg->config_path);
 	for (size_t i = 0; i < sizeof(cfg->origin) / sizeof(cfg->origin[0]); i++)
 		free(cfg->origin[i]);
@@ -745,7 +847,7 @@ int rq_srv_config_parse(rq_srv_config *cfg, const char *name, const char *text, 
 			if (!known) {
 				rc = rq_fail(RQ_EPARSE, "%s:%u: unknown section [%.*s] (known: "
 					     "[server], [store], [mirror], [auth], [report], [log], [ncsc], [sharing], [intel], "
-					     "[taxii-pull NAME], [upstream])", name, ln, (int)sn, s);
+					     "[taxii-pull NAME], [upstream], [smtp], [reminders])", name, ln, (int)sn, s);
 				goto done;
 			}
 			memcpy(section, s, sn);
@@ -874,8 +976,9 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 				     "loopback address, not %s (listen from %s); use TLS",
 				     origin_of(cfg, "plain_http"), cfg->listen_addr,
 				     origin_of(cfg, "listen"));
-		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0) {
-			rc = rq_srv_config_check_upstream(cfg);
+		} else if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0 &&
+			   (rc = rq_srv_config_check_upstream(cfg)) == 0) {
+			rc = rq_srv_config_check_smtp(cfg);
 		}
 		goto done;
 	}
@@ -890,8 +993,9 @@ int rq_srv_config_check(const rq_srv_config *cfg)
 			     origin_of(cfg, "tls_key"), cfg->tls_key, cfg->tls_cert);
 		goto done;
 	}
-	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0)
-		rc = rq_srv_config_check_upstream(cfg);
+	if ((rc = rq_srv_config_check_ncsc(cfg, 0)) == 0 && (rc = rq_srv_config_check_intel(cfg)) == 0 &&
+	    (rc = rq_srv_config_check_upstream(cfg)) == 0)
+		rc = rq_srv_config_check_smtp(cfg);
 done:
 	X509_free(cert);
 	EVP_PKEY_free(key);
@@ -977,6 +1081,43 @@ int rq_srv_config_check_ncsc(const rq_srv_config *cfg, int need_url)
 		rc = read_ncsc_pem(cfg, "ca_file", cfg->ncsc_ca_file, 0, &ca);
 done:
 	X509_free(ca);
+	return rc;
+}
+
+int rq_srv_config_check_smtp(const rq_srv_config *cfg)
+{
+	int rc = 0;
+	FILE *f = NULL;
+	if (!*cfg->smtp_url)
+		goto done;
+	if (!*cfg->smtp_from || rq_mail_address_check(cfg->smtp_from) < 0) {
+		rc = rq_fail(RQ_EINVAL, "%s: [smtp] from: %s", origin_in(cfg, "smtp", *cfg->smtp_from ? "from" : "url"),
+			     *cfg->smtp_from ? rq_error_last() : "the sender's address is needed with a url");
+		goto done;
+	}
+	if (!*cfg->smtp_user != !*cfg->smtp_password) {
+		const char *k = *cfg->smtp_user ? "password" : "user";
+		rc = rq_fail(RQ_EINVAL, "%s: [smtp] %s: user and password go together",
+			     origin_in(cfg, "smtp", *cfg->smtp_user ? "user" : "password"), k);
+		goto done;
+	}
+	if (!strncmp(cfg->smtp_url, "smtp://", 7) && !cfg->smtp_starttls && *cfg->smtp_user) {
+		char host[256];
+		const char *h = cfg->smtp_url + 7;
+		size_t n = h[0] == '[' ? strcspn(h + 1, "]") : strcspn(h, ":/");
+		snprintf(host, sizeof(host), "%.*s", (int)(n < sizeof(host) ? n : sizeof(host) - 1), h[0] == '[' ? h + 1 : h);
+		if (!rq_srv_addr_is_loopback(host)) {
+			rc = rq_fail(RQ_EINVAL, "%s: [smtp] starttls: no, with a password, would send it in clear to %s: "
+						"use STARTTLS or smtps://", origin_in(cfg, "smtp", "starttls"), host);
+			goto done;
+		}
+	}
+	if (*cfg->smtp_ca_file && !(f = fopen(cfg->smtp_ca_file, "r")))
+		rc = rq_fail_errno(RQ_EIO, errno, "%s: [smtp] ca_file: cannot read '%s'", origin_in(cfg, "smtp", "ca_file"),
+				   cfg->smtp_ca_file);
+done:
+	if (f)
+		fclose(f);
 	return rc;
 }
 

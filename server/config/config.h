@@ -1,7 +1,7 @@
 /*
  * raquet-server's configuration: an INI file ([server], [store], [mirror],
  * [auth], [report], [log], [ncsc], [sharing],
- * [intel], [taxii-pull NAME], [upstream])
+ * [intel], [taxii-pull NAME], [upstream], [smtp], [reminders])
  * and command-line flags that override it. The keys are one table (name,
  * type, default, bounds, doc line) that the parser, --help and the test of
  * docs/server.md all read; errors name the file and line (or the flag).
@@ -12,6 +12,9 @@
 #include <stddef.h>
 
 enum rq_log_level { RQ_LOG_ERROR = 0, RQ_LOG_WARNING, RQ_LOG_INFO, RQ_LOG_DEBUG };
+
+/* Days before a deadline a reminder is sent on, at most this many. */
+#define RQ_REMINDER_DAYS_MAX 8
 
 /* Default config file, read when it exists and no --config is given. */
 #define RQ_SRV_DEFAULT_CONFIG "/etc/raquet-server/raquet-server.conf"
@@ -104,6 +107,24 @@ typedef struct rq_srv_config {
 	unsigned long long upstream_interval;   /* seconds between two reports queued */
 	unsigned long long upstream_retry_base; /* first retry delay, doubled each attempt */
 	unsigned long long upstream_timeout;    /* seconds one delivery may take */
+	/* [smtp]: the mail server reminders are sent through (docs/campaigns.md) */
+	char *smtp_url;          /* smtp://HOST[:PORT] or smtps://...; "": no e-mail */
+	int smtp_starttls;       /* smtp://: STARTTLS required (no: plain, loopback only with a password) */
+	char *smtp_user, *smtp_password; /* "": no authentication; the password is never logged */
+	char *smtp_from;         /* the sender's address */
+	char *smtp_from_name;    /* its display name (UTF-8) */
+	char *smtp_ca_file;      /* CA of the server's TLS certificate ("": system CAs) */
+	unsigned long long smtp_timeout;    /* seconds one delivery may take */
+	unsigned long long smtp_retry_base; /* first retry delay, doubled each attempt */
+	unsigned smtp_max_attempts;         /* then the mail is failed */
+	/* [reminders]: when reminders are made (docs/campaigns.md) */
+	char *reminders_before;  /* "7,1,0" as written */
+	int reminder_days[RQ_REMINDER_DAYS_MAX]; /* parsed from it, descending */
+	unsigned reminder_day_count;
+	unsigned reminders_overdue_every; /* days between reminders while overdue */
+	unsigned reminders_hour;  /* the province's hour a reminder day's mails are made from */
+	unsigned long long reminders_interval; /* seconds between two checks */
+	char *reminders_dashboard_url;   /* linked from the mails ("": no link) */
 	/* [log] */
 	int log_level;           /* enum rq_log_level */
 	int log_syslog;
@@ -113,7 +134,7 @@ typedef struct rq_srv_config {
 	int check_config;
 	/* where each key was last set: "file:line" or "--flag", for errors
 	 * found after parsing (indexed like the key table) */
-	char *origin[72];
+	char *origin[96];
 } rq_srv_config;
 
 /* One key of the table. */
@@ -205,6 +226,14 @@ int rq_srv_config_check_upstream(const rq_srv_config *cfg);
 
 /* The prefix of the credentials an upstream issues to downstream servers. */
 #define RQ_TIER_TOKEN_PREFIX "rqd"
+
+/*
+ * The [smtp] rules: with a url, the From address is a valid address, the
+ * CA file is readable, user and password come together, and a password
+ * never crosses a network in clear (smtp:// without STARTTLS only to a
+ * loopback address). rq_srv_config_check calls it.
+ */
+int rq_srv_config_check_smtp(const rq_srv_config *cfg);
 
 /* 1 when `addr` (numeric IPv4/IPv6, or "localhost") is a loopback address. */
 int rq_srv_addr_is_loopback(const char *addr);

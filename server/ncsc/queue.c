@@ -11,8 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "core/error.h"
 #include "db/dbfs.h"
 #include "http/log.h"
@@ -20,6 +18,7 @@
 #include "ncsc/report.h"
 #include "ncsc/schema.h"
 #include "store/ncsc.h"
+#include "worker/backoff.h"
 
 /* Longest error text kept in a row. */
 #define ERROR_MAX 400
@@ -73,17 +72,7 @@ done:
 
 int64_t rq_ncsc_retry_delay(const rq_srv_config *cfg, int64_t attempts)
 {
-	int64_t delay = (int64_t)cfg->ncsc_retry_base;
-	unsigned short r = 0;
-	for (int64_t i = 1; i < attempts && delay < RQ_NCSC_RETRY_MAX; i++)
-		delay *= 2;
-	if (delay > RQ_NCSC_RETRY_MAX)
-		delay = RQ_NCSC_RETRY_MAX;
-	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-		r = 32768;
-	/* factor 0.8 .. 1.2, in thousandths */
-	delay = delay * (800 + (int64_t)(r % 401)) / 1000;
-	return delay < 1 ? 1 : delay;
+	return rq_backoff_delay((int64_t)cfg->ncsc_retry_base, RQ_NCSC_RETRY_MAX, attempts);
 }
 
 typedef struct claimed {

@@ -645,6 +645,43 @@ static const char schema_v13[] =
 	"CREATE INDEX endpoints_unit_host ON endpoints(unit_id, lower(hostname));";
 
 /*
+ * Reminders of the campaigns' deadlines (server/campaign/remind.c,
+ * docs/campaigns.md): users get an e-mail address, and every reminder
+ * e-mail is a row of reminder_mail, made once per (campaign, deadline,
+ * unit, reminder day, user) -- the UNIQUE key that keeps a restart, or two
+ * servers on one store, from making it twice -- and then delivered like
+ * the NCSC queue: attempts, next attempt (a lease while one is under way),
+ * the SMTP server's last answer. unit_id 0 is the department's reminder;
+ * user_id and login are kept without a foreign key, so the log outlives a
+ * deleted user.
+ */
+static const char schema_v14[] =
+	"ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE reminder_mail ("
+	" id @ID@,"
+	" campaign_id BIGINT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	" deadline TEXT NOT NULL CHECK (deadline IN ('unit', 'department')),"
+	" unit_id BIGINT NOT NULL,"              /* 0: the department's reminder */
+	" slot_day BIGINT NOT NULL,"             /* the province's day it is the reminder of */
+	" days_left BIGINT NOT NULL,"            /* then: > 0 before, 0 the day itself, < 0 overdue */
+	" user_id BIGINT NOT NULL,"
+	" login TEXT NOT NULL,"
+	" recipient TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
+	" created_at BIGINT NOT NULL,"
+	" attempts BIGINT NOT NULL DEFAULT 0,"
+	" next_attempt_at BIGINT,"               /* NULL once sent or failed */
+	" last_attempt_at BIGINT,"
+	" sent_at BIGINT,"
+	" smtp_status BIGINT,"                   /* the SMTP server's last reply code */
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (campaign_id, deadline, unit_id, slot_day, user_id));"
+	"CREATE INDEX reminder_mail_due ON reminder_mail(state, next_attempt_at);"
+	"CREATE INDEX reminder_mail_created ON reminder_mail(created_at);";
+
+/*
  * TAXII pull sources (server/intel/taxii_pull.c, docs/intel.md): per
  * [taxii-pull NAME] section, the X-TAXII-Date-Added-Last of the last page
  * committed (the next pull's added_after, written in the page's own
@@ -765,6 +802,7 @@ static const migration migrations[] = {
 	{11, "taxii registry", schema_v11, NULL, NULL},
 	{12, "taxii status", schema_v12, NULL, NULL},
 	{13, "machines protected by other products", schema_v13, NULL, NULL},
+	{14, "reminders: e-mail addresses and the reminder mail queue", schema_v14, NULL, NULL},
 	{16, "taxii pull state", schema_v16, NULL, NULL},
 	{17, "national tier", schema_v17, NULL, NULL},
 };

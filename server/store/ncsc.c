@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "store/queue.h"
 
 /* Columns of a submission row, in the order read by read_row. */
 #define SUB_COLUMNS \
@@ -223,42 +224,9 @@ static void read_row(rq_stmt *st, int with_document, rq_ncsc_submission *r)
 int rq_store_ncsc_claim(rq_store *s, int64_t now, int64_t lease_until,
 			int (*cb)(const rq_ncsc_submission *sub, void *payload), void *payload)
 {
-	rq_stmt *st = NULL;
-	int64_t id = 0, due = 0, changed = 0;
-	int rc = rq_store_prepare(s, &st, "SELECT id, next_attempt_at FROM ncsc_submissions WHERE state = 'queued'"
-					  " AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, now)) < 0)
-		goto done;
-	rc = rq_stmt_step(st);
-	if (rc == RQ_STORE_DONE) {
-		rc = RQ_ENOTFOUND;
-		goto done;
-	}
-	if (rc < 0)
-		goto done;
-	id = rq_stmt_column_int64(st, 0);
-	due = rq_stmt_column_int64(st, 1);
-	rq_stmt_finalize(st);
-	st = NULL;
-	/* conditional on the row being as read: a second server claiming it
-	 * at the same moment changes nothing */
-	rc = rq_store_prepare(s, &st, "UPDATE ncsc_submissions SET attempts = attempts + 1, last_attempt_at = $1,"
-				      " next_attempt_at = $2 WHERE id = $3 AND state = 'queued' AND next_attempt_at = $4");
-	if (rc < 0 || (rc = rq_stmt_bind_int64(st, 1, now)) < 0 || (rc = rq_stmt_bind_int64(st, 2, lease_until)) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 3, id)) < 0 || (rc = rq_stmt_bind_int64(st, 4, due)) < 0 ||
-	    (rc = rq_stmt_step(st)) < 0)
-		goto done;
-	changed = rq_stmt_changes(st);
-	rq_stmt_finalize(st);
-	st = NULL;
-	if (changed != 1) {
-		rc = RQ_ENOTFOUND;
-		goto done;
-	}
-	rc = rq_store_ncsc_get(s, id, 1, cb, payload);
-done:
-	rq_stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	int64_t id = 0;
+	int rc = rq_store_queue_claim(s, "ncsc_submissions", now, lease_until, &id);
+	return rc < 0 ? rc : rq_store_ncsc_get(s, id, 1, cb, payload);
 }
 
 int rq_store_ncsc_outcome(rq_store *s, int64_t id, const char *state, int64_t now, int64_t next_attempt_at,

@@ -15,8 +15,8 @@
 /* The columns every user query reads, in this order (read_user). */
 #define USER_COLS                                                                                      \
 	"u.id, u.login, u.display_name, u.role, u.unit_id, u.password_hash, u.disabled, u.created_at,"  \
-	" u.updated_at, u.last_login"
-#define USER_NCOLS 10
+	" u.updated_at, u.last_login, u.email"
+#define USER_NCOLS 11
 
 /* "No limit" for a LIMIT clause: both dialects take a large number. */
 #define NO_LIMIT INT64_MAX
@@ -33,6 +33,7 @@ void rq_store_user_clear(rq_user *u)
 		return;
 	free(u->login);
 	free(u->display_name);
+	free(u->email);
 	if (u->password_hash)
 		memset(u->password_hash, 0, strlen(u->password_hash));
 	free(u->password_hash);
@@ -54,7 +55,8 @@ static int read_user(rq_stmt *st, int first, rq_user *u)
 	u->created_at = rq_stmt_column_int64(st, first + 7);
 	u->updated_at = rq_stmt_column_int64(st, first + 8);
 	u->last_login = rq_stmt_column_int64(st, first + 9);
-	if (!u->login || !u->display_name || !u->password_hash) {
+	u->email = dup_col(st, first + 10);
+	if (!u->login || !u->display_name || !u->password_hash || !u->email) {
 		rq_store_user_clear(u);
 		return rq_fail(RQ_ENOMEM, "store: out of memory reading a user");
 	}
@@ -192,6 +194,7 @@ int rq_store_user_update(rq_store *s, int64_t id, const rq_user_change *c, int64
 			      " unit_id = CASE WHEN $6 = 1 THEN $7 ELSE unit_id END,"
 			      " disabled = CASE WHEN $8 = 1 THEN $9 ELSE disabled END,"
 			      " password_hash = CASE WHEN $10 = 1 THEN $11 ELSE password_hash END,"
+			      " email = CASE WHEN $13 = 1 THEN $14 ELSE email END,"
 			      " updated_at = $12 WHERE id = $1");
 	if (rc < 0)
 		goto done;
@@ -204,7 +207,8 @@ int rq_store_user_update(rq_store *s, int64_t id, const rq_user_change *c, int64
 	    (rc = rq_stmt_bind_int64(st, 9, c->disabled > 0)) < 0 ||
 	    (rc = rq_stmt_bind_int64(st, 10, c->password_hash != NULL)) < 0 ||
 	    (rc = rq_stmt_bind_text(st, 11, c->password_hash ? c->password_hash : "")) < 0 ||
-	    (rc = rq_stmt_bind_int64(st, 12, now)) < 0)
+	    (rc = rq_stmt_bind_int64(st, 12, now)) < 0 || (rc = rq_stmt_bind_int64(st, 13, c->email != NULL)) < 0 ||
+	    (rc = rq_stmt_bind_text(st, 14, c->email ? c->email : "")) < 0)
 		goto done;
 	rc = rq_stmt_step(st);
 	if (rc == RQ_STORE_DONE && rq_stmt_changes(st) == 0)

@@ -21,6 +21,7 @@ typedef struct rq_user {
 	int64_t id;
 	char *login;
 	char *display_name;
+	char *email;          /* "" when none (reminders: docs/campaigns.md) */
 	rq_role role;
 	int64_t unit_id;      /* 0: province-wide */
 	char *password_hash;  /* argon2id encoded */
@@ -59,11 +60,12 @@ typedef struct rq_user_change {
 	int64_t unit_id;           /* 0: province-wide */
 	int disabled;              /* 0/1, or -1: keep */
 	const char *password_hash; /* NULL: keep */
+	const char *email;         /* NULL: keep; "": none */
 } rq_user_change;
 
 /* An rq_user_change that keeps everything. */
 #define RQ_USER_KEEP { .display_name = NULL, .role = -1, .set_unit = 0, .unit_id = 0, .disabled = -1, \
-		       .password_hash = NULL }
+		       .password_hash = NULL, .email = NULL }
 
 /* Apply `c`; RQ_ENOTFOUND when the user does not exist. */
 int rq_store_user_update(rq_store *s, int64_t id, const rq_user_change *c, int64_t now);

@@ -751,6 +751,17 @@ if (PHASE === 'main') {
 	await login(off, 'canbo');
 	await off.waitForSelector('#deadlines li');
 	check((await off.locator('#deadlines').textContent()).includes('còn 5 ngày'), 'overview: days left to each deadline of the campaign');
+	await off.waitForSelector('section.reminders li');
+	{
+		const items = await off.locator('section.reminders li').allTextContents();
+		check(items.length === 2 && items.every((x) => x.includes('còn 5 ngày') && x.includes('Tập huấn nâng cao nhận thức')),
+			`overview reminders: the officer's unit and sub-unit, due in 5 days, their pending items (${items.join(' | ')})`);
+		check(items.some((x) => x.includes('UBND huyện Hòa An')) && !items.some((x) => x.includes('Sở Y tế')),
+			'overview reminders: only the officer\'s subtree');
+		const href = await off.locator('section.reminders li a', { hasText: /^UBND huyện Hòa An$/ }).getAttribute('href');
+		check(/^#\/campaigns\/\d+\/units\/\d+$/.test(href), `overview reminders: a link to the unit's checklist (${href})`);
+	}
+	await shot(off, 'reminders-overview');
 	await off.locator('#deadlines a').first().click();
 	await off.waitForSelector('table caption:has-text("Tiến độ thực hiện")');
 	check(await off.locator('tbody tr').count() === 2, 'officer: its unit and sub-unit only in the progress');
@@ -839,6 +850,28 @@ if (PHASE === 'main') {
 	}
 	appendFileSync(`${DOWNLOADS}/ids.txt`, `campaign ${campaignReport}\n`);
 	await shot(admin, 'campaign-report');
+	await admin.reload();
+	await admin.waitForSelector('section.reminders li');
+	{
+		const items = await admin.locator('section.reminders li').allTextContents();
+		check(items.length === 5 && items.every((x) => x.includes('quá hạn 1 ngày')),
+			`campaign page reminders: every unit of the province one day overdue (${items.length})`);
+		check(items.some((x) => x.includes('UBND huyện Hòa An') && !x.includes('Tập huấn')),
+			'campaign page reminders: Hòa An\'s training done, not listed');
+	}
+	// the administrator's e-mail log and a user's address
+	await admin.goto(`${BASE}/#/admin/reminders`);
+	await admin.waitForSelector('table caption:has-text("Thư nhắc hạn đã gửi")');
+	check(await admin.locator('td.empty').count() === 1, 'admin: the reminder e-mail log, empty without [smtp]');
+	await admin.goto(`${BASE}/#/admin/users`);
+	await admin.waitForSelector('input.email');
+	await admin.getByLabel('Thư điện tử của canbo').fill('le.thi.ha@hoaan.example.gov.vn');
+	await admin.getByLabel('Thư điện tử của canbo').press('Tab');
+	await admin.waitForFunction(async () => {
+		const r = await (await fetch('/api/v1/users?limit=500')).json();
+		return r.items.some((u) => u.login === 'canbo' && u.email === 'le.thi.ha@hoaan.example.gov.vn');
+	});
+	check(true, 'admin: an officer\'s e-mail address set from the users page');
 	await admin.context().close();
 
 	// the viewer of Sở Y tế reads its checklist, no form
@@ -853,6 +886,9 @@ if (PHASE === 'main') {
 	await viewer.waitForSelector('section[data-kind="training"]');
 	check(await viewer.getByRole('button', { name: 'Ghi nhận' }).count() === 0 && await viewer.locator('input[type=file]').count() === 0,
 		'viewer: the checklist without forms or uploads');
+	await viewer.goto(`${BASE}/#/admin/units`);
+	await viewer.waitForSelector('nav.tabs');
+	check(await viewer.locator('nav.tabs a', { hasText: 'Thư nhắc hạn' }).count() === 0, 'viewer: no reminder e-mail log tab');
 	await viewer.context().close();
 }
 

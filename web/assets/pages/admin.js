@@ -1,5 +1,5 @@
-// Administration (#/admin/units|users|tokens|policy): units (create, edit),
-// users and their roles, enrollment tokens (the token is shown once, with
+// Administration (#/admin/units|users|tokens|policy|reminders): units (create, edit),
+// users, their roles and e-mail addresses, the reminder e-mails sent (administrators), enrollment tokens (the token is shown once, with
 // the command to enroll a machine), and each unit's policy (own values and
 // what it inherits). What a role may change is decided by the server; the
 // page offers the forms the role can use and shows the server's refusal.
@@ -7,11 +7,13 @@ import { h, fill, field, select } from '../dom.js';
 import { t, num, date, dateTime } from '../i18n.js';
 import { api, get } from '../api.js';
 import { loading, errorBox, title, table, unitOptions, unitName, session, loadUnits, badge, isAdmin, canOperate } from '../ui.js';
+import { mailLog } from './reminders.js';
 
-const TABS = ['units', 'users', 'tokens', 'policy'];
+const TABS = ['units', 'users', 'tokens', 'policy', 'reminders'];
 
 function tabs(current) {
-	return h('nav.tabs', { 'aria-label': t('nav.admin') }, h('ul', null, TABS.map((k) =>
+	const shown = TABS.filter((k) => k !== 'reminders' || isAdmin());
+	return h('nav.tabs', { 'aria-label': t('nav.admin') }, h('ul', null, shown.map((k) =>
 		h('li', null, h('a', { href: `#/admin/${k}`, 'aria-current': current === k ? 'page' : null }, t(`adm.${k}`))))));
 }
 
@@ -78,6 +80,7 @@ async function usersTab(box, route) {
 	const roles = isAdmin() ? ['admin', 'officer', 'viewer'] : ['officer', 'viewer'];
 	const login = h('input', { required: true, autocomplete: 'off' });
 	const display = h('input');
+	const email = h('input', { type: 'email', maxlength: 254, autocomplete: 'off' });
 	const role = select(roles.map((r) => [r, t(`role.${r}`)]), 'viewer');
 	const unit = select(isAdmin() ? [['', t('scope.province')], ...unitOptions(null)] : unitOptions(null), session.user.unit_id || '');
 	const password = h('input', { type: 'password', required: true, minlength: 10, autocomplete: 'new-password' });
@@ -91,15 +94,21 @@ async function usersTab(box, route) {
 	};
 	fill(box,
 		h('section.panel', null, h('h2', null, t('adm.new_user')),
-			form([field(t('login.login'), login), field(t('adm.display_name'), display), field(t('adm.role'), role),
+			form([field(t('login.login'), login), field(t('adm.display_name'), display),
+				field(t('adm.email'), email, t('adm.email_hint')), field(t('adm.role'), role),
 				field(t('filter.unit'), unit), field(t('login.password'), password, t('adm.password_hint'))],
 			t('common.create'),
-			() => api('POST', '/api/v1/users', { login: login.value.trim(), display_name: display.value.trim(), role: role.value,
+			() => api('POST', '/api/v1/users', { login: login.value.trim(), display_name: display.value.trim(),
+				email: email.value.trim(), role: role.value,
 				unit_id: unit.value ? Number(unit.value) : null, password: password.value }),
 			() => route.go('admin/users', { t: Date.now() }))),
 		h('section.panel', null, h('h2', null, t('adm.users')), table([
 			{ key: 'login', label: t('login.login') },
 			{ key: 'display_name', label: t('adm.display_name'), render: (u) => u.display_name || '—' },
+			{ key: 'email', label: t('adm.email'), render: (u) => h('input.email', {
+				type: 'email', value: u.email || '', maxlength: 254, 'aria-label': t('adm.email_of', { login: u.login }),
+				on: { change: (e) => patch(u, { email: e.target.value.trim() }) },
+			}) },
 			{ key: 'role', label: t('adm.role'), render: (u) => (u.id === session.user.id ? t(`role.${u.role}`)
 				: select(roles.includes(u.role) ? roles.map((r) => [r, t(`role.${r}`)]) : [[u.role, t(`role.${u.role}`)]], u.role, {
 					'aria-label': t('adm.role_of', { login: u.login }),
@@ -306,7 +315,7 @@ export async function render(main, route) {
 	const box = h('div', null, loading());
 	fill(main, title(t('nav.admin')), tabs(tab), box);
 	try {
-		await { units: unitsTab, users: usersTab, tokens: tokensTab, policy: policyTab }[tab](box, route);
+		await { units: unitsTab, users: usersTab, tokens: tokensTab, policy: policyTab, reminders: mailLog }[tab](box, route);
 	} catch (e) {
 		if (route.alive()) fill(box, errorBox(e));
 	}

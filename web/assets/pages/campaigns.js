@@ -1,5 +1,6 @@
 // Campaigns (#/campaigns, #/campaigns/ID, #/campaigns/ID/units/UNIT): the
-// list with days left to each deadline (administrators create campaigns
+// list with days left to each deadline and the caller's reminders (overdue
+// and due-soon obligations of their units; administrators create campaigns
 // and edit their deadlines), a campaign's progress per unit for the
 // department (each obligation done / pending / at risk / overdue, coloured,
 // overdue highlighted), and a unit's checklist for its officer: record the
@@ -12,6 +13,7 @@ import { h, fill, field, select } from '../dom.js';
 import { t, num, date, day, bytes, getLang } from '../i18n.js';
 import { api, get, upload } from '../api.js';
 import { loading, errorBox, title, table, badge, unitOptions, unitName, isAdmin, canOperate, session } from '../ui.js';
+import { remindersPanel } from './reminders.js';
 
 export const ITEMS = ['training', 'systems', 'regulation', 'response_plan', 'malware_sweep', 'report'];
 const STATE_CLASS = { done: 'ok', pending: 'muted', at_risk: 'warn', overdue: 'bad' };
@@ -55,7 +57,7 @@ export async function render(main, route) {
 
 async function list(main, route) {
 	const box = h('section.panel', null, loading());
-	fill(main, title(t('camp.title')), isAdmin() ? createForm(route) : null, box);
+	fill(main, title(t('camp.title')), remindersPanel(route), isAdmin() ? createForm(route) : null, box);
 	let data;
 	try {
 		data = await get('/api/v1/campaigns');
@@ -139,6 +141,7 @@ async function detail(main, route, id) {
 				h('div.value', null, num(s.overdue_items))),
 			h('div.card', { class: s.at_risk_items ? 'warn' : 'ok' }, h('div.label', null, t('camp.at_risk_items')),
 				h('div.value', null, num(s.at_risk_items)))),
+		c.status === 'active' ? remindersPanel(route, c.id) : null,
 		isAdmin() ? editForm(route, c) : null,
 		(c.unit ? canOperate() : isAdmin() && !session.user.unit_id) ? reportPanel(c) : null,
 		h('section.panel', null, table([

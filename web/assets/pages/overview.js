@@ -1,7 +1,8 @@
 // Overview (#/overview?days=30&unit=ID): the coverage figures of the
 // caller's scope (or a unit in it) -- protected, real-time, signature
 // freshness, scanned and cleaned in the period, infected now -- and the
-// trend of the last 90 days from /coverage/history, and the days left to each
+// trend of the last 90 days from /coverage/history, the reminders of the
+// caller (overdue and due-soon obligations) and the days left to each
 // deadline of the active campaigns.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, pct, date, day } from '../i18n.js';
@@ -9,6 +10,7 @@ import { get } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
 import { loading, errorBox, title, unitOptions, PERIODS, periodRange, reportedNote } from '../ui.js';
 import { daysLeft } from './campaigns.js';
+import { remindersPanel } from './reminders.js';
 
 // Freshness buckets from the cumulative figures (at most 1, 3, 7, 15 days).
 export function freshness(f) {
@@ -66,6 +68,7 @@ export async function render(main, route) {
 			h('section.panel', null, h('h2', null, t('overview.freshness')),
 				barChart(freshness(f), t('overview.freshness'))),
 			h('section.panel', { id: 'trend' }, h('h2', null, t('overview.trend')), loading())),
+		remindersPanel(route),
 		h('section.panel', { id: 'deadlines' }, h('h2', null, t('overview.deadlines')), loading()));
 	deadlines(body.querySelector('#deadlines'), route);
 	const trend = body.querySelector('#trend');
