@@ -363,7 +363,8 @@ if (PHASE === 'main') {
 	const me = (await apiGet(page, '/api/v1/auth/me')).body;
 	const unitId = me.user.unit ? me.user.unit.id : me.user.unit_id;
 	await page.goto(`${BASE}/#/units/${unitId}`);
-	await page.waitForSelector('section.declared h2');
+	// the heading is drawn at once, the table once the list has come
+	await page.waitForSelector('section.declared table');
 	const panel = page.locator('section.declared');
 	check(await panel.locator('tbody td.empty').count() === 1, 'declared machines: none yet on the unit\'s page');
 	const vnToday = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10).split('-').reverse().join('/');
