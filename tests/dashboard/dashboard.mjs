@@ -5,7 +5,8 @@
 // units), RQ_DOWNLOADS (a folder: the report files downloaded through the
 // page go there, with ids.txt naming each report, for the shell half to
 // check), RQ_PHASE (main; ncsc-off: only the NCSC page of a server whose
-// [ncsc] is not configured), RQ_SCREENSHOTS (a folder: save the main pages
+// [ncsc] is not configured, and the tier tab of that server, whose
+// [upstream] points where nothing listens), RQ_SCREENSHOTS (a folder: save the main pages
 // there as PNG). Every page runs on the real server's answers, and the
 // figures it shows are checked against the API's.
 import { chromium } from 'playwright-core';
@@ -717,6 +718,23 @@ async function ncscOff() {
 	check((await page.locator('[role=alert]').textContent()).includes('[ncsc] url'), 'NCSC without [ncsc] url: the page says it is not configured and how');
 	provoked = null;
 	await shot(page, 'ncsc-not-configured');
+	// this server reports to an upstream where nothing listens: its report
+	// waits in the queue, with the failed attempt and the error
+	const up = async () => (await apiGet(page, '/api/v1/upstream')).body;
+	for (let i = 0; i < 100 && !((await up()).attempts >= 1); i++) await page.waitForTimeout(100);
+	const want = await up();
+	await page.goto(`${BASE}/#/admin/tier`);
+	await page.waitForSelector('#upstream dl');
+	const fact = async (label) => (await page.locator('#upstream dt', { hasText: label }).first().locator('xpath=following-sibling::dd[1]').textContent()).trim();
+	check(await fact('Địa chỉ máy chủ cấp trên') === 'https://127.0.0.1:9' && await fact('Hàng đợi báo cáo') === '1 báo cáo chờ gửi' &&
+		await fact('Số lần thử gửi') === String(want.attempts) && want.attempts >= 1,
+		`upstream panel: the URL, the report queued and its attempts (${want.attempts})`);
+	const err = await fact('Lỗi gần nhất');
+	check(err.length > 1 && err === want.last_error && dmyHm.test(await fact('Lần gửi tiếp theo')) && await fact('Gửi thành công lần cuối') === '—',
+		`upstream panel: the last error and the next attempt (${err})`);
+	check((await page.locator('#upstream').textContent()).includes('[upstream] keys chưa được cấu hình'),
+		'upstream panel: says the upstream\'s databases are not synced without [upstream] keys');
+	await shot(page, 'admin-tier-upstream');
 	await page.context().close();
 }
 
@@ -927,7 +945,69 @@ if (PHASE === 'main') {
 	await admin.waitForSelector('section.reported table');
 	const sighted = await admin.locator('section.reported tbody tr', { hasText: 'Win.Trojan.BacKan' }).textContent();
 	check(sighted.includes('4 máy, 2 đơn vị, 1 máy chủ cấp dưới'), `tier: the samples page lists the downstream's sighting (${sighted})`);
+
+	// the tier tab of the administration: this server has no upstream and says so
+	await admin.goto(`${BASE}/#/admin/tier`);
+	await admin.waitForSelector('#upstream p.notice');
+	check((await admin.locator('#upstream').textContent()).includes('không báo cáo lên máy chủ cấp trên nào'),
+		'tier page: a server without [upstream] says it reports to no upstream');
+	// the downstream that reported, with its name, time, figures and credential
+	const drow = admin.locator('#downstreams tbody tr', { hasText: 'Tỉnh Bắc Kạn' });
+	await drow.waitFor();
+	const dcells = (await drow.locator('td').allTextContents()).map((x) => x.trim());
+	check(dcells[1] === 'Sở TT&TT Bắc Kạn' && dmyHm.test(dcells[2]) && dcells[4] === '1' && dcells[5] === '1' && dcells[6].startsWith('1 khoá hiệu lực'),
+		`tier page: the downstream listed with its server, report time, units, sightings, credential (${dcells.join(' | ')})`);
+	// a credential issued through the page: shown once, with the lines for the province
+	await admin.getByLabel('Đơn vị gắn với máy chủ cấp dưới').selectOption({ label: 'Tỉnh Bắc Kạn (BK)' });
+	await admin.waitForSelector('#credentials h2:has-text("Tỉnh Bắc Kạn")');
+	check(await admin.locator('#credentials tbody tr').count() === 1, 'tier page: the credential issued through the API listed');
+	await admin.getByLabel('Ghi chú').fill('Bắc Kạn 2027');
+	await admin.getByRole('button', { name: 'Cấp khoá' }).click();
+	await admin.waitForSelector('#downstream-credential');
+	const issued = (await admin.locator('#downstream-credential').textContent()).trim();
+	const install = await admin.locator('#downstream-install').textContent();
+	const conf = await admin.locator('#downstream-conf').textContent();
+	check(/^rqd_[A-Za-z0-9_-]{43}$/.test(issued) && install.includes(`install -m 0600 -o raquet-server /dev/stdin /etc/raquet-server/upstream/credential <<< '${issued}'`),
+		'tier page: the credential shown with the command that stores it in a 0600 file');
+	check(conf.startsWith('[upstream]\nurl = https://') && conf.includes('credential_file = /etc/raquet-server/upstream/credential') && conf.includes('ca_file = /etc/raquet-server/upstream/ca.crt'),
+		'tier page: the [upstream] lines of the province\'s configuration shown');
+	const self = await fetch(`${BASE}/api/v1/tier/self`, { headers: { Authorization: `Bearer ${issued}` } });
+	check(self.status === 200 && (await self.json()).unit.code === 'BK', 'tier page: the credential it issued authenticates a downstream for its unit');
+	const newRow = admin.locator('#credentials tbody tr', { hasText: 'Bắc Kạn 2027' });
+	await newRow.waitFor();
+	check((await newRow.textContent()).includes('Còn hiệu lực'), 'tier page: the new credential listed as valid');
+	await shot(admin, 'admin-tier');
+	await admin.reload();
+	await admin.waitForSelector('#credentials tbody tr:has-text("Bắc Kạn 2027")');
+	check(!(await admin.content()).includes(issued), 'tier page: the credential is not shown again');
+	// revoked after a confirmation
+	let asked = '';
+	admin.once('dialog', (d) => { asked = d.message(); d.accept(); });
+	await admin.locator('#credentials tbody tr', { hasText: 'Bắc Kạn 2027' }).getByRole('button', { name: 'Thu hồi' }).click();
+	await admin.waitForSelector('#credentials tbody tr:has-text("Bắc Kạn 2027"):has-text("Đã thu hồi")');
+	check(asked.includes('Bắc Kạn 2027'), `tier page: revoking asks for a confirmation (${asked})`);
+	const after = await fetch(`${BASE}/api/v1/tier/self`, { headers: { Authorization: `Bearer ${issued}` } });
+	check(after.status === 401, `tier page: the revoked credential is refused (${after.status})`);
+	const audit = (await apiGet(admin, '/api/v1/audit?action=tier.credential.')).body;
+	check(audit && audit.items.filter((x) => x.action === 'tier.credential.revoke').length === 1 && audit.items.filter((x) => x.action === 'tier.credential.create').length === 2,
+		'tier page: issuing and revoking are in the audit log');
 	await admin.context().close();
+
+	// a province-wide viewer reads the upstream panel, no credential forms
+	const pv = await newPage('tier-viewer');
+	await login(pv, 'xemtinh');
+	await pv.goto(`${BASE}/#/admin/tier`);
+	await pv.waitForSelector('#upstream');
+	check(await pv.locator('#issue').count() === 0 && await pv.locator('#downstreams').count() === 0,
+		'tier page: a province-wide viewer sees the upstream panel, no downstream credentials');
+	await pv.context().close();
+	// a unit's officer has no tier tab
+	const off = await newPage('tier-officer');
+	await login(off, 'canbo');
+	await off.goto(`${BASE}/#/admin/units`);
+	await off.waitForSelector('nav.tabs');
+	check(await off.locator('nav.tabs a[href="#/admin/tier"]').count() === 0, 'tier page: no tier tab for a unit\'s officer');
+	await off.context().close();
 }
 
 await browser.close();

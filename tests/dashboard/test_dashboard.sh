@@ -15,7 +15,9 @@
 # audit log, the scan schedule form, the threat intelligence page (an IOC
 # list imported through the page, a sample allow-listed from its page), the
 # sharing page (STIX and MISP downloads, an API token reading TAXII), and no console error or CSP
-# violation; then, with [ncsc] not configured, the NCSC page says so.
+# violation; then, with [ncsc] not configured, the NCSC page says so, and
+# with [upstream] towards an address that refuses, the tier tab shows the
+# report queued, its failed attempt and the error.
 # With RQ_SCREENSHOTS=DIR it also saves the main pages as PNG
 # (docs/screenshots/). Skipped (77) only when chromium or node is missing.
 # Usage: test_dashboard.sh RAQUET RAQUETD RAQUET_SERVER OUTBOX_PUT
@@ -208,12 +210,25 @@ else
 	cat check-campaign.out
 fi
 
-# --- [ncsc] not configured: the NCSC page says so ---
+# --- [ncsc] not configured: the NCSC page says so; [upstream] configured
+#     towards an address where nothing listens: the tier tab shows the
+#     queued report, its failed attempts and the error ---
 kill "$APID" 2> /dev/null
 wait "$APID" 2> /dev/null
 APID=
 stop_server
-start_server --mirror-dir "$WORK/mirror"
+mkdir -p upstream && chmod 700 upstream
+printf 'rqd_%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > upstream/credential
+chmod 600 upstream/credential
+cat > upstream.conf <<EOF2
+[upstream]
+url = https://127.0.0.1:9
+credential_file = $WORK/upstream/credential
+interval = 1h
+retry_base = 1h
+EOF2
+start_server --mirror-dir "$WORK/mirror" --config "$WORK/upstream.conf"
 browse ncsc-off
-[ "$rc" = 0 ] || fail "browser checks without [ncsc] failed (exit $rc)"
+[ "$rc" = 0 ] || fail "browser checks without [ncsc], with [upstream] failed (exit $rc)"
+grep -qF "$(cat upstream/credential)" server.log && fail "the upstream credential is in the server's log"
 finish

@@ -188,3 +188,25 @@ export function parseDay(s) {
 // Is the caller province-wide (no unit)? The province's reports and the
 // national centre's log are theirs to read.
 export const isProvinceWide = () => session.user && !session.user.unit_id;
+
+// A form that calls `send` and then `done`, showing the server's reason on failure.
+export function form(fields, submitLabel, send, done) {
+	const msg = h('div', { 'aria-live': 'polite' });
+	const btn = h('button.primary', { type: 'submit' }, submitLabel);
+	return h('form.filters', {
+		on: {
+			submit: async (e) => {
+				e.preventDefault();
+				btn.disabled = true;
+				fill(msg);
+				try {
+					const r = await send();
+					await done(r, msg);
+				} catch (err) {
+					fill(msg, errorBox(err));
+				}
+				btn.disabled = false;
+			},
+		},
+	}, fields, h('div.actions', null, btn), msg);
+}

@@ -1,42 +1,25 @@
-// Administration (#/admin/units|users|tokens|policy|reminders): units (create, edit),
-// users, their roles and e-mail addresses, the reminder e-mails sent (administrators), enrollment tokens (the token is shown once, with
-// the command to enroll a machine), and each unit's policy (own values and
-// what it inherits). What a role may change is decided by the server; the
-// page offers the forms the role can use and shows the server's refusal.
+// Administration (#/admin/units|users|tokens|policy|reminders|tier): units
+// (create, edit), users, their roles and e-mail addresses, the reminder
+// e-mails sent (administrators), enrollment tokens (the token is shown once,
+// with the command to enroll a machine), each unit's policy (own values and
+// what it inherits), and the national tier (pages/tier.js). What a role
+// may change is decided by the server; the page offers the forms the role
+// can use and shows the server's refusal.
 import { h, fill, field, select } from '../dom.js';
 import { t, num, date, dateTime } from '../i18n.js';
 import { api, get } from '../api.js';
-import { loading, errorBox, title, table, unitOptions, unitName, session, loadUnits, badge, isAdmin, canOperate } from '../ui.js';
+import { loading, errorBox, title, table, unitOptions, unitName, session, loadUnits, badge, isAdmin, canOperate, isProvinceWide, form } from '../ui.js';
 import { mailLog } from './reminders.js';
+import { tierTab } from './tier.js';
 
-const TABS = ['units', 'users', 'tokens', 'policy', 'reminders'];
+const TABS = ['units', 'users', 'tokens', 'policy', 'reminders', 'tier'];
+// the reminder e-mails: administrators; the tier tab: province-wide users
+// (GET /api/v1/upstream is theirs)
+const shownTabs = () => TABS.filter((k) => (k !== 'reminders' || isAdmin()) && (k !== 'tier' || isProvinceWide()));
 
 function tabs(current) {
-	const shown = TABS.filter((k) => k !== 'reminders' || isAdmin());
-	return h('nav.tabs', { 'aria-label': t('nav.admin') }, h('ul', null, shown.map((k) =>
+	return h('nav.tabs', { 'aria-label': t('nav.admin') }, h('ul', null, shownTabs().map((k) =>
 		h('li', null, h('a', { href: `#/admin/${k}`, 'aria-current': current === k ? 'page' : null }, t(`adm.${k}`))))));
-}
-
-// A form that calls `send` and then `done`, showing the server's reason on failure.
-function form(fields, submitLabel, send, done) {
-	const msg = h('div', { 'aria-live': 'polite' });
-	const btn = h('button.primary', { type: 'submit' }, submitLabel);
-	return h('form.filters', {
-		on: {
-			submit: async (e) => {
-				e.preventDefault();
-				btn.disabled = true;
-				fill(msg);
-				try {
-					const r = await send();
-					await done(r, msg);
-				} catch (err) {
-					fill(msg, errorBox(err));
-				}
-				btn.disabled = false;
-			},
-		},
-	}, fields, h('div.actions', null, btn), msg);
 }
 
 async function unitsTab(box, route) {
@@ -311,11 +294,12 @@ async function policyTab(box, route) {
 }
 
 export async function render(main, route) {
-	const tab = TABS.includes(route.parts[1]) ? route.parts[1] : 'units';
+	const tab = shownTabs().includes(route.parts[1]) ? route.parts[1] : 'units';
 	const box = h('div', null, loading());
 	fill(main, title(t('nav.admin')), tabs(tab), box);
 	try {
-		await { units: unitsTab, users: usersTab, tokens: tokensTab, policy: policyTab, reminders: mailLog }[tab](box, route);
+		await { units: unitsTab, users: usersTab, tokens: tokensTab, policy: policyTab, reminders: mailLog,
+			tier: tierTab }[tab](box, route);
 	} catch (e) {
 		if (route.alive()) fill(box, errorBox(e));
 	}
