@@ -143,30 +143,20 @@ void rq_agent_config_defaults(rq_agent_config *cfg)
 		set_value(cfg, &keys[i], keys[i].def, why, sizeof(why)); /* the table's defaults are valid */
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* One line; 0, or RQ_EPARSE raised with "path:line: why". */
 static int parse_line(rq_agent_config *cfg, const char *path, unsigned lineno, char *line, char *section,
 		      size_t secsize)
 {
 	char why[400];
-	char *s = trim(line);
+	char *s = rq_trim_blanks(line);
 	if (!*s || *s == '#' || *s == ';')
 		return 0;
 	if (*s == '[') {
 		char *close = strchr(s, ']');
-		if (!close || *trim(close + 1))
+		if (!close || *rq_trim_blanks(close + 1))
 			return rq_fail(RQ_EPARSE, "%s:%u: a section header is '[name]'", path, lineno);
 		*close = '\0';
-		const char *name = trim(s + 1);
+		const char *name = rq_trim_blanks(s + 1);
 		for (size_t i = 0; i < NKEYS; i++)
 			if (!strcmp(keys[i].section, name)) {
 				snprintf(section, secsize, "%s", name);
@@ -178,8 +168,8 @@ static int parse_line(rq_agent_config *cfg, const char *path, unsigned lineno, c
 	if (!eq)
 		return rq_fail(RQ_EPARSE, "%s:%u: expected 'key = value'", path, lineno);
 	*eq = '\0';
-	const char *key = trim(s);
-	char *value = trim(eq + 1);
+	const char *key = rq_trim_blanks(s);
+	char *value = rq_trim_blanks(eq + 1);
 	size_t vl = strlen(value);
 	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') { /* "quoted" keeps spaces */
 		value[vl - 1] = '\0';

@@ -195,3 +195,13 @@ const char *rq_extension(const char *path)
 	const char *dot = strrchr(base, '.');
 	return dot ? dot + 1 : base + strlen(base);
 }
+
+char *rq_trim_blanks(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}

@@ -53,4 +53,7 @@ const char *rq_basename(const char *path);
 /* Extension after the last '.' of the basename, "" if none, pointing into `path`. */
 const char *rq_extension(const char *path);
 
+/* Strip spaces and tabs around `s` in place; the first non-blank character. */
+char *rq_trim_blanks(char *s);
+
 #endif

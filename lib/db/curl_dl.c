@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -70,4 +71,15 @@ void rq_curl_verify_tls(const rq_curl_api *C, CURL *h, const char *ca_file, cons
 		C->easy_setopt(h, CURLOPT_CAINFO, ca_file);
 	if (pin)
 		C->easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
+}
+
+size_t rq_curl_keep_head(char *data, size_t size, size_t n, void *head)
+{
+	rq_curl_head *s = head;
+	size_t bytes = size * n, room = s->max - s->len;
+	size_t take = bytes < room ? bytes : room;
+	memcpy(s->buf + s->len, data, take);
+	s->len += take;
+	s->buf[s->len] = '\0';
+	return bytes;
 }

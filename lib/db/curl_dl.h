@@ -36,4 +36,16 @@ const rq_curl_api *rq_curl(void);
  */
 void rq_curl_verify_tls(const rq_curl_api *C, CURL *h, const char *ca_file, const char *pin);
 
+/*
+ * A CURLOPT_WRITEFUNCTION keeping the first `max` bytes of an answer in
+ * `buf` (room for max + 1: always NUL-terminated) and dropping the rest
+ * without failing the transfer: for answers only read as a status or an
+ * excerpt. CURLOPT_WRITEDATA is the rq_curl_head.
+ */
+typedef struct rq_curl_head {
+	char *buf;
+	size_t len, max;
+} rq_curl_head;
+size_t rq_curl_keep_head(char *data, size_t size, size_t n, void *head);
+
 #endif

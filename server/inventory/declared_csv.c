@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "report/figures.h"
 
 const char *rq_declared_check_hostname(const char *value, char out[RQ_DECLARED_HOSTNAME_MAX + 1])
@@ -229,17 +230,6 @@ static int next_record(reader *r)
 	}
 }
 
-/* Strip spaces around a field in place. */
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
 static int ascii_caseeq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
@@ -292,7 +282,7 @@ static void read_row(reader *r, const int *col_of, size_t ncols, int64_t now)
 	}
 	for (size_t i = 0; i < ncols; i++)
 		if (col_of[i] >= 0)
-			v[col_of[i]] = trim(r->fields[i]);
+			v[col_of[i]] = rq_trim_blanks(r->fields[i]);
 	if ((why = rq_declared_check_hostname(v[COL_HOST], host)))
 		add_error(r, r->row, col_names[COL_HOST], "%s", why);
 	if ((why = rq_declared_check_kind(v[COL_KIND], &kind)))
@@ -351,7 +341,7 @@ int rq_declared_csv_read(const char *text, size_t len, int64_t now, rq_declared_
 		r.p += 3;
 	r.sep = separator_of(r.p, r.end);
 	/* the header row, skipping blank lines before it */
-	while (next_record(&r) && r.nfields == 1 && !trim(r.fields[0])[0])
+	while (next_record(&r) && r.nfields == 1 && !rq_trim_blanks(r.fields[0])[0])
 		;
 	if (r.nomem)
 		goto nomem;
@@ -361,7 +351,7 @@ int rq_declared_csv_read(const char *text, size_t len, int64_t now, rq_declared_
 	}
 	ncols = r.nfields;
 	for (size_t i = 0; i < ncols; i++) {
-		const char *name = trim(r.fields[i]);
+		const char *name = rq_trim_blanks(r.fields[i]);
 		col_of[i] = -1;
 		for (size_t k = 0; k < sizeof(header_words) / sizeof(header_words[0]); k++)
 			if (ascii_caseeq(name, header_words[k].word))
@@ -378,7 +368,7 @@ int rq_declared_csv_read(const char *text, size_t len, int64_t now, rq_declared_
 	if (out->error_count)
 		goto done;
 	while (next_record(&r)) {
-		if (r.nfields == 1 && !trim(r.fields[0])[0])
+		if (r.nfields == 1 && !rq_trim_blanks(r.fields[0])[0])
 			continue; /* a blank line */
 		if (++data_rows > RQ_DECLARED_CSV_MAX_ROWS) {
 			rc = rq_fail(RQ_ELIMIT, "more than %d machines in one file", RQ_DECLARED_CSV_MAX_ROWS);

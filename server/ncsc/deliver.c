@@ -9,30 +9,13 @@
 #include "core/error.h"
 #include "db/curl_dl.h"
 
-typedef struct sink {
-	char *buf;
-	size_t len;
-} sink;
-
-/* Keep the first RQ_NCSC_EXCERPT_MAX bytes of the answer, drop the rest. */
-static size_t on_body(char *data, size_t size, size_t n, void *payload)
-{
-	sink *s = payload;
-	size_t bytes = size * n, room = RQ_NCSC_EXCERPT_MAX - s->len;
-	size_t take = bytes < room ? bytes : room;
-	memcpy(s->buf + s->len, data, take);
-	s->len += take;
-	s->buf[s->len] = '\0';
-	return bytes;
-}
-
 int rq_ncsc_post(const rq_srv_config *cfg, const char *url, const char *xml, size_t len, long *out_status,
 		 char excerpt[RQ_NCSC_EXCERPT_MAX + 1])
 {
 	const rq_curl_api *C = rq_curl();
 	CURL *h = NULL;
 	struct curl_slist *headers = NULL;
-	sink body = { excerpt, 0 };
+	rq_curl_head body = { excerpt, 0, RQ_NCSC_EXCERPT_MAX };
 	char curl_why[CURL_ERROR_SIZE] = "";
 	int rc = 0;
 	CURLcode res;
@@ -58,7 +41,7 @@ int rq_ncsc_post(const rq_srv_config *cfg, const char *url, const char *xml, siz
 	C->easy_setopt(h, CURLOPT_POST, 1L);
 	C->easy_setopt(h, CURLOPT_POSTFIELDS, xml);
 	C->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	C->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	C->easy_setopt(h, CURLOPT_WRITEFUNCTION, rq_curl_keep_head);
 	C->easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	C->easy_setopt(h, CURLOPT_ERRORBUFFER, curl_why);
 	C->easy_setopt(h, CURLOPT_USERAGENT, "raquet-server-ncsc");

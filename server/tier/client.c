@@ -13,22 +13,6 @@
 #include "core/error.h"
 #include "db/curl_dl.h"
 
-typedef struct sink {
-	char *buf;
-	size_t len;
-} sink;
-
-static size_t on_body(char *data, size_t size, size_t n, void *payload)
-{
-	sink *s = payload;
-	size_t bytes = size * n, room = RQ_TIER_ANSWER_MAX - s->len;
-	size_t take = bytes < room ? bytes : room;
-	memcpy(s->buf + s->len, data, take);
-	s->len += take;
-	s->buf[s->len] = '\0';
-	return bytes;
-}
-
 /* "Authorization: Bearer rqd_..." from the credential file (read at each
  * call, so a new credential needs no restart). */
 static int auth_header(const rq_srv_config *cfg, char *out, size_t size)
@@ -62,7 +46,7 @@ int rq_tier_call(const rq_srv_config *cfg, const char *method, const char *path,
 	char auth[RQ_TOKEN_MAX + 32] = "", curl_why[CURL_ERROR_SIZE] = "";
 	size_t ulen = strlen(cfg->upstream_url) + strlen(path) + 1;
 	char *url = malloc(ulen);
-	sink answer = { malloc(RQ_TIER_ANSWER_MAX + 1), 0 };
+	rq_curl_head answer = { malloc(RQ_TIER_ANSWER_MAX + 1), 0, RQ_TIER_ANSWER_MAX };
 	int rc = 0;
 	CURLcode res;
 	*out_status = 0;
@@ -102,7 +86,7 @@ int rq_tier_call(const rq_srv_config *cfg, const char *method, const char *path,
 		C->easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
 		C->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? strlen(body) : 0));
 	}
-	C->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	C->easy_setopt(h, CURLOPT_WRITEFUNCTION, rq_curl_keep_head);
 	C->easy_setopt(h, CURLOPT_WRITEDATA, &answer);
 	C->easy_setopt(h, CURLOPT_ERRORBUFFER, curl_why);
 	C->easy_setopt(h, CURLOPT_USERAGENT, "raquet-server-tier");
